@@ -1,0 +1,35 @@
+import { hostname, networkInterfaces } from 'node:os';
+import { main } from './index.ts';
+
+declare const __VERSION__: string;
+const version = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+// The only place the process is touched: argv in, exit code out, signals to an abort.
+const controller = new AbortController();
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		if (++signals > 1) process.exit(130); // a second Ctrl+C means now
+		process.stderr.write('\nequilybrium: stopping; the database is left as it was before this run\n');
+		controller.abort();
+	});
+}
+
+main(process.argv.slice(2), {
+	out: (line) => process.stdout.write(line + '\n'),
+	err: (line) => process.stderr.write(line + '\n'),
+	progressStream: process.stderr,
+	cwd: process.cwd(),
+	env: process.env,
+	machine: () => ({ hostname: hostname(), interfaces: networkInterfaces() }),
+	signal: controller.signal,
+	version,
+}).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		process.stderr.write(`equilybrium: internal error: ${String(error)}\n`);
+		process.exitCode = 3;
+	},
+);

@@ -1,0 +1,55 @@
+import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
+import { has, type ParsedArgs } from '../args.ts';
+import { EXIT } from '../errors.ts';
+import { count, humanBytes, humanDuration } from '../format.ts';
+import { createProgress } from '../progress.ts';
+import { configDir, roleFlag } from './_shared.ts';
+import type { Io } from '../io.ts';
+
+/** Event lines printed before the rest is left to the logs. */
+const EVENT_LINES = 50;
+
+export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+	const quiet = has(args, 'quiet');
+	const config = await loadConfig(configDir(args, io));
+	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
+	const role = detectRole(config, io.machine(), roleFlag(args));
+	const tty = Boolean(io.progressStream?.isTTY) && !quiet;
+	const progress = createProgress(io.progressStream ?? process.stderr, tty);
+	let printed = 0;
+	const onEvent = (event: FileEvent) => {
+		if (quiet) return;
+		printed++;
+		if (printed > EVENT_LINES) return;
+		progress.clear();
+		io.out(eventLine(event));
+	};
+	const result = await runMonitor({
+		config,
+		role,
+		toolVersion: io.version,
+		onEvent,
+		onProgress: (p) => progress.update(p),
+		signal: io.signal,
+	});
+	progress.clear();
+	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
+	io.out(summaryLine(result));
+	if (result.aborted) return EXIT.FAILED;
+	return result.alarming ? EXIT.FOUND : EXIT.OK;
+}
+
+export function eventLine(event: FileEvent): string {
+	return `  ${event.type.padEnd(18)} ${event.key}${event.details ? `  (${event.details})` : ''}`;
+}
+
+export function summaryLine(r: RunResult): string {
+	const took = humanDuration(r.finishedAt - r.startedAt);
+	if (r.aborted) return `${r.role}: stopped after ${count(r.hashedFiles, 'file')} read in ${took}; the database was left as it was`;
+	const found = EVENT_TYPES.filter((t) => r.counts[t] > 0).map((t) => `${r.counts[t]} ${t}`);
+	const head = `${r.role}: ${count(r.files, 'file')}, ${humanBytes(r.bytes)}, ${humanBytes(r.hashedBytes)} read in ${took} (${r.algorithm})`;
+	const first = r.firstRun ? ' — first run, database created' : '';
+	const algo = r.previousAlgorithm ? ` — re-hashed: the database used ${r.previousAlgorithm}` : '';
+	const what = found.length ? ` — ${found.join(', ')}` : r.firstRun ? '' : ' — no changes';
+	return head + first + algo + what + (r.alarming ? ' — LOOK AT THIS' : '');
+}

@@ -1,0 +1,95 @@
+import { parseArgs, flag, has, type FlagSpec } from './args.ts';
+import { exitFor, EXIT, UsageError } from './errors.ts';
+import { runCommand } from './commands/run.ts';
+import { idCommand } from './commands/id.ts';
+import { initCommand } from './commands/init.ts';
+import type { Io } from './io.ts';
+
+export type { Io } from './io.ts';
+export { EXIT } from './errors.ts';
+
+interface Command {
+	summary: string;
+	usage: string;
+	help: string;
+	flags: FlagSpec;
+	run(args: ReturnType<typeof parseArgs>, io: Io): Promise<number>;
+}
+
+const COMMON = `  --config DIR    the config folder (default: the current folder)`;
+
+const COMMANDS: Record<string, Command> = {
+	run: {
+		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet]',
+		help: `${COMMON}
+  --role A|B      play this role instead of matching this machine's ID
+  --quiet         print only the summary line (no progress, no event lines)`,
+		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
+		run: runCommand,
+	},
+	id: {
+		summary: "print this machine's IDs for every ID method",
+		usage: 'equilybrium id [--config DIR]',
+		help: `${COMMON}   (if a config is there, also say which role this machine matches)`,
+		flags: { values: ['config'], booleans: ['help'] },
+		run: idCommand,
+	},
+	init: {
+		summary: 'write a commented starter config for this machine',
+		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--id-method "Python uuid"|hostname] [--force]',
+		help: `${COMMON}
+  --role A|B      the role this machine plays (default A)
+  --folder PATH   a folder to monitor on this machine (repeat for several)
+  --id-method M   "Python uuid" (default) or hostname
+  --force         replace an existing config (the old one is kept as .bak)`,
+		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },
+		run: initCommand,
+	},
+};
+
+/** Runs one command line; returns the exit code. Never exits the process itself. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+	try {
+		const first = argv[0];
+		if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+			io.out(usage(io.version));
+			return first === undefined ? EXIT.USAGE : EXIT.OK;
+		}
+		if (first === '--version' || first === '-v' || first === 'version') {
+			io.out(io.version);
+			return EXIT.OK;
+		}
+		const command = COMMANDS[first];
+		if (!command) throw new UsageError(`unknown command "${first}"`);
+		const args = parseArgs(argv, command.flags);
+		if (has(args, 'help')) {
+			io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
+			return EXIT.OK;
+		}
+		if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+		const role = flag(args, 'role');
+		if (role !== undefined && role !== 'A' && role !== 'B') throw new UsageError(`--role must be A or B, not "${role}"`);
+		return await command.run(args, io);
+	} catch (error) {
+		return exitFor(error, io.err, Boolean(io.env.EQUILYBRIUM_DEBUG));
+	}
+}
+
+export function registerCommand(name: string, command: Command): void {
+	COMMANDS[name] = command;
+}
+
+function usage(version: string): string {
+	const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+	const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+	return `Equilybrium ${version} — is every file of your PC correctly backed up on your NAS?
+
+Usage: equilybrium <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+"equilybrium <command> --help" tells more. Exit codes: 0 all well, 1 something to look at,
+2 bad usage or config, 3 failed to run.`;
+}

@@ -1,0 +1,71 @@
+// A compact index of (hash, size) for every entry of a database: 17 bytes an entry in typed
+// arrays instead of a JS object each, so a million files fit in ~17 MB. Only the first
+// 64 bits of a hash are kept; callers confirm matches against the full hash in a second,
+// streamed pass over the few candidates.
+
+export class HashIndex {
+	private hi = new Uint32Array(1024);
+	private lo = new Uint32Array(1024);
+	private sizes = new Float64Array(1024);
+	private flags = new Uint8Array(1024);
+	length = 0;
+
+	add(hash: string, size: number, flag = 0): number {
+		if (this.length === this.hi.length) this.grow();
+		const i = this.length++;
+		this.hi[i] = parseInt(hash.slice(0, 8), 16) >>> 0;
+		this.lo[i] = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
+		this.sizes[i] = size;
+		this.flags[i] = flag;
+		return i;
+	}
+
+	flag(i: number): number {
+		return this.flags[i]!;
+	}
+
+	/**
+	 * Ordinals of entries whose hash prefix is shared with an entry of another size, in groups
+	 * where at least one member has `flag` set (so old, already reported groups stay quiet).
+	 */
+	collisionCandidates(flag: number): Set<number> {
+		const order = this.sortedOrdinals();
+		const out = new Set<number>();
+		for (let start = 0; start < order.length; ) {
+			let end = start + 1;
+			while (end < order.length && this.samePrefix(order[start]!, order[end]!)) end++;
+			if (end - start > 1) {
+				const group = order.subarray(start, end);
+				const sizes = new Set(Array.from(group, (i) => this.sizes[i]));
+				const flagged = group.some((i) => (this.flags[i]! & flag) !== 0);
+				if (sizes.size > 1 && flagged) for (const i of group) out.add(i);
+			}
+			start = end;
+		}
+		return out;
+	}
+
+	/** Ordinal ranges sharing each prefix, for lookups: binary search over sorted prefixes. */
+	sortedOrdinals(): Uint32Array {
+		const order = new Uint32Array(this.length);
+		for (let i = 0; i < order.length; i++) order[i] = i;
+		return order.sort((a, b) => this.hi[a]! - this.hi[b]! || this.lo[a]! - this.lo[b]!);
+	}
+
+	private samePrefix(a: number, b: number): boolean {
+		return this.hi[a] === this.hi[b] && this.lo[a] === this.lo[b];
+	}
+
+	private grow(): void {
+		const size = this.hi.length * 2;
+		const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+			const next = make(size);
+			next.set(old as never);
+			return next;
+		};
+		this.hi = grow(this.hi, (n) => new Uint32Array(n));
+		this.lo = grow(this.lo, (n) => new Uint32Array(n));
+		this.sizes = grow(this.sizes, (n) => new Float64Array(n));
+		this.flags = grow(this.flags, (n) => new Uint8Array(n));
+	}
+}

@@ -1,0 +1,19 @@
+// Paths in the config are written for the machine that owns them: A's may be Windows
+// paths read by B, and the reverse. These helpers understand both forms on any OS.
+
+/** `/x`, `C:/x`, `C:\x`, `\\server\share`, `//server/share`. */
+export function isAbsoluteAnywhere(path: string): boolean {
+	return /^(\/|[A-Za-z]:[\\/]|\\\\|\/\/)/.test(path);
+}
+
+/** The last component of a path of either form; '' for a root such as `D:/` or `/`. */
+export function labelOf(path: string): string {
+	const parts = path.split(/[\\/]+/).filter((p) => p !== '');
+	const last = parts[parts.length - 1] ?? '';
+	return /^[A-Za-z]:$/.test(last) && parts.length === 1 ? '' : last;
+}
+
+/** A DB key part: POSIX separators, Unicode NFC (macOS writes NFD, Windows NFC). */
+export function keyPart(name: string): string {
+	return name.normalize('NFC');
+}

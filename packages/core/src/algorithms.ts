@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
+
+// The seed's algorithm names, each mapped to an implementation whose hex digest equals
+// Python's hashlib.<name>(data).hexdigest() — or, for crc32/adler32, zlib's value as
+// 8 lowercase hex digits.
+export const ALGORITHMS = [
+	'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512',
+	'blake2b', 'blake2s',
+	'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512',
+	'crc32', 'adler32',
+] as const;
+
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+export interface Digest {
+	update(chunk: Uint8Array): void;
+	/** Lowercase hex. */
+	digest(): string;
+}
+
+export function isAlgorithm(name: string): name is AlgorithmName {
+	return (ALGORITHMS as readonly string[]).includes(name);
+}
+
+export function createDigest(name: AlgorithmName): Digest {
+	if (name === 'crc32') return crc32Digest();
+	if (name === 'adler32') return adler32Digest();
+	const hash = createHash(OPENSSL_NAMES[name]);
+	return {
+		update: (chunk) => void hash.update(chunk),
+		digest: () => hash.digest('hex'),
+	};
+}
+
+/** Hex digest of an in-memory buffer: for tests and small inputs. */
+export function digestOf(name: AlgorithmName, data: Uint8Array): string {
+	const d = createDigest(name);
+	d.update(data);
+	return d.digest();
+}
+
+// --- internal ---
+
+const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32'>, string> = {
+	md5: 'md5', sha1: 'sha1', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
+	// Python's defaults: blake2b with a 64-byte digest, blake2s with a 32-byte digest
+	blake2b: 'blake2b512', blake2s: 'blake2s256',
+	sha3_224: 'sha3-224', sha3_256: 'sha3-256', sha3_384: 'sha3-384', sha3_512: 'sha3-512',
+};
+
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+// zlib.crc32 exists from Node 20.15 / 22.2; Synology's Node 20 package may be older.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+function crc32Digest(): Digest {
+	let crc = 0;
+	return {
+		update: (chunk) => {
+			crc = nativeCrc32 ? nativeCrc32(chunk, crc) : crc32Js(chunk, crc);
+		},
+		digest: () => hex8(crc),
+	};
+}
+
+let crcTable: Uint32Array | undefined;
+
+export function crc32Js(data: Uint8Array, previous = 0): number {
+	if (!crcTable) {
+		crcTable = new Uint32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			crcTable[n] = c >>> 0;
+		}
+	}
+	let crc = ~previous >>> 0;
+	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+	return ~crc >>> 0;
+}
+
+function adler32Digest(): Digest {
+	let a = 1;
+	let b = 0;
+	// 5552 is the largest n for which 255·n·(n+1)/2 + (n+1)·65520 fits in 2^32 (zlib's NMAX),
+	// so the modulo is taken once per run instead of once per byte.
+	const NMAX = 5552;
+	return {
+		update: (chunk) => {
+			let i = 0;
+			while (i < chunk.length) {
+				const end = Math.min(i + NMAX, chunk.length);
+				for (; i < end; i++) {
+					a += chunk[i]!;
+					b += a;
+				}
+				a %= 65521;
+				b %= 65521;
+			}
+		},
+		digest: () => hex8(((b << 16) | a) >>> 0),
+	};
+}

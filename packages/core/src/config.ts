@@ -1,0 +1,254 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ALGORITHMS, isAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { configError, CoreError } from './errors.ts';
+import { parseIni, type IniSection, type IniValue } from './_ini.ts';
+import { labelOf, isAbsoluteAnywhere } from './_paths.ts';
+
+export const CONFIG_FILE = 'equilybrium.config.ini';
+export type Role = 'A' | 'B';
+export const ROLES: readonly Role[] = ['A', 'B'];
+export const ID_METHODS = ['Python uuid', 'hostname'] as const;
+export type IdMethod = (typeof ID_METHODS)[number];
+
+export interface Root {
+	label: string;
+	/** As written in the config: a native path of the machine that owns it. */
+	path: string;
+}
+
+export type VerifyMode = { mode: 'full' } | { mode: 'rolling'; days: number };
+
+export interface Config {
+	file: string;
+	dir: string;
+	idMethod: IdMethod;
+	ids: Partial<Record<Role, string>>;
+	algorithm: AlgorithmName;
+	blockSize: number;
+	schedule: string;
+	exclude: string[];
+	verify: VerifyMode;
+	/** B's database older than this is reported as stale. */
+	staleAfterDays: number;
+	roots: Partial<Record<Role, Root[]>>;
+	/** Line of each key as `section/key` (lower case), for messages raised after loading. */
+	lines: Record<string, number>;
+	/** Non-fatal remarks, e.g. unknown keys. */
+	warnings: string[];
+}
+
+export const DEFAULTS = {
+	idMethod: 'Python uuid' as IdMethod,
+	algorithm: 'sha256' as AlgorithmName,
+	blockSize: 2 ** 18,
+	schedule: '0 3 * * *',
+	verify: { mode: 'full' } as VerifyMode,
+	staleAfterDays: 3,
+};
+
+export const BLOCK_SIZE_MIN = 512;
+export const BLOCK_SIZE_MAX = 2 ** 28;
+
+const SETTINGS = 'Settings';
+const DIRECTORIES = 'Monitored Directories';
+const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'exclude', 'verify', 'stale after days'];
+
+export async function loadConfig(dir: string): Promise<Config> {
+	const file = join(dir, CONFIG_FILE);
+	let text: string;
+	try {
+		text = await readFile(file, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') throw configError(file, undefined, `no config file here (run "equilybrium init" to write a starter one)`);
+		throw new CoreError('E_IO', `${file}: cannot be read (${code ?? String(error)})`);
+	}
+	return parseConfig(text, file, dir);
+}
+
+export function parseConfig(text: string, file: string, dir = '.'): Config {
+	const doc = parseIni(text, file);
+	const name = basename(file);
+	const settings = doc.get(SETTINGS);
+	if (!settings) throw configError(name, undefined, `missing section [${SETTINGS}]`);
+	const directories = doc.get(DIRECTORIES);
+	if (!directories) throw configError(name, undefined, `missing section [${DIRECTORIES}]`);
+
+	const warnings: string[] = [];
+	const lines: Record<string, number> = {};
+	for (const section of doc.values()) {
+		for (const [key, value] of section.values) lines[`${section.name.toLowerCase()}/${key}`] = value.line;
+	}
+	for (const [key, value] of settings.values) {
+		if (!KNOWN_SETTINGS.includes(key)) warnings.push(`${name}:${value.line}: [${SETTINGS}] ${value.name}: unknown key, ignored`);
+	}
+	for (const section of doc.keys()) {
+		if (section !== SETTINGS && section !== DIRECTORIES) warnings.push(`${name}:${doc.get(section)!.line}: unknown section [${section}], ignored`);
+	}
+	const read = new Reader(name, settings);
+	const dirs = new Reader(name, directories);
+	const config: Config = {
+		file,
+		dir,
+		idMethod: read.oneOf('ID method', ID_METHODS, DEFAULTS.idMethod),
+		ids: { A: read.text('A'), B: read.text('B') },
+		algorithm: read.algorithm(),
+		blockSize: read.blockSize(),
+		schedule: read.schedule(),
+		exclude: read.stringList('Exclude'),
+		verify: read.verify(),
+		staleAfterDays: read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
+		roots: { A: dirs.roots('A'), B: dirs.roots('B') },
+		lines,
+		warnings,
+	};
+	for (const [key, value] of directories.values) {
+		if (key !== 'a' && key !== 'b') warnings.push(`${name}:${value.line}: [${DIRECTORIES}] ${value.name}: unknown key, ignored (expected A or B)`);
+	}
+	return config;
+}
+
+/** The roots of one side, or a config error naming the key if that side has none. */
+export function rootsOf(config: Config, role: Role): Root[] {
+	const roots = config.roots[role];
+	if (!roots || roots.length === 0) {
+		throw configError(basename(config.file), undefined, `[${DIRECTORIES}] ${role}: no monitored directories for ${role}`);
+	}
+	return roots;
+}
+
+// --- internal ---
+
+class Reader {
+	constructor(
+		private file: string,
+		private section: IniSection,
+	) {}
+
+	private get(key: string): IniValue | undefined {
+		return this.section.values.get(key.toLowerCase());
+	}
+
+	private fail(entry: IniValue | undefined, key: string, message: string): never {
+		throw configError(this.file, entry?.line, `[${this.section.name}] ${key}: ${message}`);
+	}
+
+	text(key: string): string | undefined {
+		const value = this.get(key)?.value.trim();
+		return value === '' ? undefined : value;
+	}
+
+	oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+		const entry = this.get(key);
+		if (!entry) return fallback;
+		const found = choices.find((c) => c.toLowerCase() === entry.value.trim().toLowerCase());
+		if (!found) this.fail(entry, key, `"${entry.value}" is not one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+		return found;
+	}
+
+	algorithm(): AlgorithmName {
+		const key = 'Hash algorithm';
+		const entry = this.get(key);
+		if (!entry) return DEFAULTS.algorithm;
+		const value = entry.value.trim().toLowerCase();
+		if (!isAlgorithm(value)) this.fail(entry, key, `unknown algorithm "${entry.value.trim()}"; expected one of ${ALGORITHMS.join(', ')}`);
+		return value;
+	}
+
+	blockSize(): number {
+		const key = 'Block size';
+		const entry = this.get(key);
+		if (!entry) return DEFAULTS.blockSize;
+		const raw = entry.value.trim();
+		const power = /^(\d+)\s*\*\*\s*(\d+)$/.exec(raw);
+		const value = power ? Number(power[1]) ** Number(power[2]) : /^\d+$/.test(raw) ? Number(raw) : NaN;
+		if (!Number.isSafeInteger(value) || value < BLOCK_SIZE_MIN || value > BLOCK_SIZE_MAX) {
+			this.fail(entry, key, `"${raw}" is not a block size; expected a whole number of bytes or "2 ** N" between ${BLOCK_SIZE_MIN} and 2 ** 28`);
+		}
+		return value;
+	}
+
+	schedule(): string {
+		const key = 'Schedule';
+		const entry = this.get(key);
+		if (!entry) return DEFAULTS.schedule;
+		const value = entry.value.trim();
+		const fields = value.split(/\s+/);
+		const fieldOk = (f: string) => /^[\d*?,/\-A-Za-z]+$/.test(f);
+		if ((fields.length !== 5 && fields.length !== 6) || !fields.every(fieldOk)) {
+			this.fail(entry, key, `"${value}" is not a cron expression; expected 5 fields "minute hour day month weekday", e.g. "0 3 * * *"`);
+		}
+		return value;
+	}
+
+	stringList(key: string): string[] {
+		const entry = this.get(key);
+		if (!entry) return [];
+		const value = this.json(entry, key, 'a JSON list of strings, e.g. ["*.tmp", "cache/**"]');
+		if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+			this.fail(entry, key, 'expected a JSON list of strings, e.g. ["*.tmp", "cache/**"]');
+		}
+		return value;
+	}
+
+	verify(): VerifyMode {
+		const key = 'Verify';
+		const entry = this.get(key);
+		if (!entry) return DEFAULTS.verify;
+		const value = entry.value.trim().toLowerCase();
+		if (value === 'full') return { mode: 'full' };
+		const rolling = /^rolling\s+(\d+)$/.exec(value);
+		if (rolling && Number(rolling[1]) >= 1) return { mode: 'rolling', days: Number(rolling[1]) };
+		this.fail(entry, key, `"${entry.value.trim()}" is not a verify mode; expected "full" or "rolling N" (N days, at least 1)`);
+	}
+
+	positiveNumber(key: string, fallback: number): number {
+		const entry = this.get(key);
+		if (!entry) return fallback;
+		const value = Number(entry.value.trim());
+		if (!Number.isFinite(value) || value <= 0) this.fail(entry, key, `"${entry.value.trim()}" is not a positive number`);
+		return value;
+	}
+
+	roots(key: string): Root[] | undefined {
+		const entry = this.get(key);
+		if (!entry) return undefined;
+		const shape = 'a JSON list of absolute paths, or a JSON object {"label": "path"}';
+		const value = this.json(entry, key, shape);
+		let pairs: [string, unknown][];
+		if (Array.isArray(value)) {
+			pairs = value.map((p) => {
+				if (typeof p !== 'string') this.fail(entry, key, `${JSON.stringify(p)} is not a path; expected ${shape}`);
+				const label = labelOf(p);
+				if (!label) this.fail(entry, key, `no folder name to label "${p}" with; use the object form {"label": "${p}"}`);
+				return [label, p];
+			});
+		} else if (value && typeof value === 'object') {
+			pairs = Object.entries(value);
+		} else {
+			this.fail(entry, key, `expected ${shape}`);
+		}
+		const seen = new Map<string, string>();
+		return pairs.map(([label, path]) => {
+			if (typeof path !== 'string' || path.trim() === '') this.fail(entry, key, `label "${label}" has no path`);
+			if (!isAbsoluteAnywhere(path)) this.fail(entry, key, `"${path}" is not an absolute path`);
+			if (label === '' || /[\\/]/.test(label) || label === '.' || label === '..') {
+				this.fail(entry, key, `"${label}" cannot be a label (no slashes, not empty)`);
+			}
+			const folded = label.normalize('NFC').toLowerCase();
+			const twin = seen.get(folded);
+			if (twin !== undefined) this.fail(entry, key, `two folders share the label "${label}" ("${twin}" and "${path}"); labels must be unique: use the object form {"label": "path"}`);
+			seen.set(folded, path);
+			return { label: label.normalize('NFC'), path };
+		});
+	}
+
+	private json(entry: IniValue, key: string, expected: string): unknown {
+		try {
+			return JSON.parse(entry.value);
+		} catch (error) {
+			this.fail(entry, key, `not valid JSON (${(error as Error).message}); expected ${expected}`);
+		}
+	}
+}

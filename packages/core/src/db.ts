@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { CoreError } from './errors.ts';
+import { BufferedFile, exists } from './_files.ts';
+import { readLines } from './_lines.ts';
+import type { AlgorithmName } from './algorithms.ts';
+import type { Role, Root } from './config.ts';
+
+// The monitoring database M (SPEC §5). One JSON document, written one entry per line so it
+// can be read and written as a stream:
+//
+//   {"format":"equilybrium-db","version":1,"role":"A","algorithm":"sha256",
+//   "files":[                      ← the canonical part: identical trees give identical bytes
+//   ["Photos/a.jpg",1234,"9f86…"],
+//   ["Photos/b.jpg",0,"e3b0…"]
+//   ],
+//   "local":[                      ← machine-local facts, line n belongs to file n
+//   [1700000000000.5,1700000000000],
+//   [1700000000000,1700000000000,"<last good hash>"]
+//   ],
+//   "run":{…},                      ← this run's facts, and where "local" starts
+//   "seal":"<SHA3-512 of every byte above>"}
+//
+// Entries are in ascending key order (compareKeys), the order the scan yields them.
+
+export const DB_FORMAT = 'equilybrium-db';
+export const DB_VERSION = 1;
+
+export interface FileRecord {
+	key: string;
+	size: number;
+	hash: string;
+}
+
+export interface LocalRecord {
+	mtimeMs: number;
+	/** When the content was last hashed and found as recorded (ms since epoch). */
+	verifiedAt: number;
+	/** Set while the file is known corrupted: the hash it had before it rotted. */
+	goodHash?: string;
+}
+
+export type DbEntry = FileRecord & LocalRecord;
+
+export interface DbHeader {
+	format: typeof DB_FORMAT;
+	version: number;
+	role: Role;
+	algorithm: AlgorithmName;
+}
+
+/** What a run tells the writer about itself. */
+export interface DbRunFacts {
+	startedAt: string;
+	finishedAt: string;
+	toolVersion: string;
+	roots: Root[];
+	/** Anything later versions add (counts, coverage…). */
+	[extra: string]: unknown;
+}
+
+export interface DbRun extends DbRunFacts {
+	count: number;
+	bytes: number;
+	/** Byte offsets of the "files" and "local" sections. */
+	filesAt: number;
+	localAt: number;
+}
+
+export interface OpenedDb {
+	path: string;
+	header: DbHeader;
+	run: DbRun;
+	/** Every entry, in key order, streamed. */
+	entries(): AsyncGenerator<DbEntry>;
+	/** The canonical part only, in key order, streamed. */
+	files(): AsyncGenerator<FileRecord>;
+}
+
+export const dbFileName = (role: Role) => `equilybrium.${role}.DB.json`;
+
+/**
+ * Opens and checks a database: its seal is verified over the whole file before anything in
+ * it is trusted. No file: undefined. A file that fails: a CoreError, and the file is left
+ * exactly as it is for the user to inspect or restore.
+ */
+export async function openDb(path: string): Promise<OpenedDb | undefined> {
+	if (!(await exists(path))) {
+		// A crash between the two renames of a commit leaves only the new, complete file.
+		const pending = path + NEW;
+		if (!(await exists(pending))) return undefined;
+		try {
+			await verify(pending);
+		} catch {
+			return undefined;
+		}
+		await rename(pending, path);
+	}
+	const { header, run } = await verify(path);
+	const filesAt = run.filesAt;
+	return {
+		path,
+		header,
+		run,
+		files: () => readFiles(path, filesAt),
+		entries: () => readEntries(path, filesAt, run.localAt),
+	};
+}
+
+/** Streams a new database; nothing replaces the old one until `commit`. */
+export class DbWriter {
+	private count = 0;
+	private bytes = 0;
+	private pendingFile: string | undefined;
+	private pendingLocal: string | undefined;
+	private lastKey: string | undefined;
+
+	private constructor(
+		readonly path: string,
+		private main: BufferedFile,
+		private local: BufferedFile,
+		private filesAt: number,
+	) {}
+
+	static async create(path: string, header: Omit<DbHeader, 'format' | 'version'>): Promise<DbWriter> {
+		const main = await BufferedFile.create(path + NEW, createHash('sha3-512'));
+		const local = await BufferedFile.create(path + LOCAL_TMP);
+		const head: DbHeader = { format: DB_FORMAT, version: DB_VERSION, ...header };
+		await main.write(JSON.stringify(head).slice(0, -1) + ',\n');
+		const filesAt = main.size;
+		await main.write('"files":[\n');
+		return new DbWriter(path, main, local, filesAt);
+	}
+
+	async add(entry: DbEntry): Promise<void> {
+		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) {
+			throw new Error(`database entries out of order: "${entry.key}" after "${this.lastKey}"`);
+		}
+		this.lastKey = entry.key;
+		if (this.pendingFile !== undefined) {
+			await this.main.write(this.pendingFile + ',\n');
+			await this.local.write(this.pendingLocal + ',\n');
+		}
+		this.pendingFile = JSON.stringify([entry.key, entry.size, entry.hash]);
+		const local: (number | string)[] = [entry.mtimeMs, entry.verifiedAt];
+		if (entry.goodHash) local.push(entry.goodHash);
+		this.pendingLocal = JSON.stringify(local);
+		this.count++;
+		this.bytes += entry.size;
+	}
+
+	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
+	async commit(run: DbRunFacts): Promise<void> {
+		if (this.pendingFile !== undefined) {
+			await this.main.write(this.pendingFile + '\n');
+			await this.local.write(this.pendingLocal + '\n');
+		}
+		await this.main.write('],\n');
+		const localAt = this.main.size;
+		await this.main.write('"local":[\n');
+		await this.local.close();
+		for await (const line of readLines(this.path + LOCAL_TMP)) await this.main.write(line.text + '\n');
+		await this.main.write('],\n');
+		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, localAt, filesAt: this.filesAt };
+		await this.main.write(`"run":${JSON.stringify(full)},\n`);
+		const seal = this.main.seal!.digest('hex');
+		await this.main.writeUnsealed(`"seal":"${seal}"}\n`);
+		await this.main.close(true);
+		await unlink(this.path + LOCAL_TMP).catch(() => {});
+		if (await exists(this.path)) await rename(this.path, this.path + BAK);
+		await rename(this.path + NEW, this.path);
+	}
+
+	/** Leaves the old database as it was and removes what this writer wrote. */
+	async discard(): Promise<void> {
+		await this.main.close().catch(() => {});
+		await this.local.close().catch(() => {});
+		await unlink(this.path + NEW).catch(() => {});
+		await unlink(this.path + LOCAL_TMP).catch(() => {});
+	}
+
+	get entriesWritten(): number {
+		return this.count;
+	}
+}
+
+export const DB_SUFFIXES = { NEW: '.new', BAK: '.bak', LOCAL_TMP: '.local.tmp' } as const;
+
+// --- internal ---
+
+const { NEW, BAK, LOCAL_TMP } = DB_SUFFIXES;
+
+function corrupt(path: string, why: string): CoreError {
+	return new CoreError(
+		'E_DB_CORRUPT',
+		`${basename(path)}: ${why}. The file is left untouched; the previous version is ${basename(path)}${BAK}. ` +
+			`To go on, restore that backup in its place, or move the damaged file away to start a new database.`,
+	);
+}
+
+async function verify(path: string): Promise<{ header: DbHeader; run: DbRun }> {
+	const handle = await open(path, 'r');
+	let size: number;
+	let tail: string;
+	try {
+		size = (await handle.stat()).size;
+		const tailSize = Math.min(size, 4 << 20);
+		const buffer = Buffer.alloc(tailSize);
+		await handle.read(buffer, 0, tailSize, size - tailSize);
+		tail = buffer.toString('utf8');
+	} finally {
+		await handle.close();
+	}
+	if (!tail.endsWith('}\n')) throw corrupt(path, 'is incomplete or not an Equilybrium database (it does not end as one)');
+	const lines = tail.slice(0, -1).split('\n');
+	const sealLine = lines[lines.length - 1]!;
+	const runLine = lines[lines.length - 2] ?? '';
+	const sealMatch = /^"seal":"([0-9a-f]{128})"\}$/.exec(sealLine);
+	if (!sealMatch) throw corrupt(path, 'has no seal');
+	const sealAt = size - Buffer.byteLength(sealLine) - 1;
+
+	const seal = createHash('sha3-512');
+	const handle2 = await open(path, 'r');
+	try {
+		const chunk = Buffer.allocUnsafe(1 << 20);
+		for (let at = 0; at < sealAt; ) {
+			const { bytesRead } = await handle2.read(chunk, 0, Math.min(chunk.length, sealAt - at), at);
+			if (bytesRead === 0) break;
+			seal.update(chunk.subarray(0, bytesRead));
+			at += bytesRead;
+		}
+	} finally {
+		await handle2.close();
+	}
+	if (seal.digest('hex') !== sealMatch[1]) throw corrupt(path, 'fails its seal (it was changed or damaged after it was written)');
+
+	let header: DbHeader;
+	let run: DbRun;
+	try {
+		const reader = readLines(path);
+		const first = (await reader.next()).value;
+		await reader.return(undefined);
+		header = JSON.parse(first!.text.slice(0, -1) + '}');
+		run = JSON.parse(runLine.replace(/^"run":/, '').replace(/,$/, ''));
+	} catch {
+		throw corrupt(path, 'is sealed but its header cannot be read');
+	}
+	if (header.format !== DB_FORMAT) throw corrupt(path, `is not an Equilybrium database (format "${String(header.format)}")`);
+	if (typeof header.version !== 'number' || header.version > DB_VERSION) {
+		throw new CoreError('E_DB_VERSION', `${basename(path)}: written by a newer Equilybrium (database version ${String(header.version)}, this one reads up to ${DB_VERSION}); update Equilybrium. The file is left untouched.`);
+	}
+	return { header, run };
+}
+
+async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRecord> {
+	let first = true;
+	for await (const line of readLines(path, filesAt)) {
+		if (first) {
+			first = false;
+			continue; // "files":[
+		}
+		if (line.text.startsWith(']')) return;
+		yield parseFile(line.text);
+	}
+}
+
+async function* readEntries(path: string, filesAt: number, localAt: number): AsyncGenerator<DbEntry> {
+	const locals = readLines(path, localAt);
+	await locals.next(); // "local":[
+	try {
+		for await (const file of readFiles(path, filesAt)) {
+			const next = await locals.next();
+			if (next.done) throw corrupt(path, 'has fewer local records than files');
+			const [mtimeMs, verifiedAt, goodHash] = JSON.parse(next.value.text.replace(/,$/, '')) as [number, number, string?];
+			yield goodHash ? { ...file, mtimeMs, verifiedAt, goodHash } : { ...file, mtimeMs, verifiedAt };
+		}
+	} finally {
+		await locals.return(undefined);
+	}
+}
+
+function parseFile(text: string): FileRecord {
+	const [key, size, hash] = JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as [string, number, string];
+	return { key, size, hash };
+}

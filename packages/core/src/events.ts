@@ -1,0 +1,62 @@
+// The closed vocabulary of what a run can find (SPEC §6). The names are the log files' names.
+export const EVENT_TYPES = [
+	'NewFile',
+	'FileModified',
+	'FileCorrupted',
+	'FileMovedOrRenamed',
+	'FileNotFound',
+	'HashCollision',
+	'FileUnreadable',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface FileEvent {
+	type: EventType;
+	/** The M key (for a move, the new key). */
+	key: string;
+	/** Human-readable details: for a move `from <old key>`. */
+	details?: string;
+	/** When it was found (ms since epoch). */
+	at: number;
+	size?: number;
+	hash?: string;
+}
+
+/** Events a person must act on: they make the run's exit code 1. */
+export const ALARMING: ReadonlySet<EventType> = new Set(['FileCorrupted', 'FileUnreadable', 'HashCollision']);
+
+export type EventCounts = Record<EventType, number>;
+
+export function emptyCounts(): EventCounts {
+	return Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as EventCounts;
+}
+
+export const eventLogName = (role: string, type: EventType) => `equilybrium.${role}.Event.${type}.log`;
+
+/** `<ISO-8601 UTC>\t<EventType>\t<M key>[\t<details>]` — tabs and newlines in names are escaped. */
+export function formatEventLine(event: FileEvent): string {
+	const fields = [new Date(event.at).toISOString(), event.type, escapeField(event.key)];
+	if (event.details) fields.push(escapeField(event.details));
+	return fields.join('\t');
+}
+
+export function parseEventLine(line: string): FileEvent | undefined {
+	const [at, type, key, details] = line.split('\t');
+	if (!at || !type || key === undefined || !(EVENT_TYPES as readonly string[]).includes(type)) return undefined;
+	const time = Date.parse(at);
+	if (Number.isNaN(time)) return undefined;
+	const event: FileEvent = { type: type as EventType, key: unescapeField(key), at: time };
+	if (details !== undefined) event.details = unescapeField(details);
+	return event;
+}
+
+// --- internal ---
+
+function escapeField(text: string): string {
+	return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+function unescapeField(text: string): string {
+	return text.replace(/\\([\\tnr])/g, (_, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!);
+}

@@ -1,0 +1,437 @@
+import { stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { rootsOf, type Config, type Role, type Root } from './config.ts';
+import { openDb, dbFileName, DbWriter, type DbEntry, type OpenedDb } from './db.ts';
+import { configError } from './errors.ts';
+import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
+import { EventLogWriter } from './eventlog.ts';
+import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
+import { HashIndex } from './_hashindex.ts';
+import { BufferedFile } from './_files.ts';
+import { readLines } from './_lines.ts';
+import { acquireLock, type LockOwner } from './lock.ts';
+import { compareKeys, describe, scanRoots, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+
+export interface RunOptions {
+	config: Config;
+	role: Role;
+	toolVersion: string;
+	/** The clock, injectable for deterministic tests (ms since epoch). */
+	now?: () => number;
+	signal?: AbortSignal;
+	onEvent?: (event: FileEvent) => void;
+	onProgress?: (progress: Progress) => void;
+	/** Files read at once. */
+	concurrency?: number;
+}
+
+export interface Progress {
+	files: number;
+	bytes: number;
+	hashedFiles: number;
+	hashedBytes: number;
+	current?: string;
+}
+
+export interface RunResult {
+	role: Role;
+	startedAt: number;
+	finishedAt: number;
+	algorithm: string;
+	/** Set when the database was made with another algorithm and every file was re-hashed. */
+	previousAlgorithm?: string;
+	firstRun: boolean;
+	files: number;
+	bytes: number;
+	hashedFiles: number;
+	hashedBytes: number;
+	counts: EventCounts;
+	/** Something a person must look at: corruption, unreadable files, hash collisions. */
+	alarming: boolean;
+	aborted: boolean;
+	tookOverLockFrom?: LockOwner;
+}
+
+/**
+ * One monitoring run of one side: scan, hash, compare with the previous database as two
+ * sorted streams, emit events, write the new database. Memory grows with what changed,
+ * never with the number of files.
+ */
+export async function runMonitor(options: RunOptions): Promise<RunResult> {
+	const { config, role } = options;
+	const now = options.now ?? Date.now;
+	const roots = rootsOf(config, role);
+	await checkRoots(config, role, roots);
+	const lock = await acquireLock(config.dir, role);
+	try {
+		return await new Monitor(options, roots, now).run(lock.tookOverFrom);
+	} finally {
+		await lock.release();
+	}
+}
+
+// --- internal ---
+
+type HashOutcome = { ok: true; file: HashedFile } | { ok: false; reason: string };
+
+type Work =
+	| { kind: 'new'; file: ScannedFile; hashed: Promise<HashOutcome> }
+	| { kind: 'both'; file: ScannedFile; old: DbEntry; hashed?: Promise<HashOutcome> }
+	| { kind: 'gone'; old: DbEntry }
+	| { kind: 'keep'; old: DbEntry }
+	| { kind: 'problem'; problem: ScanProblem; old?: DbEntry };
+
+interface Candidate {
+	key: string;
+	size: number;
+	hash: string;
+}
+
+const CHANGED = 1;
+const DAY_MS = 24 * 3600 * 1000;
+
+class Monitor {
+	private counts = emptyCounts();
+	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
+	private index = new HashIndex();
+	private log: EventLogWriter;
+	private dbPath: string;
+	private previous: OpenedDb | undefined;
+	private sameAlgorithm = true;
+	private startedAt: number;
+	private newScratch: BufferedFile | undefined;
+	private goneScratch: BufferedFile | undefined;
+
+	constructor(
+		private options: RunOptions,
+		private roots: Root[],
+		private now: () => number,
+	) {
+		this.log = new EventLogWriter(options.config.dir, options.role);
+		this.dbPath = join(options.config.dir, dbFileName(options.role));
+		this.startedAt = now();
+	}
+
+	private scratchPath(name: string): string {
+		return join(this.options.config.dir, `equilybrium.${this.options.role}.${name}.tmp`);
+	}
+
+	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
+		const { config, role } = this.options;
+		this.previous = await openDb(this.dbPath);
+		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
+		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm });
+		if (this.previous) {
+			this.newScratch = await BufferedFile.create(this.scratchPath('new'));
+			this.goneScratch = await BufferedFile.create(this.scratchPath('gone'));
+		}
+		let aborted = false;
+		try {
+			aborted = await this.merge(writer);
+			if (aborted) {
+				await writer.discard();
+			} else {
+				await this.settleMovesAndNew();
+				await writer.commit({
+					startedAt: new Date(this.startedAt).toISOString(),
+					finishedAt: new Date(this.now()).toISOString(),
+					toolVersion: this.options.toolVersion,
+					roots: this.roots,
+					counts: this.counts,
+				});
+				await this.findCollisions();
+			}
+		} catch (error) {
+			await writer.discard();
+			throw error;
+		} finally {
+			await this.log.close();
+			await this.newScratch?.close().catch(() => {});
+			await this.goneScratch?.close().catch(() => {});
+			await unlink(this.scratchPath('new')).catch(() => {});
+			await unlink(this.scratchPath('gone')).catch(() => {});
+		}
+		const result: RunResult = {
+			role,
+			startedAt: this.startedAt,
+			finishedAt: this.now(),
+			algorithm: config.algorithm,
+			firstRun: !this.previous,
+			files: this.progress.files,
+			bytes: this.progress.bytes,
+			hashedFiles: this.progress.hashedFiles,
+			hashedBytes: this.progress.hashedBytes,
+			counts: this.counts,
+			alarming: [...ALARMING].some((type) => this.counts[type] > 0),
+			aborted,
+		};
+		if (!this.sameAlgorithm) result.previousAlgorithm = this.previous!.header.algorithm;
+		if (tookOverFrom) result.tookOverLockFrom = tookOverFrom;
+		return result;
+	}
+
+	/** Walks the scan and the old database together; returns true if aborted. */
+	private async merge(writer: DbWriter): Promise<boolean> {
+		const width = Math.max(1, this.options.concurrency ?? 4);
+		const queue: Work[] = [];
+		const plan = this.plan();
+		let done = false;
+		for (;;) {
+			while (!done && queue.length < width) {
+				const next = await plan.next();
+				if (next.done) done = true;
+				else queue.push(next.value);
+			}
+			const work = queue.shift();
+			if (!work) return false;
+			if (this.options.signal?.aborted) {
+				await plan.return(undefined);
+				await Promise.allSettled(queue.map((w) => ('hashed' in w ? w.hashed : undefined)));
+				return true;
+			}
+			await this.settle(work, writer);
+		}
+	}
+
+	private async *plan(): AsyncGenerator<Work> {
+		const scan = scanRoots(this.roots, this.options.config.exclude);
+		const old = this.previous ? this.previous.entries() : emptyEntries();
+		let entry = await old.next();
+		for await (const item of scan) {
+			const key = item.key;
+			while (!entry.done && compareKeys(entry.value.key, key) < 0) {
+				yield { kind: 'gone', old: entry.value };
+				entry = await old.next();
+			}
+			if (item.kind === 'unreadable') {
+				if (key.endsWith('/')) {
+					// everything that was below an unreadable folder is kept, not lost
+					yield { kind: 'problem', problem: item };
+					while (!entry.done && entry.value.key.startsWith(key)) {
+						yield { kind: 'keep', old: entry.value };
+						entry = await old.next();
+					}
+				} else if (!entry.done && entry.value.key === key) {
+					yield { kind: 'problem', problem: item, old: entry.value };
+					entry = await old.next();
+				} else yield { kind: 'problem', problem: item };
+				continue;
+			}
+			this.progress.files++;
+			this.progress.bytes += item.size;
+			if (!entry.done && entry.value.key === key) {
+				const previous = entry.value;
+				entry = await old.next();
+				const work: Work = { kind: 'both', file: item, old: previous };
+				if (this.mustHash(item, previous)) work.hashed = this.hash(item);
+				yield work;
+			} else {
+				yield { kind: 'new', file: item, hashed: this.hash(item) };
+			}
+		}
+		while (!entry.done) {
+			yield { kind: 'gone', old: entry.value };
+			entry = await old.next();
+		}
+	}
+
+	private mustHash(file: ScannedFile, old: DbEntry): boolean {
+		if (!this.sameAlgorithm || file.size !== old.size || file.mtimeMs !== old.mtimeMs) return true;
+		const verify = this.options.config.verify;
+		if (verify.mode === 'full') return true;
+		return this.now() - old.verifiedAt >= verify.days * DAY_MS;
+	}
+
+	private async hash(file: ScannedFile): Promise<HashOutcome> {
+		const { algorithm, blockSize } = this.options.config;
+		const onBytes = (n: number) => {
+			this.progress.hashedBytes += n;
+		};
+		for (let attempt = 1; ; attempt++) {
+			try {
+				const hashed = await hashFile(file.path, { algorithm, blockSize, onBytes });
+				this.progress.hashedFiles++;
+				return { ok: true, file: hashed };
+			} catch (error) {
+				if (error instanceof FileChangingError) return { ok: false, reason: error.message };
+				const code = (error as NodeJS.ErrnoException).code;
+				// a file locked for a moment (an editor saving, an antivirus scan) gets a second chance
+				if (attempt === 1 && (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) {
+					await new Promise((r) => setTimeout(r, 500));
+					continue;
+				}
+				return { ok: false, reason: describe(error) };
+			}
+		}
+	}
+
+	private async settle(work: Work, writer: DbWriter): Promise<void> {
+		const now = this.now();
+		const keep = async (old: DbEntry) => this.write(writer, old, false);
+		switch (work.kind) {
+			case 'keep':
+				return keep(work.old);
+			case 'gone':
+				return this.candidate(this.goneScratch, work.old);
+			case 'problem':
+				await this.emit({ type: 'FileUnreadable', key: work.problem.key, details: work.problem.reason, at: now });
+				if (work.old) await keep(work.old);
+				return;
+			case 'new': {
+				const outcome = await work.hashed;
+				this.report(work.file.key);
+				if (!outcome.ok) return this.emit({ type: 'FileUnreadable', key: work.file.key, details: outcome.reason, at: now });
+				const entry: DbEntry = { key: work.file.key, ...outcome.file, verifiedAt: now };
+				await this.write(writer, entry, true);
+				if (this.newScratch) return this.candidate(this.newScratch, entry);
+				return this.emit({ type: 'NewFile', key: entry.key, at: now, size: entry.size, hash: entry.hash });
+			}
+			case 'both':
+				this.report(work.file.key);
+				if (!work.hashed) return keep(work.old);
+				return this.settleChecked(work.old, await work.hashed, writer, now);
+		}
+	}
+
+	private async settleChecked(old: DbEntry, outcome: HashOutcome, writer: DbWriter, now: number): Promise<void> {
+		if (!outcome.ok) {
+			await this.emit({ type: 'FileUnreadable', key: old.key, details: outcome.reason, at: now });
+			return this.write(writer, old, false);
+		}
+		const file = outcome.file;
+		const entry: DbEntry = { key: old.key, size: file.size, hash: file.hash, mtimeMs: file.mtimeMs, verifiedAt: now };
+		if (!this.sameAlgorithm) return this.write(writer, entry, true);
+		const sameContent = file.hash === old.hash && file.size === old.size;
+		if (sameContent) {
+			// a touch, or a file still holding the content it rotted to: nothing new to say
+			if (old.goodHash) entry.goodHash = old.goodHash;
+			return this.write(writer, entry, false);
+		}
+		if (file.mtimeMs !== old.mtimeMs) {
+			await this.emit({ type: 'FileModified', key: old.key, details: `${old.size} → ${file.size} bytes`, at: now, size: file.size, hash: file.hash });
+		} else if (old.goodHash && old.goodHash === file.hash) {
+			// the good content is back (restored from the backup): healed, no event
+		} else {
+			entry.goodHash = old.goodHash ?? old.hash;
+			const was = `${old.size} bytes ${old.hash}`;
+			const now_ = `${file.size} bytes ${file.hash}`;
+			await this.emit({
+				type: 'FileCorrupted',
+				key: old.key,
+				details: `content changed but its modification time did not: was ${was}, now ${now_}`,
+				at: now,
+				size: file.size,
+				hash: file.hash,
+			});
+		}
+		return this.write(writer, entry, true);
+	}
+
+	private async write(writer: DbWriter, entry: DbEntry, changed: boolean): Promise<void> {
+		await writer.add(entry);
+		this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
+	}
+
+	private async candidate(scratch: BufferedFile | undefined, entry: Candidate): Promise<void> {
+		await scratch?.write(JSON.stringify([entry.key, entry.size, entry.hash]) + '\n');
+	}
+
+	private report(current: string): void {
+		this.progress.current = current;
+		this.options.onProgress?.(this.progress);
+	}
+
+	private async emit(event: FileEvent): Promise<void> {
+		this.counts[event.type]++;
+		await this.log.append(event);
+		this.options.onEvent?.(event);
+	}
+
+	/**
+	 * A new path whose content and size match a vanished one is a move; the rest are new files
+	 * and removals. Only the vanished entries are held in memory (what this run lost).
+	 */
+	private async settleMovesAndNew(): Promise<void> {
+		if (!this.newScratch || !this.goneScratch) return;
+		await this.newScratch.close();
+		await this.goneScratch.close();
+		const gone = new Map<string, Candidate[]>();
+		for await (const c of readCandidates(this.scratchPath('gone'))) {
+			const id = `${c.hash}:${c.size}`;
+			gone.set(id, [...(gone.get(id) ?? []), c]);
+		}
+		const now = this.now();
+		for await (const c of readCandidates(this.scratchPath('new'))) {
+			const list = gone.get(`${c.hash}:${c.size}`);
+			if (list && list.length > 0) {
+				// among several vanished twins, the one with the same name is the likeliest origin
+				const name = basename(c.key);
+				const at = Math.max(0, list.findIndex((g) => basename(g.key) === name));
+				const [from] = list.splice(at, 1);
+				await this.emit({ type: 'FileMovedOrRenamed', key: c.key, details: `from ${from!.key}`, at: now, size: c.size, hash: c.hash });
+			} else {
+				await this.emit({ type: 'NewFile', key: c.key, at: now, size: c.size, hash: c.hash });
+			}
+		}
+		const removed = [...gone.values()].flat().sort((a, b) => compareKeys(a.key, b.key));
+		for (const c of removed) await this.emit({ type: 'FileNotFound', key: c.key, at: now, size: c.size, hash: c.hash });
+	}
+
+	/** Same digest, another size: with a 32-bit checksum this happens, and the user must know. */
+	private async findCollisions(): Promise<void> {
+		const candidates = this.index.collisionCandidates(CHANGED);
+		if (candidates.size === 0) return;
+		const db = await openDb(this.dbPath);
+		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
+		let ordinal = 0;
+		for await (const file of db!.files()) {
+			if (candidates.has(ordinal)) {
+				const list = groups.get(file.hash) ?? [];
+				list.push({ key: file.key, size: file.size, changed: (this.index.flag(ordinal) & CHANGED) !== 0 });
+				groups.set(file.hash, list);
+			}
+			ordinal++;
+		}
+		const now = this.now();
+		for (const [hash, list] of groups) {
+			if (new Set(list.map((f) => f.size)).size < 2) continue;
+			for (const file of list.filter((f) => f.changed)) {
+				const others = list.filter((o) => o.size !== file.size).map((o) => `${o.key} (${o.size} bytes)`);
+				await this.emit({
+					type: 'HashCollision',
+					key: file.key,
+					details: `${this.options.config.algorithm} ${hash} of this file (${file.size} bytes) is also the digest of ${others.join(', ')}`,
+					at: now,
+					size: file.size,
+					hash,
+				});
+			}
+		}
+		await this.log.flush();
+	}
+}
+
+async function* emptyEntries(): AsyncGenerator<DbEntry> {}
+
+async function* readCandidates(path: string): AsyncGenerator<Candidate> {
+	for await (const line of readLines(path)) {
+		if (line.text === '') continue;
+		const [key, size, hash] = JSON.parse(line.text) as [string, number, string];
+		yield { key, size, hash };
+	}
+}
+
+async function checkRoots(config: Config, role: Role, roots: Root[]): Promise<void> {
+	const line = config.lines[`monitored directories/${role.toLowerCase()}`];
+	for (const root of roots) {
+		let isDir = false;
+		try {
+			isDir = (await stat(root.path)).isDirectory();
+		} catch {
+			isDir = false;
+		}
+		if (!isDir) {
+			throw configError(basename(config.file), line, `[Monitored Directories] ${role}: "${root.path}" (label "${root.label}") is not a folder this machine can reach`);
+		}
+	}
+}

@@ -1,0 +1,115 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileGlobs, type Matcher } from './_glob.ts';
+import { keyPart } from './_paths.ts';
+import { DEFAULT_EXCLUDES } from './excludes.ts';
+import type { Root } from './config.ts';
+
+/** A regular file found by the scan. */
+export interface ScannedFile {
+	kind: 'file';
+	/** `label/relative/path`: POSIX, NFC. */
+	key: string;
+	/** The native path to open. */
+	path: string;
+	size: number;
+	mtimeMs: number;
+}
+
+/**
+ * Something that could not be listed or stat'ed. For a folder, `key` ends with '/' and
+ * every DB entry below it must be kept as it was: unreadable is not removed.
+ */
+export interface ScanProblem {
+	kind: 'unreadable';
+	key: string;
+	path: string;
+	reason: string;
+}
+
+export type ScanItem = ScannedFile | ScanProblem;
+
+/**
+ * Walks the roots depth-first and yields files in ascending key order (JS string order of
+ * the NFC keys), the order the database is stored in, so the two merge as sorted streams.
+ * Symlinks and junctions are not followed; FIFOs, sockets and devices are never opened.
+ */
+export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem> {
+	const excluded = compileGlobs([...DEFAULT_EXCLUDES, ...extraExcludes]);
+	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
+	for (const root of sorted) yield* walk(root.path, root.label, '', excluded);
+}
+
+/** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
+export function compareKeys(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// --- internal ---
+
+interface Child {
+	name: string;
+	key: string;
+	/** Sort key: a folder sorts as `name/` so its whole subtree lands where its keys belong. */
+	order: string;
+	isDir: boolean;
+	isFile: boolean;
+}
+
+async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ScanItem> {
+	let names: import('node:fs').Dirent[];
+	try {
+		names = await readdir(dir, { withFileTypes: true });
+	} catch (error) {
+		yield { kind: 'unreadable', key: prefix + '/', path: dir, reason: describe(error) };
+		return;
+	}
+	const children: Child[] = [];
+	const seen = new Set<string>();
+	for (const entry of names) {
+		const name = keyPart(entry.name);
+		const rel = relative ? `${relative}/${name}` : name;
+		if (excluded(rel, name)) continue;
+		const isDir = entry.isDirectory();
+		const isFile = entry.isFile();
+		if (!isDir && !isFile) continue; // symlink, junction, FIFO, socket, device
+		const key = `${prefix}/${name}`;
+		if (seen.has(key)) {
+			yield { kind: 'unreadable', key, path: join(dir, entry.name), reason: 'another name in this folder is the same after Unicode normalisation' };
+			continue;
+		}
+		seen.add(key);
+		children.push({ name: entry.name, key, order: isDir ? name + '/' : name, isDir, isFile });
+	}
+	children.sort((a, b) => compareKeys(a.order, b.order));
+	for (const child of children) {
+		const path = join(dir, child.name);
+		const rel = relative ? `${relative}/${keyPart(child.name)}` : keyPart(child.name);
+		if (child.isDir) {
+			yield* walk(path, child.key, rel, excluded);
+			continue;
+		}
+		try {
+			const stats = await lstat(path);
+			if (!stats.isFile()) continue; // replaced by something else since the listing
+			yield { kind: 'file', key: child.key, path, size: stats.size, mtimeMs: stats.mtimeMs };
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the listing
+			yield { kind: 'unreadable', key: child.key, path, reason: describe(error) };
+		}
+	}
+}
+
+export function describe(error: unknown): string {
+	const e = error as NodeJS.ErrnoException;
+	const reasons: Record<string, string> = {
+		EACCES: 'permission denied',
+		EPERM: 'operation not permitted',
+		EBUSY: 'locked by another program',
+		EIO: 'input/output error (the disk may be failing)',
+		ENOENT: 'not found',
+		ELOOP: 'too many levels of links',
+		ENAMETOOLONG: 'name too long',
+	};
+	return (e.code && reasons[e.code]) ? `${reasons[e.code]} (${e.code})` : e.message ?? String(error);
+}

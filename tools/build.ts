@@ -1,0 +1,40 @@
+// One build script: esbuild bundles each shell into one CommonJS file that runs on Node ≥ 20
+// with no node_modules. The Windows exe and the DSM package ship exactly these files.
+import { build, type BuildOptions } from 'esbuild';
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+export const base: BuildOptions = {
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	charset: 'utf8',
+	legalComments: 'none',
+	define: { __VERSION__: JSON.stringify(version) },
+	logLevel: 'warning',
+};
+
+export const targets: Record<string, BuildOptions> = {
+	cli: { entryPoints: [join(root, 'packages/cli/src/bin.ts')], outfile: join(root, 'dist/equilybrium.cjs'), banner: { js: '#!/usr/bin/env node' } },
+};
+
+export async function buildAll(names = Object.keys(targets)): Promise<void> {
+	await Promise.all(names.map((name) => build({ ...base, ...targets[name] })));
+	for (const name of names) {
+		const out = targets[name]!.outfile!;
+		console.log(`built ${out.slice(root.length + 1)} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
+	}
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+	const wanted = process.argv.slice(2);
+	buildAll(wanted.length ? wanted : undefined).catch((error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,77 @@
+// Runs every *.test.ts in its own node process (each file also runs alone with
+// `node --import tsx FILE`), two at a time, and ends with the line CI reads:
+// "N passed, N failed" from uvu's own totals. A file that dies before its summary counts
+// as one failure, so a crash can never pass unseen.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+
+const root = join(fileURLToPath(import.meta.url), '../..');
+const filter = process.argv[2] ? new RegExp(process.argv[2]) : null;
+const files = find(join(root, 'packages')).concat(find(join(root, 'tools'))).filter((f) => !filter || filter.test(f)).sort();
+const width = Math.max(1, Math.min(Number(process.env.TEST_JOBS) || cpus().length, 4));
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+const queue = [...files];
+await Promise.all(Array.from({ length: width }, worker));
+if (failures.length) console.log(`\nFailed files:\n${failures.map((f) => '  ' + f).join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
+
+async function worker() {
+	for (let file = queue.shift(); file; file = queue.shift()) {
+		const started = Date.now();
+		const { code, output } = await runFile(file);
+		const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+		const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+		const ok = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+		const name = relative(root, file);
+		if (Number.isNaN(total) || Number.isNaN(ok)) {
+			failed += 1;
+			failures.push(name);
+			process.stdout.write(`\n✘ ${name}: no summary (exit ${code})\n${plain}\n`);
+			continue;
+		}
+		const bad = total - ok + (code !== 0 && total === ok ? 1 : 0);
+		passed += ok;
+		failed += bad;
+		if (bad) failures.push(name);
+		process.stdout.write(`${bad ? '✘' : '✔'} ${name}: ${ok}/${total} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+		if (bad || process.env.TEST_VERBOSE) process.stdout.write(plain + '\n');
+	}
+}
+
+function runFile(file) {
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', file], {
+			cwd: root,
+			env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let output = '';
+		child.stdout.on('data', (d) => (output += d));
+		child.stderr.on('data', (d) => (output += d));
+		child.on('close', (code) => resolve({ code, output }));
+	});
+}
+
+function find(dir) {
+	let out = [];
+	let names = [];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return out;
+	}
+	for (const name of names) {
+		if (name === 'node_modules' || name === 'fixtures' || name === 'dist') continue;
+		const path = join(dir, name);
+		if (statSync(path).isDirectory()) out = out.concat(find(path));
+		else if (name.endsWith('.test.ts')) out.push(path);
+	}
+	return out;
+}
