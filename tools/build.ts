@@ -21,6 +21,8 @@ export const base: BuildOptions = {
 
 export const targets: Record<string, BuildOptions> = {
 	cli: { entryPoints: [join(root, 'packages/cli/src/bin.ts')], outfile: join(root, 'dist/equilybrium.cjs'), banner: { js: '#!/usr/bin/env node' } },
+	'dsm-daemon': { entryPoints: [join(root, 'packages/dsm/src/daemon-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-daemon.cjs') },
+	'dsm-cgi': { entryPoints: [join(root, 'packages/dsm/src/cgi-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-cgi.cjs') },
 };
 
 export async function buildAll(names = Object.keys(targets)): Promise<void> {

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, posix } from 'node:path';
+import cron from 'node-cron';
+import { ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
+import { setIniValue } from './ini-edit.ts';
+
+// What the settings page may change: B's monitored folders, the schedule, the algorithm and
+// the excludes. Everything is validated here with a message a person can act on, then the
+// edited INI is parsed again by the core so that the page can never write a config the
+// runs would refuse.
+
+export interface Folder {
+	label: string;
+	path: string;
+}
+
+export interface EditableSettings {
+	folders: Folder[];
+	schedule: string;
+	algorithm: string;
+	exclude: string[];
+}
+
+export class InvalidInput extends Error {
+	constructor(
+		readonly field: keyof EditableSettings | 'revision' | 'body',
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+export const revisionOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+export function settingsOf(config: Config): EditableSettings {
+	return {
+		folders: (config.roots.B ?? []).map((r) => ({ label: r.label, path: r.path })),
+		schedule: config.schedule,
+		algorithm: config.algorithm,
+		exclude: config.exclude,
+	};
+}
+
+/**
+ * Checks what the page sent. `volumesRoot` is where /volumeN live: a monitored folder must be
+ * inside a volume's shared folder, spelled without "..", and exist.
+ */
+export async function validateSettings(input: unknown, volumesRoot: string): Promise<EditableSettings> {
+	if (!input || typeof input !== 'object') throw new InvalidInput('body', 'expected a JSON object with folders, schedule, algorithm and exclude');
+	const value = input as Record<string, unknown>;
+	const schedule = typeof value.schedule === 'string' ? value.schedule.trim().replace(/\s+/g, ' ') : '';
+	if (!/^\S+( \S+){4,5}$/.test(schedule) || !cron.validate(schedule)) {
+		throw new InvalidInput('schedule', `"${schedule}" is not a schedule: give 5 cron fields "minute hour day month weekday", e.g. "0 3 * * *" for every night at 3:00`);
+	}
+	const algorithm = typeof value.algorithm === 'string' ? value.algorithm.trim().toLowerCase() : '';
+	if (!isAlgorithm(algorithm)) throw new InvalidInput('algorithm', `"${algorithm}" is not a hash algorithm; choose one of ${ALGORITHMS.join(', ')}`);
+	if (!Array.isArray(value.exclude) || !value.exclude.every((e) => typeof e === 'string')) {
+		throw new InvalidInput('exclude', 'excludes must be a list of patterns, one per line');
+	}
+	const exclude = value.exclude.map((e) => e.trim()).filter((e) => e !== '');
+	for (const pattern of exclude) {
+		if (pattern.length > 300) throw new InvalidInput('exclude', `an exclude pattern is longer than 300 characters: "${pattern.slice(0, 40)}…"`);
+	}
+	if (!Array.isArray(value.folders)) throw new InvalidInput('folders', 'folders must be a list');
+	const folders: Folder[] = [];
+	for (const item of value.folders) {
+		folders.push(await checkFolder(item, volumesRoot));
+	}
+	if (folders.length === 0) throw new InvalidInput('folders', 'give at least one folder to monitor, e.g. /volume1/photo');
+	const seen = new Map<string, string>();
+	for (const f of folders) {
+		const twin = seen.get(f.label.toLowerCase());
+		if (twin) throw new InvalidInput('folders', `two folders are both labelled "${f.label}" (${twin} and ${f.path}); give one a label: "Other name = ${f.path}"`);
+		seen.set(f.label.toLowerCase(), f.path);
+	}
+	return { folders, schedule, algorithm, exclude };
+}
+
+async function checkFolder(item: unknown, volumesRoot: string): Promise<Folder> {
+	const raw = item as Partial<Folder> | null;
+	const path = typeof raw?.path === 'string' ? raw.path.trim() : '';
+	if (!path.startsWith('/')) throw new InvalidInput('folders', `"${path}" is not an absolute path; a NAS folder looks like /volume1/photo`);
+	if (path.split('/').some((part) => part === '..' || part === '.')) {
+		throw new InvalidInput('folders', `"${path}" contains "." or ".." parts; write the folder's plain path, e.g. /volume1/photo/2024`);
+	}
+	if (/[\x00-\x1f\\]/.test(path)) throw new InvalidInput('folders', `"${path}" contains control characters or backslashes`);
+	const normal = posix.normalize(path).replace(/\/+$/, '');
+	const volumes = posix.join(volumesRoot, '/');
+	const inside = normal.startsWith(volumes) ? normal.slice(volumes.length) : '';
+	if (!/^volume\d+\/[^/]+/.test(inside) || /^volume\d+\/@/.test(inside)) {
+		throw new InvalidInput('folders', `"${path}" is not inside a shared folder; monitored folders are shared folders or folders in them, like ${posix.join(volumesRoot, 'volume1/photo')}`);
+	}
+	try {
+		if (!(await stat(normal)).isDirectory()) throw new InvalidInput('folders', `"${path}" is a file, not a folder`);
+	} catch (error) {
+		if (error instanceof InvalidInput) throw error;
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') throw new InvalidInput('folders', `"${path}" does not exist on the NAS`);
+		// EACCES: it exists; the status will say which permission to grant.
+	}
+	const given = typeof raw?.label === 'string' ? raw.label.trim() : '';
+	const label = given || basename(normal);
+	if (/[\\/]/.test(label) || label === '.' || label === '..') throw new InvalidInput('folders', `"${label}" cannot be a label (no slashes)`);
+	return { label, path: normal };
+}
+
+/** The INI with the settings written in; throws InvalidInput if the core would refuse it. */
+export function applySettings(text: string, file: string, dir: string, settings: EditableSettings): string {
+	let out = text;
+	out = setIniValue(out, 'Settings', 'Hash algorithm', settings.algorithm);
+	out = setIniValue(out, 'Settings', 'Schedule', settings.schedule);
+	out = setIniValue(out, 'Settings', 'Exclude', jsonList(settings.exclude));
+	out = setIniValue(out, 'Monitored Directories', 'B', renderFolders(settings.folders));
+	try {
+		parseConfig(out, file, dir);
+	} catch (error) {
+		if (isCoreError(error)) throw new InvalidInput('body', `the edited config would not load: ${error.message}`);
+		throw error;
+	}
+	return out;
+}
+
+/** The list form when every label is the folder's own name (as the seed writes it), else the object form. */
+function renderFolders(folders: Folder[]): string {
+	if (folders.every((f) => f.label === basename(f.path))) return jsonList(folders.map((f) => f.path));
+	if (folders.length === 0) return '{}';
+	return `{\n${folders.map((f) => `${JSON.stringify(f.label)}: ${JSON.stringify(f.path)}`).join(',\n')}\n}`;
+}
+
+function jsonList(items: string[]): string {
+	if (items.length === 0) return '[]';
+	return `[\n${items.map((i) => JSON.stringify(i)).join(',\n')}\n]`;
+}
