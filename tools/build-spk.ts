@@ -1,0 +1,101 @@
+// pnpm build:spk — builds dist/equilybrium-<version>-noarch.spk from a clean checkout on any
+// Linux, without Synology's toolkit: the bundles from tools/build.ts, the files in spk/, the
+// icons drawn by tools/spk/png.ts, packed with our own deterministic tar writer.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { buildAll } from './build.ts';
+import { drawIcon } from './spk/png.ts';
+import { writeTar, type TarEntry } from './spk/tar.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const spk = join(root, 'spk');
+export const SCRIPTS = ['preinst', 'postinst', 'preuninst', 'postuninst', 'preupgrade', 'postupgrade', 'start-stop-status'] as const;
+export const UI_ICON_SIZES = [16, 24, 32, 48, 64, 72, 256];
+const BUNDLES = ['equilybrium.cjs', 'equilybrium-dsm-daemon.cjs', 'equilybrium-dsm-cgi.cjs'];
+
+/** "1.0.0" + build 1 → "1.0.0-0001": DSM compares the build number, which must grow every release. */
+export function spkVersion(): string {
+	const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+	const build = Number(process.env.SPK_BUILD ?? 1);
+	if (!/^\d+\.\d+\.\d+$/.test(version) || !Number.isInteger(build) || build < 1) throw new Error(`cannot make an SPK version from "${version}" and build "${process.env.SPK_BUILD}"`);
+	return `${version}-${String(build).padStart(4, '0')}`;
+}
+
+export function spkPath(version = spkVersion()): string {
+	return join(root, 'dist', `equilybrium-${version}-noarch.spk`);
+}
+
+export async function buildSpk(): Promise<string> {
+	await buildAll();
+	const version = spkVersion();
+	const mtime = sourceDate();
+	const text = (path: string) => {
+		const data = readFileSync(join(spk, path));
+		if (data.includes('\r'.charCodeAt(0))) throw new Error(`spk/${path} has CRLF line endings; DSM's sh needs LF`);
+		return data;
+	};
+	const file = (name: string, data: Buffer, mode = 0o644): TarEntry => ({ name, data, mode });
+	const dir = (name: string): TarEntry => ({ name, mode: 0o755 });
+
+	// package.tgz: what DSM extracts to /var/packages/equilybrium/target
+	const payload: TarEntry[] = [
+		dir('app'),
+		...BUNDLES.map((b) => file(`app/${b}`, readFileSync(join(root, 'dist', b)))),
+		dir('ui'),
+		file('ui/api.cgi', text('ui/api.cgi'), 0o755),
+		file('ui/config', text('ui/config')),
+		file('ui/index.html', text('ui/index.html')),
+		dir('ui/images'),
+		...UI_ICON_SIZES.map((size) => file(`ui/images/equilybrium_${size}.png`, drawIcon(size))),
+	];
+	const packageTgz = gzipSync(writeTar(payload, mtime), { level: 9 });
+	const extractSize = Math.ceil(payload.reduce((sum, e) => sum + (e.data?.length ?? 0), 0) / 1024);
+	const info = text('INFO.in')
+		.toString('utf8')
+		.replace('@VERSION@', version)
+		.replace('@EXTRACTSIZE@', String(extractSize))
+		.replace('@CHECKSUM@', createHash('md5').update(packageTgz).digest('hex'));
+
+	const outer: TarEntry[] = [
+		file('INFO', Buffer.from(info)),
+		file('package.tgz', packageTgz),
+		dir('scripts'),
+		...SCRIPTS.map((s) => file(`scripts/${s}`, text(`scripts/${s}`), 0o755)),
+		file('scripts/common', text('scripts/common')),
+		dir('conf'),
+		file('conf/privilege', text('conf/privilege')),
+		dir('WIZARD_UIFILES'),
+		...readdirSync(join(spk, 'WIZARD_UIFILES')).sort().map((w) => file(`WIZARD_UIFILES/${w}`, text(`WIZARD_UIFILES/${w}`))),
+		file('LICENSE', text('LICENSE')),
+		file('PACKAGE_ICON.PNG', drawIcon(64)),
+		file('PACKAGE_ICON_256.PNG', drawIcon(256)),
+	];
+	const out = spkPath(version);
+	mkdirSync(dirname(out), { recursive: true });
+	writeFileSync(out, writeTar(outer, mtime));
+	return out;
+}
+
+/** Reproducible builds: SOURCE_DATE_EPOCH, else the last commit's time, else now. */
+function sourceDate(): number {
+	if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
+	try {
+		return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, encoding: 'utf8' }).trim());
+	} catch {
+		return Math.floor(Date.now() / 1000);
+	}
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+	buildSpk().then(
+		(out) => console.log(`built ${out.slice(root.length + 1)} (${(readFileSync(out).length / 1024).toFixed(0)} KiB)`),
+		(error: unknown) => {
+			console.error(`build:spk: ${(error as Error).message ?? String(error)}`);
+			process.exit(1);
+		},
+	);
+}
