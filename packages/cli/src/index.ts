@@ -3,6 +3,7 @@ import { exitFor, EXIT, UsageError } from './errors.ts';
 import { runCommand } from './commands/run.ts';
 import { idCommand } from './commands/id.ts';
 import { initCommand } from './commands/init.ts';
+import { scheduleCommand } from './commands/schedule.ts';
 import type { Io } from './io.ts';
 
 export type { Io } from './io.ts';
@@ -13,6 +14,8 @@ interface Command {
 	usage: string;
 	help: string;
 	flags: FlagSpec;
+	/** Words allowed after the command name (e.g. `schedule install`); none by default. */
+	positionals?: number;
 	run(args: ReturnType<typeof parseArgs>, io: Io): Promise<number>;
 }
 
@@ -46,6 +49,18 @@ const COMMANDS: Record<string, Command> = {
 		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },
 		run: initCommand,
 	},
+	schedule: {
+		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',
+		usage: 'equilybrium schedule install|remove|status [--config DIR] [--save-xml FILE]',
+		help: `  install         register the task (daily at the config's Schedule time, for this user)
+  remove          unregister it
+  status          show it; exit code 1 when there is none
+${COMMON}
+  --save-xml FILE also keep the task definition registered (UTF-16LE)`,
+		flags: { values: ['config', 'save-xml'], booleans: ['help'] },
+		positionals: 1,
+		run: scheduleCommand,
+	},
 };
 
 /** Runs one command line; returns the exit code. Never exits the process itself. */
@@ -67,7 +82,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 			io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
 			return EXIT.OK;
 		}
-		if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+		const extra = args.positionals[command.positionals ?? 0];
+		if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
 		const role = flag(args, 'role');
 		if (role !== undefined && role !== 'A' && role !== 'B') throw new UsageError(`--role must be A or B, not "${role}"`);
 		return await command.run(args, io);
