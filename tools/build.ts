@@ -21,9 +21,14 @@ export const base: BuildOptions = {
 
 export const targets: Record<string, BuildOptions> = {
 	cli: { entryPoints: [join(root, 'packages/cli/src/bin.ts')], outfile: join(root, 'dist/equilybrium.cjs'), banner: { js: '#!/usr/bin/env node' } },
-	'dsm-daemon': { entryPoints: [join(root, 'packages/dsm/src/daemon-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-daemon.cjs') },
-	'dsm-cgi': { entryPoints: [join(root, 'packages/dsm/src/cgi-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-cgi.cjs') },
+	'dsm-daemon': { entryPoints: [join(root, 'packages/dsm/src/daemon-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-daemon.cjs'), ...esmInCjs() },
+	'dsm-cgi': { entryPoints: [join(root, 'packages/dsm/src/cgi-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-cgi.cjs'), ...esmInCjs() },
 };
+
+/** node-cron's ESM build reads import.meta.url at load time, which is empty in a CJS bundle. */
+function esmInCjs(): BuildOptions {
+	return { define: { ...base.define, 'import.meta.url': '__importMetaUrl' }, banner: { js: 'var __importMetaUrl = require("url").pathToFileURL(__filename).href;' } };
+}
 
 export async function buildAll(names = Object.keys(targets)): Promise<void> {
 	await Promise.all(names.map((name) => build({ ...base, ...targets[name] })));

@@ -1,0 +1,119 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureSpk } from './util/build.ts';
+import { makeDsm, processesUnder, runAs, waitFor, type Dsm } from './util/dsm.ts';
+
+// The package as DSM runs it: unpacked into a temporary /var/packages, its scripts run as an
+// unprivileged user with the SYNOPKG_* environment, Synology's node being the real one.
+
+const lifecycle = suite<{ dsm: Dsm }>('spk lifecycle in a simulated DSM');
+const spk = ensureSpk();
+const dsm = makeDsm(spk);
+const script = (name: string) => join(dsm.pkgHome, 'scripts', name);
+const logFile = join(dsm.root, 'temp-logfile');
+const wizard = { wizard_config_share: 'Backup', wizard_config_subfolder: 'Equilybrium' };
+
+const sss = (action: string, extra: Record<string, string> = {}) =>
+	runAs(dsm, '/bin/sh', [script('start-stop-status'), action], dsm.env({ SYNOPKG_PKG_STATUS: action === 'status' ? '' : action.toUpperCase(), ...extra }), { timeoutMs: 30_000 });
+
+lifecycle.after(() => {
+	try {
+		const left = processesUnder(dsm.root);
+		if (left.length) console.error(`killing leftovers: ${left.join(' ')}`);
+	} finally {
+		dsm.remove();
+	}
+});
+
+lifecycle('preinst refuses a bad wizard answer with a message for the user', async () => {
+	const ran = await runAs(dsm, '/bin/sh', [script('preinst')], dsm.env({ SYNOPKG_PKG_STATUS: 'INSTALL', SYNOPKG_TEMP_LOGFILE: join(dsm.pkgHome, 'tmp/msg'), wizard_config_share: 'Backup', wizard_config_subfolder: '../../etc' }));
+	assert.is(ran.code, 1);
+	assert.match(readFileSync(join(dsm.pkgHome, 'tmp/msg'), 'utf8'), /subfolder "..\/..\/etc" is not valid/);
+});
+
+lifecycle('preinst and postinst store the wizard answer in the var folder', async () => {
+	writeFileSync(logFile, '');
+	chownSync(logFile, dsm.uid, dsm.gid);
+	const env = dsm.env({ SYNOPKG_PKG_STATUS: 'INSTALL', SYNOPKG_TEMP_LOGFILE: logFile, ...wizard });
+	assert.is((await runAs(dsm, '/bin/sh', [script('preinst')], env)).code, 0);
+	const post = await runAs(dsm, '/bin/sh', [script('postinst')], env);
+	assert.is(post.code, 0, post.stderr);
+	assert.equal(JSON.parse(readFileSync(join(dsm.var, 'config-folder'), 'utf8')), { share: 'Backup', subfolder: 'Equilybrium' });
+	assert.is(statSync(join(dsm.var, 'config-folder')).uid, dsm.uid, 'written by the package user');
+	assert.match(readFileSync(logFile, 'utf8'), /System internal user/);
+});
+
+lifecycle('an upgrade (no wizard answers) keeps the stored answer', async () => {
+	const env = dsm.env({ SYNOPKG_PKG_STATUS: 'UPGRADE', SYNOPKG_OLD_PKGVER: '1.0.0-0001', SYNOPKG_TEMP_LOGFILE: logFile });
+	for (const name of ['preupgrade', 'preuninst', 'postuninst', 'preinst', 'postinst', 'postupgrade']) {
+		const ran = await runAs(dsm, '/bin/sh', [script(name)], env);
+		assert.is(ran.code, 0, `${name}: ${ran.stderr}`);
+	}
+	assert.equal(JSON.parse(readFileSync(join(dsm.var, 'config-folder'), 'utf8')), { share: 'Backup', subfolder: 'Equilybrium' });
+});
+
+lifecycle('start → status 0; a scheduled B run writes its DB and event logs; stop < 20 s → status 3; nothing left', async () => {
+	const ini = join(dsm.configDir, 'equilybrium.config.ini');
+	writeFileSync(ini, readFileSync(ini, 'utf8').replace('Schedule = 0 3 * * *', 'Schedule = */2 * * * * *'));
+	const started = await sss('start', { EQUILYBRIUM_POLL_MS: '200' });
+	assert.is(started.code, 0, started.stderr + started.stdout);
+	assert.is((await sss('status')).code, 0, 'status: running');
+	assert.is((await sss('start')).code, 0, 'a second start is a no-op');
+
+	const db = join(dsm.configDir, 'equilybrium.B.DB.json');
+	await waitFor('B database', () => existsSync(db), 20_000);
+	const status = await waitFor('status with a finished run', () => {
+		try {
+			const s = JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8'));
+			return s.lastRun ? s : undefined;
+		} catch {
+			return undefined;
+		}
+	}, 20_000);
+	assert.is(status.lastRun.outcome, 'ok', JSON.stringify(status.lastRun));
+	assert.is(status.lastRun.reason, 'scheduled');
+	assert.is(status.lastRun.counts.NewFile, 2);
+	assert.is(status.schedule, '*/2 * * * * *');
+	assert.ok(Date.parse(status.nextRun) > Date.parse(status.lastRun.startedAt), 'next run is after the last one');
+	const newFiles = readFileSync(join(dsm.configDir, 'equilybrium.B.Event.NewFile.log'), 'utf8');
+	assert.match(newFiles, /\tNewFile\tphoto\/2024\/beach\.jpg/);
+	assert.match(newFiles, /\tNewFile\tphoto\/notes\.txt/);
+	assert.is(statSync(db).uid, dsm.uid, 'the DB was written by the package user, not root');
+	const log = readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8');
+	assert.match(log, /starting with .*Node\.js_v20/);
+
+	const stopped = await sss('stop');
+	assert.is(stopped.code, 0);
+	assert.ok(stopped.ms < 20_000, `stop took ${stopped.ms} ms`);
+	assert.is((await sss('status')).code, 3, 'status: stopped');
+	assert.equal(processesUnder(dsm.root), [], 'no process left behind');
+	assert.is(JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8')).state, 'stopped');
+	assert.ok(!existsSync(`${db}.new`), 'no half-written database');
+});
+
+lifecycle('the start script prefers a newer Synology Node.js package', async () => {
+	const v22 = join(dsm.root, 'var/packages/Node.js_v22/target/usr/local/bin');
+	mkdirSync(v22, { recursive: true });
+	symlinkSync(process.execPath, join(v22, 'node'));
+	assert.is((await sss('start', { EQUILYBRIUM_POLL_MS: '200' })).code, 0);
+	assert.is((await sss('status')).code, 0);
+	const log = readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8');
+	assert.match(log.split('\n').filter((l) => l.includes('starting with')).at(-1)!, /Node\.js_v22/);
+	assert.is((await sss('stop')).code, 0);
+	assert.is((await sss('status')).code, 3);
+	assert.equal(processesUnder(dsm.root), []);
+});
+
+lifecycle('uninstall keeps the config folder; "delete data" removes only the package state', async () => {
+	const env = dsm.env({ SYNOPKG_PKG_STATUS: 'UNINSTALL', wizard_delete_data: 'true' });
+	assert.is((await runAs(dsm, '/bin/sh', [script('preuninst')], env)).code, 0);
+	assert.is((await runAs(dsm, '/bin/sh', [script('postuninst')], env)).code, 0);
+	assert.ok(!existsSync(join(dsm.var, 'config-folder')));
+	assert.ok(!existsSync(join(dsm.var, 'status.json')));
+	assert.ok(existsSync(join(dsm.configDir, 'equilybrium.B.DB.json')), 'the database in the config folder stays');
+	assert.ok(existsSync(join(dsm.configDir, 'equilybrium.config.ini')));
+});
+
+lifecycle.run();
