@@ -42,7 +42,7 @@ export function digestOf(name: AlgorithmName, data: Uint8Array): string {
 
 // --- internal ---
 
-const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32'>, string> = {
+export const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32'>, string> = {
 	md5: 'md5', sha1: 'sha1', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
 	// Python's defaults: blake2b with a 64-byte digest, blake2s with a 32-byte digest
 	blake2b: 'blake2b512', blake2s: 'blake2s256',

@@ -18,6 +18,9 @@ export interface Root {
 }
 
 export type VerifyMode = { mode: 'full' } | { mode: 'rolling'; days: number };
+/** How files on one disk are read: `auto` asks Linux whether the disk rotates. */
+export const DISK_READS = ['auto', 'sequential', 'parallel'] as const;
+export type DiskReads = (typeof DISK_READS)[number];
 
 export interface Config {
 	file: string;
@@ -31,6 +34,12 @@ export interface Config {
 	verify: VerifyMode;
 	/** B's database older than this is reported as stale. */
 	staleAfterDays: number;
+	/** Hashing threads; 'auto' = the physical cores; 0 = hash on the main thread. */
+	workers: number | 'auto';
+	diskReads: DiskReads;
+	/** Budget of one run: rolling re-verification stops starting files past it. */
+	maxRunTimeMs?: number;
+	maxBytes?: number;
 	roots: Partial<Record<Role, Root[]>>;
 	/** Line of each key as `section/key` (lower case), for messages raised after loading. */
 	lines: Record<string, number>;
@@ -45,6 +54,8 @@ export const DEFAULTS = {
 	schedule: '0 3 * * *',
 	verify: { mode: 'full' } as VerifyMode,
 	staleAfterDays: 3,
+	workers: 'auto' as number | 'auto',
+	diskReads: 'auto' as DiskReads,
 };
 
 export const BLOCK_SIZE_MIN = 512;
@@ -52,7 +63,8 @@ export const BLOCK_SIZE_MAX = 2 ** 28;
 
 const SETTINGS = 'Settings';
 const DIRECTORIES = 'Monitored Directories';
-const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'exclude', 'verify', 'stale after days'];
+const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'exclude', 'verify', 'stale after days',
+	'workers', 'disk reads', 'max run time', 'max bytes'];
 
 export async function loadConfig(dir: string): Promise<Config> {
 	const file = join(dir, CONFIG_FILE);
@@ -99,6 +111,10 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		exclude: read.stringList('Exclude'),
 		verify: read.verify(),
 		staleAfterDays: read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
+		workers: read.workers(),
+		diskReads: read.oneOf('Disk reads', DISK_READS, DEFAULTS.diskReads),
+		maxRunTimeMs: read.duration('Max run time'),
+		maxBytes: read.byteCount('Max bytes'),
 		roots: { A: dirs.roots('A'), B: dirs.roots('B') },
 		lines,
 		warnings,
@@ -201,6 +217,47 @@ class Reader {
 		const rolling = /^rolling\s+(\d+)$/.exec(value);
 		if (rolling && Number(rolling[1]) >= 1) return { mode: 'rolling', days: Number(rolling[1]) };
 		this.fail(entry, key, `"${entry.value.trim()}" is not a verify mode; expected "full" or "rolling N" (N days, at least 1)`);
+	}
+
+	workers(): number | 'auto' {
+		const key = 'Workers';
+		const entry = this.get(key);
+		if (!entry) return DEFAULTS.workers;
+		const value = entry.value.trim().toLowerCase();
+		if (value === 'auto') return 'auto';
+		if (/^\d+$/.test(value) && Number(value) <= 64) return Number(value);
+		this.fail(entry, key, `"${entry.value.trim()}" is not a number of hashing threads; expected "auto" (one per physical core), 0 (none: hash on the main thread) or a whole number up to 64`);
+	}
+
+	/** "90 min", "2 h", "1h30m", "45 s", or a bare number of minutes; "none" or 0 = no limit. */
+	duration(key: string): number | undefined {
+		const entry = this.get(key);
+		if (!entry) return undefined;
+		const raw = entry.value.trim().toLowerCase();
+		if (raw === 'none' || raw === '0') return undefined;
+		const units: Record<string, number> = { s: 1e3, sec: 1e3, min: 60e3, m: 60e3, h: 3600e3, hour: 3600e3, hours: 3600e3 };
+		let total = 0;
+		const rest = raw.replace(/(\d+(?:\.\d+)?)\s*([a-z]*)\s*/g, (_, n: string, unit: string) => {
+			const scale = unit === '' ? 60e3 : units[unit];
+			total = scale === undefined ? NaN : total + Number(n) * scale;
+			return '';
+		});
+		if (rest !== '' || !(total > 0)) this.fail(entry, key, `"${entry.value.trim()}" is not a duration; expected e.g. "90 min", "2 h", "1h30m" or "none"`);
+		return total;
+	}
+
+	/** "500 GiB", "2 TB", "10 MiB" or a bare number of bytes; "none" or 0 = no limit. */
+	byteCount(key: string): number | undefined {
+		const entry = this.get(key);
+		if (!entry) return undefined;
+		const raw = entry.value.trim();
+		if (raw.toLowerCase() === 'none' || raw === '0') return undefined;
+		const match = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i.exec(raw);
+		const unit = match?.[2]?.toUpperCase() ?? 'B';
+		const scale: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
+		const value = match ? Math.floor(Number(match[1]) * scale[unit]!) : NaN;
+		if (!(value > 0)) this.fail(entry, key, `"${raw}" is not an amount of data; expected e.g. "500 GiB", "2 TB" or "none"`);
+		return value;
 	}
 
 	positiveNumber(key: string, fallback: number): number {

@@ -7,6 +7,8 @@ import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './event
 import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { HashIndex } from './_hashindex.ts';
+import { HashPool } from './_pool.ts';
+import { diskOf, physicalCores } from './_machine.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
@@ -21,8 +23,10 @@ export interface RunOptions {
 	signal?: AbortSignal;
 	onEvent?: (event: FileEvent) => void;
 	onProgress?: (progress: Progress) => void;
-	/** Files read at once. */
+	/** Files read at once on the main thread (when there are no workers). */
 	concurrency?: number;
+	/** Overrides the config's `Workers`: hashing threads, 0 = the main thread. */
+	workers?: number;
 }
 
 export interface Progress {
@@ -88,6 +92,7 @@ interface Candidate {
 }
 
 const CHANGED = 1;
+const WORKER_WINDOW = 256;
 const DAY_MS = 24 * 3600 * 1000;
 
 class Monitor {
@@ -101,6 +106,9 @@ class Monitor {
 	private startedAt: number;
 	private newScratch: BufferedFile | undefined;
 	private goneScratch: BufferedFile | undefined;
+	private pool: HashPool | undefined;
+	/** Root label → the device it is on, for per-disk read scheduling. */
+	private devices = new Map<string, string>();
 
 	constructor(
 		private options: RunOptions,
@@ -127,6 +135,7 @@ class Monitor {
 		}
 		let aborted = false;
 		try {
+			await this.startPool();
 			aborted = await this.merge(writer);
 			if (aborted) {
 				await writer.discard();
@@ -145,6 +154,7 @@ class Monitor {
 			await writer.discard();
 			throw error;
 		} finally {
+			await this.pool?.close();
 			await this.log.close();
 			await this.newScratch?.close().catch(() => {});
 			await this.goneScratch?.close().catch(() => {});
@@ -170,9 +180,24 @@ class Monitor {
 		return result;
 	}
 
+	private async startPool(): Promise<void> {
+		const { config } = this.options;
+		const wanted = this.options.workers ?? config.workers;
+		const workers = wanted === 'auto' ? physicalCores() : wanted;
+		const sequential = new Set<string>();
+		for (const root of this.roots) {
+			const disk = await diskOf(root.path);
+			this.devices.set(root.label, disk.device);
+			const spins = config.diskReads === 'sequential' || (config.diskReads === 'auto' && disk.rotational === true);
+			if (spins) sequential.add(disk.device);
+		}
+		this.pool = HashPool.create({ workers, algorithm: config.algorithm, blockSize: config.blockSize, sequential });
+	}
+
 	/** Walks the scan and the old database together; returns true if aborted. */
 	private async merge(writer: DbWriter): Promise<boolean> {
-		const width = Math.max(1, this.options.concurrency ?? 4);
+		// with workers, a deep window keeps them fed with small files; it holds only keys
+		const width = this.pool ? WORKER_WINDOW : Math.max(1, this.options.concurrency ?? 4);
 		const queue: Work[] = [];
 		const plan = this.plan();
 		let done = false;
@@ -249,7 +274,11 @@ class Monitor {
 		};
 		for (let attempt = 1; ; attempt++) {
 			try {
-				const hashed = await hashFile(file.path, { algorithm, blockSize, onBytes });
+				let hashed: HashedFile;
+				if (this.pool) {
+					hashed = await this.pool.hash(file.path, file.size, file.mtimeMs, this.devices.get(file.key.slice(0, file.key.indexOf('/'))));
+					onBytes(hashed.size);
+				} else hashed = await hashFile(file.path, { algorithm, blockSize, onBytes });
 				this.progress.hashedFiles++;
 				return { ok: true, file: hashed };
 			} catch (error) {

@@ -1,0 +1,150 @@
+import { Worker } from 'node:worker_threads';
+import { FileChangingError, type HashedFile } from './hash.ts';
+import { WORKER_SOURCE } from './_worker-source.ts';
+import * as zlib from 'node:zlib';
+import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
+
+/** A read of at least this size is "large": on a rotational disk, one at a time. */
+export const LARGE_READ = 1 << 20;
+
+export interface PoolOptions {
+	workers: number;
+	algorithm: AlgorithmName;
+	blockSize: number;
+	/** Devices (see _disks.ts) whose large reads must not overlap: spinning disks. */
+	sequential?: ReadonlySet<string>;
+}
+
+/**
+ * Hashes files on worker threads. Requests made in the same turn of the event loop go out
+ * as one message per worker, so a folder of small files costs a few messages, not one
+ * round trip each. Large files are spread by outstanding bytes, so both cores stay busy.
+ */
+export class HashPool {
+	private workers: { worker: Worker; load: number }[] = [];
+	private waiting = new Map<number, { resolve: (f: HashedFile) => void; reject: (e: Error) => void; size: number; worker: number; device?: string }>();
+	private pending: Task[] = [];
+	private deviceQueues = new Map<string, Task[]>();
+	private deviceBusy = new Set<string>();
+	private nextId = 0;
+	private flushScheduled = false;
+	private failed: Error | undefined;
+
+	private constructor(private options: PoolOptions, private engine: string) {
+		for (let i = 0; i < options.workers; i++) {
+			const worker = new Worker(WORKER_SOURCE, { eval: true });
+			worker.on('message', (text: string) => this.receive(i, JSON.parse(text) as WorkerResult[]));
+			worker.on('error', (error) => this.fail(error));
+			this.workers.push({ worker, load: 0 });
+		}
+	}
+
+	/** A pool for `algorithm`, or undefined when it must be hashed on the main thread. */
+	static create(options: PoolOptions): HashPool | undefined {
+		const engine = poolEngine(options.algorithm);
+		if (options.workers < 1 || !engine) return undefined;
+		return new HashPool(options, engine);
+	}
+
+	/** `size` and `mtimeMs` as the scan saw them: a file that no longer matches is re-checked. */
+	hash(path: string, size: number, mtimeMs: number, device?: string): Promise<HashedFile> {
+		if (this.failed) return Promise.reject(this.failed);
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.waiting.set(id, { resolve, reject, size, worker: -1, device });
+			const task = { id, path, size, mtimeMs, device };
+			if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
+				const queue = this.deviceQueues.get(device) ?? [];
+				queue.push(task);
+				this.deviceQueues.set(device, queue);
+				this.pumpDevice(device);
+			} else this.enqueue(task);
+		});
+	}
+
+	async close(): Promise<void> {
+		await Promise.all(this.workers.map((w) => w.worker.terminate()));
+		this.workers = [];
+	}
+
+	// --- internal ---
+
+	private pumpDevice(device: string): void {
+		if (this.deviceBusy.has(device)) return;
+		const next = this.deviceQueues.get(device)?.shift();
+		if (!next) return;
+		this.deviceBusy.add(device);
+		this.enqueue(next);
+	}
+
+	private enqueue(task: Task): void {
+		this.pending.push(task);
+		if (this.flushScheduled) return;
+		this.flushScheduled = true;
+		setImmediate(() => this.flush());
+	}
+
+	private flush(): void {
+		this.flushScheduled = false;
+		const batches = this.workers.map(() => ({ ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
+		for (const task of this.pending) {
+			let best = 0;
+			for (let i = 1; i < this.workers.length; i++) if (this.workers[i]!.load < this.workers[best]!.load) best = i;
+			// a per-file cost keeps many tiny files from all landing on one worker
+			this.workers[best]!.load += task.size + 4096;
+			this.waiting.get(task.id)!.worker = best;
+			batches[best]!.ids.push(task.id);
+			batches[best]!.paths.push(task.path);
+			batches[best]!.sizes.push(task.size);
+			batches[best]!.mtimes.push(task.mtimeMs);
+		}
+		this.pending = [];
+		const { blockSize } = this.options;
+		batches.forEach((batch, i) => {
+			if (batch.ids.length === 0) return;
+			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batch }));
+		});
+	}
+
+	private receive(worker: number, results: WorkerResult[]): void {
+		for (const [id, hash, sizeOrCode, mtimeOrMessage] of results) {
+			const waiter = this.waiting.get(id);
+			if (!waiter) continue;
+			this.waiting.delete(id);
+			this.workers[worker]!.load -= waiter.size + 4096;
+			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
+				this.deviceBusy.delete(waiter.device);
+				this.pumpDevice(waiter.device);
+			}
+			if (hash !== null) waiter.resolve({ hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
+			else if (sizeOrCode === 'E_CHANGING') waiter.reject(new FileChangingError(ATTEMPTS));
+			else waiter.reject(Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
+		}
+	}
+
+	private fail(error: Error): void {
+		this.failed = error;
+		for (const waiter of this.waiting.values()) waiter.reject(error);
+		this.waiting.clear();
+	}
+}
+
+interface Task {
+	id: number;
+	path: string;
+	size: number;
+	mtimeMs: number;
+	device?: string;
+}
+
+/** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
+type WorkerResult = [number, string | null, number | string, number | string];
+
+/** Reads of a file that keeps changing before it is given up on (as hashFile). */
+const ATTEMPTS = 3;
+
+/** The name a worker computes `algorithm` under, using built-in modules only. */
+function poolEngine(algorithm: AlgorithmName): string | undefined {
+	if (algorithm === 'crc32') return typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? 'crc32' : undefined;
+	return (OPENSSL_NAMES as Partial<Record<AlgorithmName, string>>)[algorithm];
+}

@@ -1,0 +1,89 @@
+// The hashing worker's program, as a self-contained string: the CLI is one bundled file,
+// also run inside a Windows SEA exe and a DSM package, where no separate worker file
+// exists. `new Worker(WORKER_SOURCE, { eval: true })` runs it as CommonJS, which may
+// require Node's built-in modules and nothing else.
+//
+// In a worker, synchronous reads are right: the thread has nothing else to do, and a sync
+// call costs a fraction of a promise round trip, which dominates with small files.
+//
+// Protocol, as JSON strings (copying one string is far cheaper than cloning objects):
+//   in:  { algorithm, blockSize, attempts, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
+//   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
+// Small files' results are sent once per batch; a large file's at once, to keep the
+// caller's window moving.
+export const WORKER_SOURCE = String.raw`
+const { parentPort } = require('node:worker_threads');
+const { openSync, fstatSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const zlib = require('node:zlib');
+const LARGE = 1 << 20;
+let buffer = Buffer.allocUnsafe(1 << 18);
+
+function digestFor(algorithm) {
+	if (algorithm === 'crc32') {
+		let crc = 0;
+		return { update: (b) => { crc = zlib.crc32(b, crc); }, digest: () => (crc >>> 0).toString(16).padStart(8, '0') };
+	}
+	const hash = createHash(algorithm);
+	return { update: (b) => hash.update(b), digest: () => hash.digest('hex') };
+}
+
+// The scan's lstat stands in for the first fstat: if the file still has that size and mtime
+// after the read, and that many bytes were read, nothing wrote to it since the scan. Any
+// mismatch falls back to fstat before and after the read, as hashFile does. A file read
+// whole by its first read needs no second read to find its end: the size check covers it.
+function hashOne(task) {
+	if (buffer.length !== task.blockSize) buffer = Buffer.allocUnsafe(task.blockSize);
+	let expectedSize = task.size;
+	let expectedMtime = task.mtimeMs;
+	for (let attempt = 1; attempt <= task.attempts; attempt++) {
+		const fd = openSync(task.path, 'r');
+		try {
+			if (attempt > 1) {
+				const before = fstatSync(fd);
+				expectedSize = before.size;
+				expectedMtime = before.mtimeMs;
+			}
+			const digest = digestFor(task.algorithm);
+			let total = 0;
+			for (;;) {
+				const n = readSync(fd, buffer, 0, buffer.length, null);
+				if (n === 0) break;
+				digest.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+				total += n;
+				if (n < buffer.length && total === expectedSize) break;
+			}
+			const after = fstatSync(fd);
+			if (expectedSize === after.size && expectedMtime === after.mtimeMs && total === after.size) {
+				return [task.id, digest.digest(), total, after.mtimeMs];
+			}
+		} finally {
+			closeSync(fd);
+		}
+	}
+	return [task.id, null, 'E_CHANGING', 'changing'];
+}
+
+parentPort.on('message', (text) => {
+	const batch = JSON.parse(text);
+	let results = [];
+	for (let i = 0; i < batch.ids.length; i++) {
+		const task = {
+			id: batch.ids[i], path: batch.paths[i], size: batch.sizes[i], mtimeMs: batch.mtimes[i],
+			algorithm: batch.algorithm, blockSize: batch.blockSize, attempts: batch.attempts,
+		};
+		let result;
+		try {
+			result = hashOne(task);
+		} catch (error) {
+			result = [task.id, null, (error && error.code) || 'E_READ', String((error && error.message) || error)];
+		}
+		results.push(result);
+		if (result[1] !== null && result[2] >= LARGE) {
+			parentPort.postMessage(JSON.stringify(results));
+			results = [];
+		}
+	}
+	if (results.length) parentPort.postMessage(JSON.stringify(results));
+});
+`;

@@ -1,0 +1,93 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { digestOf, FileChangingError, type AlgorithmName } from '../src/index.ts';
+import { HashPool, LARGE_READ } from '../src/_pool.ts';
+import { physicalCores, diskOf } from '../src/_machine.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'eq-pool-'));
+const files: Record<string, Buffer> = {
+	'empty': Buffer.alloc(0),
+	'small': Buffer.from('hello, world\n'),
+	'block': Buffer.alloc(4096, 7),
+	'large': Buffer.alloc(LARGE_READ + 12345, 3),
+};
+for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+const at = (name: string) => join(dir, name);
+const statOf = (name: string) => statSync(at(name));
+
+const pool = suite('HashPool');
+
+
+for (const algorithm of ['sha256', 'md5', 'blake2b', 'sha3_256', 'crc32'] as AlgorithmName[]) {
+	pool(`${algorithm}: the same digests as the main thread, any block size`, async () => {
+		const p = HashPool.create({ workers: 2, algorithm, blockSize: 4096 })!;
+		try {
+			const results = await Promise.all(Object.keys(files).map((name) => p.hash(at(name), statOf(name).size, statOf(name).mtimeMs)));
+			Object.values(files).forEach((data, i) => {
+				assert.is(results[i]!.hash, digestOf(algorithm, data));
+				assert.is(results[i]!.size, data.length);
+			});
+		} finally {
+			await p.close();
+		}
+	});
+}
+
+pool('a file that does not match what the scan saw is read again, not trusted', async () => {
+	const p = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 1024 })!;
+	try {
+		// the scan saw 3 bytes and another mtime: the worker falls back to fstat before/after
+		const result = await p.hash(at('small'), 3, 1);
+		assert.is(result.hash, digestOf('sha256', files.small!));
+		assert.is(result.size, files.small!.length);
+	} finally {
+		await p.close();
+	}
+});
+
+pool('errors come back with their code; FileChangingError is its own type', async () => {
+	const p = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 1024 })!;
+	try {
+		const missing = await p.hash(at('nope'), 1, 1).catch((e: NodeJS.ErrnoException) => e);
+		assert.is((missing as NodeJS.ErrnoException).code, 'ENOENT');
+		assert.not.instance(missing, FileChangingError);
+	} finally {
+		await p.close();
+	}
+});
+
+pool('sequential devices still hash every file', async () => {
+	const p = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 1 << 16, sequential: new Set(['d']) })!;
+	try {
+		const names = ['large', 'large', 'small', 'large'];
+		const results = await Promise.all(names.map((n) => p.hash(at(n), statOf(n).size, statOf(n).mtimeMs, 'd')));
+		results.forEach((r, i) => assert.is(r.hash, digestOf('sha256', files[names[i]!]!)));
+	} finally {
+		await p.close();
+	}
+});
+
+pool('algorithms without a built-in engine stay on the main thread', () => {
+	assert.is(HashPool.create({ workers: 2, algorithm: 'adler32', blockSize: 1024 }), undefined);
+	assert.is(HashPool.create({ workers: 0, algorithm: 'sha256', blockSize: 1024 }), undefined);
+});
+
+const machine = suite('machine');
+
+machine.after(() => rmSync(dir, { recursive: true, force: true }));
+
+machine('physical cores: at least one', () => {
+	assert.ok(physicalCores() >= 1);
+});
+
+machine('a folder has a device; rotational is a boolean or unknown', async () => {
+	const disk = await diskOf(dir);
+	assert.type(disk.device, 'string');
+	assert.ok(disk.rotational === undefined || typeof disk.rotational === 'boolean');
+});
+
+pool.run();
+machine.run();
