@@ -45,6 +45,8 @@ export async function hashFile(path: string, options: HashOptions): Promise<Hash
 				digest.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
 				total += bytesRead;
 				options.onBytes?.(bytesRead);
+				// a file that keeps growing (a log being written) would never reach its end
+				if (total > before.size) break;
 			}
 			const after = await handle.stat();
 			const steady = before.size === after.size && before.mtimeMs === after.mtimeMs && total === after.size;
