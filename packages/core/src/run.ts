@@ -9,6 +9,7 @@ import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { HashIndex } from './_hashindex.ts';
 import { HashPool } from './_pool.ts';
 import { diskOf, physicalCores } from './_machine.ts';
+import { CoverageCounter, planRolling, RollingSelector, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
@@ -54,6 +55,19 @@ export interface RunResult {
 	alarming: boolean;
 	aborted: boolean;
 	tookOverLockFrom?: LockOwner;
+	/** Verify = rolling N: what was planned and done, and how fresh the whole tree is. */
+	rolling?: RollingSummary;
+	coverage?: Coverage;
+}
+
+export interface RollingSummary {
+	plannedFiles: number;
+	plannedBytes: number;
+	/** Unchanged files re-hashed for rolling verification this run. */
+	verifiedFiles: number;
+	verifiedBytes: number;
+	/** Due files left for the next run because Max run time was reached. */
+	deferredFiles: number;
 }
 
 /**
@@ -80,7 +94,7 @@ type HashOutcome = { ok: true; file: HashedFile } | { ok: false; reason: string 
 
 type Work =
 	| { kind: 'new'; file: ScannedFile; hashed: Promise<HashOutcome> }
-	| { kind: 'both'; file: ScannedFile; old: DbEntry; hashed?: Promise<HashOutcome> }
+	| { kind: 'both'; file: ScannedFile; old: DbEntry; hashed?: Promise<HashOutcome>; rolling?: boolean }
 	| { kind: 'gone'; old: DbEntry }
 	| { kind: 'keep'; old: DbEntry }
 	| { kind: 'problem'; problem: ScanProblem; old?: DbEntry };
@@ -93,7 +107,9 @@ interface Candidate {
 
 const CHANGED = 1;
 const WORKER_WINDOW = 256;
-const DAY_MS = 24 * 3600 * 1000;
+
+/** An old entry, and whether rolling verification picked it this run. */
+type OldEntry = DbEntry & { due?: boolean };
 
 class Monitor {
 	private counts = emptyCounts();
@@ -109,6 +125,9 @@ class Monitor {
 	private pool: HashPool | undefined;
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
+	private rollingPlan: RollingPlan | undefined;
+	private rolling: RollingSummary | undefined;
+	private coverage: CoverageCounter | undefined;
 
 	constructor(
 		private options: RunOptions,
@@ -135,6 +154,7 @@ class Monitor {
 		}
 		let aborted = false;
 		try {
+			await this.planRolling();
 			await this.startPool();
 			aborted = await this.merge(writer);
 			if (aborted) {
@@ -147,6 +167,7 @@ class Monitor {
 					toolVersion: this.options.toolVersion,
 					roots: this.roots,
 					counts: this.counts,
+					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling } : {}),
 				});
 				await this.findCollisions();
 			}
@@ -177,7 +198,25 @@ class Monitor {
 		};
 		if (!this.sameAlgorithm) result.previousAlgorithm = this.previous!.header.algorithm;
 		if (tookOverFrom) result.tookOverLockFrom = tookOverFrom;
+		if (this.rolling) result.rolling = this.rolling;
+		if (this.coverage && !aborted) result.coverage = this.coverage.result();
 		return result;
+	}
+
+	private async planRolling(): Promise<void> {
+		const verify = this.options.config.verify;
+		if (verify.mode !== 'rolling') return;
+		this.coverage = new CoverageCounter(this.startedAt, verify.days);
+		this.rolling = { plannedFiles: 0, plannedBytes: 0, verifiedFiles: 0, verifiedBytes: 0, deferredFiles: 0 };
+		if (!this.previous || !this.sameAlgorithm) return;
+		this.rollingPlan = await planRolling(this.previous.entries(), {
+			now: this.startedAt,
+			days: verify.days,
+			previousRunAt: Date.parse(this.previous.run.startedAt) || 0,
+			maxBytes: this.options.config.maxBytes,
+		});
+		this.rolling.plannedFiles = this.rollingPlan.files;
+		this.rolling.plannedBytes = this.rollingPlan.bytes;
 	}
 
 	private async startPool(): Promise<void> {
@@ -220,7 +259,7 @@ class Monitor {
 
 	private async *plan(): AsyncGenerator<Work> {
 		const scan = scanRoots(this.roots, this.options.config.exclude);
-		const old = this.previous ? this.previous.entries() : emptyEntries();
+		const old = this.previous ? this.withDue(this.previous.entries()) : emptyEntries();
 		let entry = await old.next();
 		for await (const item of scan) {
 			const key = item.key;
@@ -248,7 +287,9 @@ class Monitor {
 				const previous = entry.value;
 				entry = await old.next();
 				const work: Work = { kind: 'both', file: item, old: previous };
-				if (this.mustHash(item, previous)) work.hashed = this.hash(item);
+				const why = this.mustHash(item, previous);
+				if (why) work.hashed = this.hash(item);
+				if (why === 'rolling') work.rolling = true;
 				yield work;
 			} else {
 				yield { kind: 'new', file: item, hashed: this.hash(item) };
@@ -260,11 +301,25 @@ class Monitor {
 		}
 	}
 
-	private mustHash(file: ScannedFile, old: DbEntry): boolean {
-		if (!this.sameAlgorithm || file.size !== old.size || file.mtimeMs !== old.mtimeMs) return true;
-		const verify = this.options.config.verify;
-		if (verify.mode === 'full') return true;
-		return this.now() - old.verifiedAt >= verify.days * DAY_MS;
+	/** Marks each old entry, in key order, as due for rolling verification or not. */
+	private async *withDue(entries: AsyncGenerator<DbEntry>): AsyncGenerator<OldEntry> {
+		const selector = this.rollingPlan && new RollingSelector(this.rollingPlan);
+		for await (const entry of entries) {
+			if (selector?.due(entry.verifiedAt)) (entry as OldEntry).due = true;
+			yield entry;
+		}
+	}
+
+	private mustHash(file: ScannedFile, old: OldEntry): 'changed' | 'full' | 'rolling' | undefined {
+		if (!this.sameAlgorithm || file.size !== old.size || file.mtimeMs !== old.mtimeMs) return 'changed';
+		const { verify, maxRunTimeMs } = this.options.config;
+		if (verify.mode === 'full') return 'full';
+		if (!old.due) return undefined;
+		if (maxRunTimeMs !== undefined && this.now() - this.startedAt >= maxRunTimeMs) {
+			this.rolling!.deferredFiles++;
+			return undefined;
+		}
+		return 'rolling';
 	}
 
 	private async hash(file: ScannedFile): Promise<HashOutcome> {
@@ -315,10 +370,16 @@ class Monitor {
 				if (this.newScratch) return this.candidate(this.newScratch, entry);
 				return this.emit({ type: 'NewFile', key: entry.key, at: now, size: entry.size, hash: entry.hash });
 			}
-			case 'both':
+			case 'both': {
 				this.report(work.file.key);
 				if (!work.hashed) return keep(work.old);
-				return this.settleChecked(work.old, await work.hashed, writer, now);
+				const outcome = await work.hashed;
+				if (work.rolling && outcome.ok) {
+					this.rolling!.verifiedFiles++;
+					this.rolling!.verifiedBytes += outcome.file.size;
+				}
+				return this.settleChecked(work.old, outcome, writer, now);
+			}
 		}
 	}
 
@@ -358,6 +419,7 @@ class Monitor {
 
 	private async write(writer: DbWriter, entry: DbEntry, changed: boolean): Promise<void> {
 		await writer.add(entry);
+		this.coverage?.add(entry.size, entry.verifiedAt);
 		this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
 	}
 
@@ -464,3 +526,5 @@ async function checkRoots(config: Config, role: Role, roots: Root[]): Promise<vo
 		}
 	}
 }
+
+export type { Coverage } from './_rolling.ts';

@@ -1,0 +1,190 @@
+// Rolling verification (Verify = rolling N): besides new and changed files, each run
+// re-hashes the unchanged files whose last verification is oldest, so that every file is
+// verified at least every N days, at a pace that spreads the work over the N days instead
+// of re-hashing everything on day N — restic's read-data-subset and SnapRAID's scrub with
+// an age order. Memory: two typed arrays over the old database while planning (12 bytes
+// an entry, freed before the run starts), then two numbers.
+
+export const DAY_MS = 24 * 3600 * 1000;
+
+export interface RollingInput {
+	now: number;
+	days: number;
+	/** When the previous run started: the pace is the share of N days since then. */
+	previousRunAt: number;
+	/** Bytes of re-verification this run may spend at most (Max bytes). */
+	maxBytes?: number;
+}
+
+export interface RollingPlan {
+	/** Files verified before this second (floor(verifiedAt / 1000)) are re-verified… */
+	beforeSecond: number;
+	/** …and this many more of those verified in exactly that second, in key order. */
+	ties: number;
+	/** Bytes the plan selects (known sizes; a file that changed meanwhile is hashed anyway). */
+	bytes: number;
+	files: number;
+	/** Bytes of files already past N days: the least this run should do. */
+	overdueBytes: number;
+}
+
+/** What rolling verification needs of each database entry, in key order. */
+export interface Verified {
+	size: number;
+	verifiedAt: number;
+}
+
+/**
+ * Picks the oldest-verified files whose bytes make the quota: everything overdue, or the
+ * pace (all bytes × time since the last run / N days) if that is more — within Max bytes.
+ * Oldest first, strictly: the first file that does not fit ends the selection, except that
+ * an overdue file alone larger than the whole quota is taken when it is the oldest, or it
+ * would never be verified.
+ */
+export async function planRolling(entries: AsyncIterable<Verified>, input: RollingInput): Promise<RollingPlan> {
+	let seconds = new Uint32Array(1024);
+	let sizes = new Float64Array(1024);
+	let n = 0;
+	let total = 0;
+	let overdueBytes = 0;
+	const overdueBefore = toSecond(input.now - input.days * DAY_MS) + 1;
+	for await (const entry of entries) {
+		if (n === seconds.length) {
+			seconds = grow(seconds, new Uint32Array(n * 2));
+			sizes = grow(sizes, new Float64Array(n * 2));
+		}
+		const second = toSecond(entry.verifiedAt);
+		seconds[n] = second;
+		sizes[n] = entry.size;
+		n++;
+		total += entry.size;
+		if (second < overdueBefore) overdueBytes += entry.size;
+	}
+	seconds = seconds.subarray(0, n);
+	sizes = sizes.subarray(0, n);
+	const pace = total * Math.min(1, Math.max(0, input.now - input.previousRunAt) / (input.days * DAY_MS));
+	let quota = Math.max(overdueBytes, pace);
+	if (input.maxBytes !== undefined) quota = Math.min(quota, input.maxBytes);
+	const plan: RollingPlan = { beforeSecond: 0, ties: 0, bytes: 0, files: 0, overdueBytes };
+	if (quota <= 0 || n === 0) return plan;
+
+	// bytes(verified before second T) grows with T: binary search the distinct seconds for the
+	// last T whose files all fit, then take that second's files one by one in key order
+	const distinct = uniqueSorted(seconds);
+	const bytesBefore = (t: number) => {
+		let sum = 0;
+		for (let i = 0; i < n; i++) if (seconds[i]! < t) sum += sizes[i]!;
+		return sum;
+	};
+	let lo = 0;
+	let hi = distinct.length - 1;
+	// find the first distinct second s whose files (with all older) exceed the quota
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (bytesBefore(distinct[mid]! + 1) > quota) hi = mid;
+		else lo = mid + 1;
+	}
+	const boundary = distinct[lo]!;
+	plan.beforeSecond = boundary;
+	let used = bytesBefore(boundary);
+	for (let i = 0; i < n; i++) {
+		if (seconds[i]! < boundary) plan.files++;
+	}
+	for (let i = 0; i < n; i++) {
+		if (seconds[i] !== boundary) continue;
+		const size = sizes[i]!;
+		const alone = used === 0 && plan.ties === 0 && boundary < overdueBefore;
+		if (used + size > quota && !alone) break;
+		used += size;
+		plan.ties++;
+		plan.files++;
+		if (used >= quota) break;
+	}
+	plan.bytes = used;
+	return plan;
+}
+
+/** Walks the old database in key order with the plan: is this entry due? */
+export class RollingSelector {
+	private ties: number;
+
+	constructor(private plan: RollingPlan) {
+		this.ties = plan.ties;
+	}
+
+	/** Call once per old entry, in key order, whether or not it is still there. */
+	due(verifiedAt: number): boolean {
+		const second = toSecond(verifiedAt);
+		if (second < this.plan.beforeSecond) return true;
+		if (second === this.plan.beforeSecond && this.ties > 0) {
+			this.ties--;
+			return true;
+		}
+		return false;
+	}
+}
+
+/** Coverage of a run, from every entry written: the share verified within N days. */
+export class CoverageCounter {
+	files = 0;
+	bytes = 0;
+	recentFiles = 0;
+	recentBytes = 0;
+	oldest: number | undefined;
+
+	constructor(
+		private now: number,
+		private days: number,
+	) {}
+
+	add(size: number, verifiedAt: number): void {
+		this.files++;
+		this.bytes += size;
+		if (this.now - verifiedAt < this.days * DAY_MS) {
+			this.recentFiles++;
+			this.recentBytes += size;
+		}
+		if (this.oldest === undefined || verifiedAt < this.oldest) this.oldest = verifiedAt;
+	}
+
+	result(): Coverage {
+		return {
+			days: this.days,
+			files: this.files,
+			verifiedFiles: this.recentFiles,
+			bytes: this.bytes,
+			verifiedBytes: this.recentBytes,
+			share: this.files === 0 ? 1 : this.recentFiles / this.files,
+			...(this.oldest !== undefined ? { oldestVerifiedAt: this.oldest } : {}),
+		};
+	}
+}
+
+export interface Coverage {
+	days: number;
+	files: number;
+	/** Files whose content was verified within the last `days` days. */
+	verifiedFiles: number;
+	bytes: number;
+	verifiedBytes: number;
+	/** verifiedFiles / files (1 when there are no files). */
+	share: number;
+	/** The least recent verification of any file (ms since epoch). */
+	oldestVerifiedAt?: number;
+}
+
+// --- internal ---
+
+const toSecond = (ms: number) => Math.max(0, Math.floor(ms / 1000));
+
+function grow<T extends Uint32Array | Float64Array>(old: T, next: T): T {
+	next.set(old as never);
+	return next;
+}
+
+function uniqueSorted(values: Uint32Array): Uint32Array {
+	const sorted = Uint32Array.from(values).sort();
+	let k = 0;
+	for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+	return sorted.subarray(0, k);
+}

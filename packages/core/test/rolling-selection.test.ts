@@ -1,0 +1,202 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
+import { planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
+
+const T0 = Date.parse('2025-03-01T03:00:00Z');
+const day = (n: number) => T0 + n * DAY_MS;
+
+async function* list(items: Verified[]): AsyncGenerator<Verified> {
+	yield* items;
+}
+
+/** Which entries (by position, key order) the plan selects. */
+async function selected(items: Verified[], input: Parameters<typeof planRolling>[1]): Promise<number[]> {
+	const plan = await planRolling(list(items), input);
+	const selector = new RollingSelector(plan);
+	return items.flatMap((item, i) => (selector.due(item.verifiedAt) ? [i] : []));
+}
+
+const plan = suite('planRolling');
+
+plan('oldest first, whatever the key order', async () => {
+	const items = [day(5), day(1), day(3), day(2), day(4)].map((verifiedAt) => ({ size: 100, verifiedAt }));
+	// 30 days, 6 days since the last run: pace = 500 bytes × 6/30 = 100 → the oldest file
+	assert.equal(await selected(items, { now: day(6), days: 30, previousRunAt: day(0) }), [1]);
+	// 12 days since: 200 bytes → the two oldest
+	assert.equal(await selected(items, { now: day(12), days: 30, previousRunAt: day(0) }), [1, 3]);
+});
+
+plan('everything overdue is due, even beyond the pace', async () => {
+	const items = [day(0), day(20), day(1), day(25)].map((verifiedAt) => ({ size: 10, verifiedAt }));
+	// 10 days: day 0 and day 1 are overdue at day 11; the pace (1 day) asks for less
+	assert.equal(await selected(items, { now: day(11), days: 10, previousRunAt: day(10) }), [0, 2]);
+});
+
+plan('Max bytes is respected, oldest first, stopping at the first file that does not fit', async () => {
+	const items = [
+		{ size: 100, verifiedAt: day(1) },
+		{ size: 300, verifiedAt: day(2) },
+		{ size: 50, verifiedAt: day(3) },
+		{ size: 100, verifiedAt: day(0) },
+	];
+	// all overdue at day 40; 250 bytes allowed: day 0 (100) then day 1 (100); day 2 (300) does
+	// not fit and ends the selection even though day 3 (50) would
+	const picked = await selected(items, { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 250 });
+	assert.equal(picked, [0, 3]);
+	const p = await planRolling(list(items), { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 250 });
+	assert.is(p.bytes, 200);
+	assert.ok(p.bytes <= 250);
+	assert.is(p.overdueBytes, 550);
+});
+
+plan('files verified in the same second are taken in key order', async () => {
+	const items = Array.from({ length: 6 }, () => ({ size: 10, verifiedAt: day(0) + 123 }));
+	assert.equal(await selected(items, { now: day(20), days: 10, previousRunAt: day(19), maxBytes: 35 }), [0, 1, 2]);
+});
+
+plan('an overdue file larger than the whole budget still gets its turn, alone', async () => {
+	const items = [{ size: 10, verifiedAt: day(5) }, { size: 1000, verifiedAt: day(0) }];
+	assert.equal(await selected(items, { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 100 }), [1]);
+});
+
+plan('nothing due right after a run', async () => {
+	const items = Array.from({ length: 100 }, (_, i) => ({ size: 1000, verifiedAt: day(0) + i }));
+	assert.equal(await selected(items, { now: day(0) + 5000, days: 30, previousRunAt: day(0) }), []);
+});
+
+// --- through runMonitor ---
+
+function makeTree(files: number, size: number): { dir: string; data: string } {
+	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-'));
+	const data = join(dir, 'data');
+	mkdirSync(data);
+	const mtime = new Date(T0 - DAY_MS);
+	for (let i = 0; i < files; i++) {
+		const path = join(data, `f${String(i).padStart(2, '0')}.bin`);
+		writeFileSync(path, Buffer.alloc(size, i));
+		utimesSync(path, mtime, mtime);
+	}
+	return { dir, data };
+}
+
+function writeConfig(dir: string, data: string, extra: string): void {
+	writeFileSync(
+		join(dir, 'equilybrium.config.ini'),
+		`[Settings]\nID method = hostname\nA = test-a\nHash algorithm = sha256\n${extra}\n[Monitored Directories]\nA = ${JSON.stringify({ data })}\n`,
+	);
+}
+
+async function runAt(dir: string, at: number): Promise<RunResult> {
+	const config = await loadConfig(dir);
+	return runMonitor({ config, role: 'A', toolVersion: 'test', now: () => at });
+}
+
+async function entries(dir: string): Promise<DbEntry[]> {
+	const db = await openDb(join(dir, 'equilybrium.A.DB.json'));
+	const out: DbEntry[] = [];
+	for await (const e of db!.entries()) out.push(e);
+	return out;
+}
+
+const run = suite('runMonitor with Verify = rolling N');
+
+run('daily runs spread the verification over N days; coverage is right at each step', async () => {
+	const { dir, data } = makeTree(10, 100);
+	try {
+		writeConfig(dir, data, 'Verify = rolling 10');
+		const first = await runAt(dir, day(0));
+		assert.is(first.hashedFiles, 10);
+		assert.equal(first.coverage, { days: 10, files: 10, verifiedFiles: 10, bytes: 1000, verifiedBytes: 1000, share: 1, oldestVerifiedAt: day(0) });
+		for (let n = 1; n <= 10; n++) {
+			const r = await runAt(dir, day(n));
+			// pace: 1000 bytes × 1 day / 10 days = 100 bytes = one file a day, the oldest
+			assert.is(r.rolling!.verifiedFiles, 1, `day ${n}`);
+			assert.is(r.hashedFiles, 1);
+			const verified = (await entries(dir)).map((e) => e.verifiedAt);
+			assert.is(verified[n - 1], day(n), `day ${n}: file ${n - 1} re-verified`);
+			// files still at day 0 are outside the 10 days from day 10 on
+			const stale = n >= 10 ? 10 - n : 0;
+			assert.is(r.coverage!.verifiedFiles, 10 - Math.max(0, stale), `day ${n}`);
+			assert.is(r.coverage!.oldestVerifiedAt, n < 10 ? day(0) : day(1));
+		}
+		const all = (await entries(dir)).map((e) => e.verifiedAt);
+		assert.equal(all, Array.from({ length: 10 }, (_, i) => day(i + 1)), 'every file re-verified within 10 days');
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('Max bytes caps the re-verification; the coverage figure shows what is left', async () => {
+	const { dir, data } = makeTree(10, 100);
+	try {
+		writeConfig(dir, data, 'Verify = rolling 10\nMax bytes = 250');
+		await runAt(dir, day(0));
+		const r = await runAt(dir, day(20));
+		assert.is(r.rolling!.plannedFiles, 2);
+		assert.is(r.rolling!.verifiedFiles, 2);
+		assert.is(r.rolling!.verifiedBytes, 200);
+		assert.is(r.hashedBytes, 200);
+		assert.equal(r.coverage!.verifiedFiles, 2);
+		assert.is(r.coverage!.share, 0.2);
+		assert.is(r.coverage!.oldestVerifiedAt, day(0));
+		const verified = (await entries(dir)).map((e) => e.verifiedAt);
+		assert.equal(verified.slice(0, 3), [day(20), day(20), day(0)]);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('new and changed files are hashed whatever the budget', async () => {
+	const { dir, data } = makeTree(4, 100);
+	try {
+		writeConfig(dir, data, 'Verify = rolling 10\nMax bytes = 1');
+		await runAt(dir, day(0));
+		writeFileSync(join(data, 'new.bin'), 'new');
+		writeFileSync(join(data, 'f00.bin'), 'changed');
+		const r = await runAt(dir, day(1));
+		assert.is(r.hashedFiles, 2);
+		assert.is(r.counts.NewFile, 1);
+		assert.is(r.counts.FileModified, 1);
+		assert.is(r.rolling!.verifiedFiles, 0);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('Max run time: due files past the time budget wait for the next run', async () => {
+	const { dir, data } = makeTree(6, 100);
+	try {
+		writeConfig(dir, data, 'Verify = rolling 10\nMax run time = 10 min');
+		await runAt(dir, day(0));
+		const config = await loadConfig(dir);
+		// a clock that moves 4 minutes each time it is read: the budget runs out part-way
+		let t = day(30);
+		const r = await runMonitor({ config, role: 'A', toolVersion: 'test', now: () => (t += 4 * 60_000) });
+		assert.is(r.rolling!.plannedFiles, 6);
+		assert.ok(r.rolling!.verifiedFiles > 0 && r.rolling!.verifiedFiles < 6, `verified ${r.rolling!.verifiedFiles}`);
+		assert.is(r.rolling!.verifiedFiles + r.rolling!.deferredFiles, 6);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('Verify = full has no rolling figures and re-hashes everything', async () => {
+	const { dir, data } = makeTree(3, 10);
+	try {
+		writeConfig(dir, data, 'Verify = full');
+		await runAt(dir, day(0));
+		const r = await runAt(dir, day(0) + 1000);
+		assert.is(r.hashedFiles, 3);
+		assert.is(r.rolling, undefined);
+		assert.is(r.coverage, undefined);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+plan.run();
+run.run();
