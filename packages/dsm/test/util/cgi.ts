@@ -43,7 +43,12 @@ export async function callCgi(dsm: Dsm, call: CgiCall): Promise<CgiAnswer> {
 		env.CONTENT_LENGTH = String(Buffer.byteLength(body));
 		env.CONTENT_TYPE = call.contentType ?? 'application/json';
 	}
-	const ran = await runAs(dsm, join(dsm.target, 'ui/api.cgi'), [], env, { input: body, timeoutMs: 20_000 });
+	return runCgi(dsm, env, body);
+}
+
+/** Runs the installed api.cgi with these CGI variables and body. */
+export async function runCgi(dsm: Dsm, env: Record<string, string>, body: string): Promise<CgiAnswer> {
+	const ran = await runAs(dsm, join(dsm.target, 'ui/api.cgi'), [], { PATH: '/usr/bin:/bin', EQUILYBRIUM_DSM_ROOT: dsm.root, ...env }, { input: body, timeoutMs: 20_000 });
 	return parse(ran.stdout);
 }
 
