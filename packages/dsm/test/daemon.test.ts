@@ -1,0 +1,128 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon, countsOf, dsmPaths, readStatus, type Status } from '../src/index.ts';
+import { root } from './util/build.ts';
+import { waitFor } from './util/dsm.ts';
+
+// The daemon in-process, with a stand-in for the command line whose runs take a known time.
+
+interface Ctx {
+	base: string;
+	configDir: string;
+	daemon: Daemon;
+	lines: string[];
+	statusFile: string;
+}
+
+function setup(ctx: Ctx, schedule: string, runMs: number): void {
+	ctx.base = mkdtempSync(join(tmpdir(), 'eq-daemon-'));
+	ctx.configDir = join(ctx.base, 'volume1/Backup/Eq');
+	const photo = join(ctx.base, 'volume1/photo');
+	mkdirSync(ctx.configDir, { recursive: true });
+	mkdirSync(photo, { recursive: true });
+	const paths = { ...dsmPaths({ EQUILYBRIUM_DSM_ROOT: ctx.base, SYNOPKG_PKGVAR: join(ctx.base, 'var') }), cliBundle: join(root, 'fixtures/dsm/fake-cli.cjs') };
+	mkdirSync(paths.pkgVar);
+	writeFileSync(paths.folderFile, '{"share":"Backup","subfolder":"Eq"}');
+	writeIni(ctx, schedule, photo);
+	process.env.FAKE_RUN_MS = String(runMs);
+	ctx.statusFile = paths.statusFile;
+	ctx.lines = [];
+	ctx.daemon = new Daemon({ paths, node: process.execPath, version: 'test', pollMs: 100, killAfterMs: 5000, log: (l) => ctx.lines.push(l) });
+}
+
+function writeIni(ctx: Ctx, schedule: string, photo = join(ctx.base, 'volume1/photo')): void {
+	writeFileSync(join(ctx.configDir, 'equilybrium.config.ini'), `[Settings]\nSchedule = ${schedule}\n\n[Monitored Directories]\nB = ["${photo}"]\n`);
+}
+
+const runs = (ctx: Ctx) => {
+	const file = join(ctx.configDir, 'fake-runs.log');
+	return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(' ')) : [];
+};
+const status = (ctx: Ctx) => readStatus(ctx.statusFile);
+
+async function teardown(ctx: Ctx): Promise<void> {
+	await ctx.daemon.stop();
+	rmSync(ctx.base, { recursive: true, force: true });
+}
+
+const schedule = suite<Ctx>('daemon scheduling');
+schedule.before.each((ctx) => setup(ctx, '* * * * * *', 2500));
+schedule.after.each(teardown);
+
+schedule('runs on schedule, one run at a time; overlapping ticks are skipped', async (ctx) => {
+	await ctx.daemon.start();
+	await waitFor('a finished run', () => runs(ctx).some((r) => r[0] === 'end'), 10_000);
+	const log = runs(ctx);
+	assert.equal(log[0]!.slice(3), ['run', '--role', 'B', '--config', ctx.configDir, '--quiet']);
+	let going = 0;
+	for (const [what] of log) {
+		if (what === 'start') going++;
+		if (what === 'end') going--;
+		assert.ok(going <= 1, 'never two runs at once');
+	}
+	assert.ok(ctx.lines.some((l) => /a run is still going on .* the scheduled run is skipped/.test(l)), 'ticks during a run are skipped');
+	const s = await waitFor('status of the last run', async () => ((await status(ctx))?.lastRun ? status(ctx) : undefined), 5000);
+	assert.is(s.lastRun?.outcome, 'found');
+	assert.is(s.lastRun?.exitCode, 1);
+	assert.equal(s.lastRun?.counts, { NewFile: 2, FileCorrupted: 1 });
+	assert.is(s.lastRun?.files, 2);
+	assert.is(s.schedule, '* * * * * *');
+	assert.ok(s.nextRun, 'the next run is known');
+});
+
+schedule('picks up a config change without a restart', async (ctx) => {
+	await ctx.daemon.start();
+	assert.is((await status(ctx))?.schedule, '* * * * * *');
+	writeIni(ctx, '0 4 * * *');
+	const s = await waitFor('the new schedule', async () => ((await status(ctx))?.schedule === '0 4 * * *' ? status(ctx) : undefined), 5000);
+	assert.is(new Date(s!.nextRun!).getMinutes(), 0);
+	assert.is(new Date(s!.nextRun!).getHours(), 4);
+	writeIni(ctx, 'whenever');
+	await waitFor('the problem', async () => ((await status(ctx))?.problems.length ? true : undefined), 5000);
+	const broken = (await status(ctx))!;
+	assert.match(broken.problems.join('\n'), /Schedule: "whenever" is not a cron expression/);
+	assert.is(broken.nextRun, undefined, 'nothing is scheduled on a broken config');
+});
+
+schedule.run();
+
+const manual = suite<Ctx>('daemon "run now" and stopping');
+manual.before.each((ctx) => setup(ctx, '0 3 1 1 *', 20_000));
+manual.after.each(teardown);
+
+manual('a run-now request starts a run; SIGTERM-style stop checkpoints it and waits for it', async (ctx) => {
+	await ctx.daemon.start();
+	writeFileSync(join(ctx.base, 'var/run-now'), 'now');
+	await waitFor('the manual run', () => runs(ctx).some((r) => r[0] === 'start'), 5000);
+	assert.not.ok(existsSync(join(ctx.base, 'var/run-now')), 'the request is taken');
+	assert.is((await status(ctx))?.state, 'running');
+	const started = Date.now();
+	await ctx.daemon.stop();
+	assert.ok(Date.now() - started < 5000, 'stops promptly');
+	assert.equal(runs(ctx).map((r) => r[0]), ['start', 'checkpoint']);
+	const s: Status = (await status(ctx))!;
+	assert.is(s.state, 'stopped');
+	assert.is(s.lastRun?.outcome, 'stopped');
+	assert.is(s.lastRun?.reason, 'manual');
+	assert.match(s.lastRun?.message ?? '', /database is left as it was/);
+});
+
+manual('says what is wrong when the config folder or its INI is missing', async (ctx) => {
+	rmSync(join(ctx.configDir, 'equilybrium.config.ini'));
+	await ctx.daemon.start();
+	assert.match((await status(ctx))!.problems.join('\n'), /there is no equilybrium\.config\.ini in .* yet/);
+	writeFileSync(join(ctx.base, 'var/config-folder'), '{"share":"Nope","subfolder":""}');
+	await waitFor('the folder problem', async () => ((await status(ctx))?.problems.join('').includes('"Nope" was not found') ? true : undefined), 5000);
+});
+
+manual.run();
+
+const summary = suite('summary parsing');
+summary('counts events named in the run summary line', () => {
+	assert.equal(countsOf('B: 1,204 files, 3 GB — 1,002 NewFile, 1 FileMovedOrRenamed — LOOK AT THIS'), { NewFile: 1002, FileMovedOrRenamed: 1 });
+	assert.equal(countsOf('B: 3 files — no changes'), {});
+});
+summary.run();
