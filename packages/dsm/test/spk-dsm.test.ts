@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSpk } from './util/build.ts';
-import { makeDsm, processesUnder, runAs, waitFor, type Dsm } from './util/dsm.ts';
+import { ADMIN, makeDsm, processesUnder, runAs, waitFor, type Dsm } from './util/dsm.ts';
+import { callCgi } from './util/cgi.ts';
 
 // The package as DSM runs it: unpacked into a temporary /var/packages, its scripts run as an
 // unprivileged user with the SYNOPKG_* environment, Synology's node being the real one.
@@ -93,7 +94,9 @@ lifecycle('start → status 0; a scheduled B run writes its DB and event logs; s
 	assert.ok(!existsSync(`${db}.new`), 'no half-written database');
 });
 
-lifecycle('the start script prefers a newer Synology Node.js package', async () => {
+lifecycle('the start script prefers a newer Synology Node.js package; "run now" from the page runs B', async () => {
+	const ini = join(dsm.configDir, 'equilybrium.config.ini');
+	writeFileSync(ini, readFileSync(ini, 'utf8').replace('Schedule = */2 * * * * *', 'Schedule = 0 3 * * *'));
 	const v22 = join(dsm.root, 'var/packages/Node.js_v22/target/usr/local/bin');
 	mkdirSync(v22, { recursive: true });
 	symlinkSync(process.execPath, join(v22, 'node'));
@@ -101,8 +104,36 @@ lifecycle('the start script prefers a newer Synology Node.js package', async () 
 	assert.is((await sss('status')).code, 0);
 	const log = readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8');
 	assert.match(log.split('\n').filter((l) => l.includes('starting with')).at(-1)!, /Node\.js_v22/);
+	const asked = await callCgi(dsm, { method: 'POST', query: 'action=run', session: ADMIN, body: {} });
+	assert.is(asked.status, 202);
+	const manual = await waitFor('the manual run', () => {
+		try {
+			const s = JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8'));
+			return s.lastRun?.reason === 'manual' ? s : undefined;
+		} catch {
+			return undefined;
+		}
+	}, 20_000);
+	assert.is(manual.lastRun.outcome, 'ok', JSON.stringify(manual.lastRun));
+	assert.match(manual.lastRun.summary, /no changes/);
 	assert.is((await sss('stop')).code, 0);
 	assert.is((await sss('status')).code, 3);
+	assert.equal(processesUnder(dsm.root), []);
+});
+
+lifecycle('a folder the package user may not read is reported with the permission to grant', async () => {
+	const locked = join(dsm.root, 'volume1/private');
+	mkdirSync(locked, { mode: 0o700 });
+	chownSync(locked, 0, 0);
+	const ini = join(dsm.configDir, 'equilybrium.config.ini');
+	writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^B = \[.*\]$/m, `B = ["${dsm.photo}", "${locked}"]`));
+	assert.is((await sss('start', { EQUILYBRIUM_POLL_MS: '200' })).code, 0);
+	const status = await waitFor('the permission problem', () => {
+		const s = JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8'));
+		return s.problems?.length ? s : undefined;
+	}, 10_000);
+	assert.match(status.problems.join('\n'), /the package cannot read .*volume1\/private: .*Shared Folder.*Permissions ▸ "System internal user", and give "equilybrium" Read only/);
+	assert.is((await sss('stop')).code, 0);
 	assert.equal(processesUnder(dsm.root), []);
 });
 

@@ -138,6 +138,7 @@ export function runAs(dsm: Dsm, command: string, args: string[], env: Record<str
 		let stderr = '';
 		child.stdout.on('data', (d) => (stdout += d));
 		child.stderr.on('data', (d) => (stderr += d));
+		child.stdin.on('error', () => {}); // a script that never reads its input
 		child.stdin.end(options.input ?? '');
 		const timer = setTimeout(() => {
 			try {
