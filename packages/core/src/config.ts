@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ALGORITHMS, isAlgorithm, type AlgorithmName } from './algorithms.ts';
 import { configError, CoreError } from './errors.ts';
 import { parseIni, type IniSection, type IniValue } from './_ini.ts';
@@ -81,7 +81,7 @@ export async function loadConfig(dir: string): Promise<Config> {
 
 export function parseConfig(text: string, file: string, dir = '.'): Config {
 	const doc = parseIni(text, file);
-	const name = basename(file);
+	const name = file;
 	const settings = doc.get(SETTINGS);
 	if (!settings) throw configError(name, undefined, `missing section [${SETTINGS}]`);
 	const directories = doc.get(DIRECTORIES);
@@ -129,7 +129,7 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 export function rootsOf(config: Config, role: Role): Root[] {
 	const roots = config.roots[role];
 	if (!roots || roots.length === 0) {
-		throw configError(basename(config.file), undefined, `[${DIRECTORIES}] ${role}: no monitored directories for ${role}`);
+		throw configError(config.file, undefined, `[${DIRECTORIES}] ${role}: no monitored directories for ${role}`);
 	}
 	return roots;
 }
@@ -305,7 +305,9 @@ class Reader {
 		try {
 			return JSON.parse(entry.value);
 		} catch (error) {
-			this.fail(entry, key, `not valid JSON (${(error as Error).message}); expected ${expected}`);
+			// Node quotes the whole value in its message; keep the one line that says what is wrong
+			const why = (error as Error).message.split(/\n|, "/)[0]!.replace(/\s+/g, ' ');
+			this.fail(entry, key, `not valid JSON (${why}); expected ${expected}`);
 		}
 	}
 }

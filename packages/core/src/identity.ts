@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { configError, CoreError } from './errors.ts';
 import { ID_METHODS, type Config, type IdMethod, type Role } from './config.ts';
 
@@ -47,7 +46,7 @@ export function normaliseId(method: IdMethod, id: string): string {
 /** The role this machine plays: `override` wins, else the config's IDs are matched. */
 export function detectRole(config: Config, facts: MachineFacts, override?: Role): Role {
 	if (override) return override;
-	const file = basename(config.file);
+	const file = config.file;
 	const method = config.idMethod;
 	const mine = new Set(machineIds(facts)[method].map((id) => normaliseId(method, id)));
 	const matches = (['A', 'B'] as const).filter((role) => {

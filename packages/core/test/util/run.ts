@@ -1,0 +1,20 @@
+import { loadConfig, runMonitor, type FileEvent, type Role, type RunResult } from '../../src/index.ts';
+
+export interface Observed {
+	result: RunResult;
+	events: FileEvent[];
+	/** `Type key [details]`, in emission order, for compact assertions. */
+	lines: string[];
+}
+
+let clock = Date.parse('2024-06-01T00:00:00Z');
+
+/** One run of one side through the real engine, on a clock that moves a minute per run. */
+export async function runSide(configDir: string, role: Role = 'A', now?: number): Promise<Observed> {
+	clock += 60_000;
+	const at = now ?? clock;
+	const config = await loadConfig(configDir);
+	const events: FileEvent[] = [];
+	const result = await runMonitor({ config, role, toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e) });
+	return { result, events, lines: events.map((e) => `${e.type} ${e.key}`).sort() };
+}
