@@ -84,21 +84,37 @@ export class HashPool {
 		setImmediate(() => this.flush());
 	}
 
+	/** Drops what no worker has started; what they hold finishes (a bounded amount). */
+	abort(): void {
+		const stopped = new Error('stopped');
+		const dropped = [...this.pending, ...[...this.deviceQueues.values()].flat()];
+		this.pending = [];
+		this.deviceQueues.clear();
+		for (const task of dropped) {
+			this.waiting.get(task.id)?.reject(stopped);
+			this.waiting.delete(task.id);
+		}
+	}
+
 	private flush(): void {
 		this.flushScheduled = false;
 		const batches = this.workers.map(() => ({ ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
+		let sent = 0;
 		for (const task of this.pending) {
 			let best = 0;
 			for (let i = 1; i < this.workers.length; i++) if (this.workers[i]!.load < this.workers[best]!.load) best = i;
+			// each worker holds a bounded amount, so a stop is quick and the rest can be dropped
+			if (this.workers[best]!.load >= MAX_LOAD) break;
+			sent++;
 			// a per-file cost keeps many tiny files from all landing on one worker
-			this.workers[best]!.load += task.size + 4096;
+			this.workers[best]!.load += task.size + FILE_COST;
 			this.waiting.get(task.id)!.worker = best;
 			batches[best]!.ids.push(task.id);
 			batches[best]!.paths.push(task.path);
 			batches[best]!.sizes.push(task.size);
 			batches[best]!.mtimes.push(task.mtimeMs);
 		}
-		this.pending = [];
+		this.pending = this.pending.slice(sent);
 		const { blockSize } = this.options;
 		batches.forEach((batch, i) => {
 			if (batch.ids.length === 0) return;
@@ -111,7 +127,7 @@ export class HashPool {
 			const waiter = this.waiting.get(id);
 			if (!waiter) continue;
 			this.waiting.delete(id);
-			this.workers[worker]!.load -= waiter.size + 4096;
+			this.workers[worker]!.load -= waiter.size + FILE_COST;
 			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
 				this.deviceBusy.delete(waiter.device);
 				this.pumpDevice(waiter.device);
@@ -119,6 +135,10 @@ export class HashPool {
 			if (hash !== null) waiter.resolve({ hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
 			else if (sizeOrCode === 'E_CHANGING') waiter.reject(new FileChangingError(ATTEMPTS));
 			else waiter.reject(Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
+		}
+		if (this.pending.length && !this.flushScheduled) {
+			this.flushScheduled = true;
+			setImmediate(() => this.flush());
 		}
 	}
 
@@ -139,6 +159,10 @@ interface Task {
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
 type WorkerResult = [number, string | null, number | string, number | string];
+
+/** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
+const MAX_LOAD = 32 << 20;
+const FILE_COST = 64 << 10;
 
 /** Reads of a file that keeps changing before it is given up on (as hashFile). */
 const ATTEMPTS = 3;

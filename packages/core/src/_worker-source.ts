@@ -52,6 +52,8 @@ function hashOne(task) {
 				digest.update(n === buffer.length ? buffer : buffer.subarray(0, n));
 				total += n;
 				if (n < buffer.length && total === expectedSize) break;
+				// a file that keeps growing (a log being written) would never reach its end
+				if (total > expectedSize) break;
 			}
 			const after = fstatSync(fd);
 			if (expectedSize === after.size && expectedMtime === after.mtimeMs && total === after.size) {

@@ -9,6 +9,7 @@ import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { HashIndex } from './_hashindex.ts';
 import { HashPool } from './_pool.ts';
 import { diskOf, physicalCores } from './_machine.ts';
+import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './_checkpoint.ts';
 import { CoverageCounter, planRolling, RollingSelector, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
@@ -43,6 +44,8 @@ export interface RunResult {
 	startedAt: number;
 	finishedAt: number;
 	algorithm: string;
+	/** Files whose digest came from the checkpoint of a stopped run instead of being read again. */
+	resumedFiles: number;
 	/** Set when the database was made with another algorithm and every file was re-hashed. */
 	previousAlgorithm?: string;
 	firstRun: boolean;
@@ -90,7 +93,8 @@ export async function runMonitor(options: RunOptions): Promise<RunResult> {
 
 // --- internal ---
 
-type HashOutcome = { ok: true; file: HashedFile } | { ok: false; reason: string };
+/** `verifiedAt` is set when the digest comes from a stopped run's checkpoint. */
+type HashOutcome = { ok: true; file: HashedFile; verifiedAt?: number } | { ok: false; reason: string };
 
 type Work =
 	| { kind: 'new'; file: ScannedFile; hashed: Promise<HashOutcome> }
@@ -126,6 +130,8 @@ class Monitor {
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
 	private rollingPlan: RollingPlan | undefined;
+	private resume: CheckpointReader | undefined;
+	private journal: CheckpointWriter | undefined;
 	private rolling: RollingSummary | undefined;
 	private coverage: CoverageCounter | undefined;
 
@@ -153,7 +159,11 @@ class Monitor {
 			this.goneScratch = await BufferedFile.create(this.scratchPath('gone'));
 		}
 		let aborted = false;
+		let committed = false;
 		try {
+			// open (and merge) the old checkpoint before the new one is started over it
+			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm);
+			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm);
 			await this.planRolling();
 			await this.startPool();
 			aborted = await this.merge(writer);
@@ -169,6 +179,7 @@ class Monitor {
 					counts: this.counts,
 					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling } : {}),
 				});
+				committed = true;
 				await this.findCollisions();
 			}
 		} catch (error) {
@@ -176,6 +187,10 @@ class Monitor {
 			throw error;
 		} finally {
 			await this.pool?.close();
+			// stopped or failed: the checkpoint stays for the next run to continue from
+			await this.resume?.close().catch(() => {});
+			await this.journal?.close().catch(() => {});
+			if (committed) await removeCheckpoints(config.dir, role);
 			await this.log.close();
 			await this.newScratch?.close().catch(() => {});
 			await this.goneScratch?.close().catch(() => {});
@@ -192,6 +207,7 @@ class Monitor {
 			bytes: this.progress.bytes,
 			hashedFiles: this.progress.hashedFiles,
 			hashedBytes: this.progress.hashedBytes,
+			resumedFiles: this.resume?.used ?? 0,
 			counts: this.counts,
 			alarming: [...ALARMING].some((type) => this.counts[type] > 0),
 			aborted,
@@ -246,13 +262,17 @@ class Monitor {
 				if (next.done) done = true;
 				else queue.push(next.value);
 			}
-			const work = queue.shift();
-			if (!work) return false;
 			if (this.options.signal?.aborted) {
+				this.pool?.abort();
 				await plan.return(undefined);
-				await Promise.allSettled(queue.map((w) => ('hashed' in w ? w.hashed : undefined)));
+				// digests already computed go to the checkpoint, in key order: nothing is lost
+				for (const w of queue) {
+					if ((w.kind === 'new' || w.kind === 'both') && w.hashed) await this.checkpoint(w.file.key, await w.hashed);
+				}
 				return true;
 			}
+			const work = queue.shift();
+			if (!work) return false;
 			await this.settle(work, writer);
 		}
 	}
@@ -260,6 +280,15 @@ class Monitor {
 	private async *plan(): AsyncGenerator<Work> {
 		const scan = scanRoots(this.roots, this.options.config.exclude);
 		const old = this.previous ? this.withDue(this.previous.entries()) : emptyEntries();
+		try {
+			yield* this.merged(scan, old);
+		} finally {
+			// a stopped run leaves the old database's reader mid-file: close it
+			await old.return(undefined);
+		}
+	}
+
+	private async *merged(scan: AsyncGenerator<ScanItem>, old: AsyncGenerator<OldEntry>): AsyncGenerator<Work> {
 		let entry = await old.next();
 		for await (const item of scan) {
 			const key = item.key;
@@ -287,18 +316,33 @@ class Monitor {
 				const previous = entry.value;
 				entry = await old.next();
 				const work: Work = { kind: 'both', file: item, old: previous };
-				const why = this.mustHash(item, previous);
-				if (why) work.hashed = this.hash(item);
+				const saved = await this.resumed(item);
+				const why = saved ? undefined : this.mustHash(item, previous);
+				if (saved) work.hashed = Promise.resolve(saved);
+				else if (why) work.hashed = this.hash(item);
 				if (why === 'rolling') work.rolling = true;
 				yield work;
 			} else {
-				yield { kind: 'new', file: item, hashed: this.hash(item) };
+				const saved = await this.resumed(item);
+				yield { kind: 'new', file: item, hashed: saved ? Promise.resolve(saved) : this.hash(item) };
 			}
 		}
 		while (!entry.done) {
 			yield { kind: 'gone', old: entry.value };
 			entry = await old.next();
 		}
+	}
+
+	/** A stopped run's digest of this file, if it has one and the file has not changed since. */
+	private async resumed(file: ScannedFile): Promise<HashOutcome | undefined> {
+		const saved = await this.resume?.take(file.key);
+		if (!saved || saved.size !== file.size || saved.mtimeMs !== file.mtimeMs) return undefined;
+		this.resume!.used++;
+		return { ok: true, file: { hash: saved.hash, size: saved.size, mtimeMs: saved.mtimeMs }, verifiedAt: saved.verifiedAt };
+	}
+
+	private async checkpoint(key: string, outcome: HashOutcome): Promise<void> {
+		if (outcome.ok) await this.journal?.add({ key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? this.now() });
 	}
 
 	/** Marks each old entry, in key order, as due for rolling verification or not. */
@@ -365,7 +409,8 @@ class Monitor {
 				const outcome = await work.hashed;
 				this.report(work.file.key);
 				if (!outcome.ok) return this.emit({ type: 'FileUnreadable', key: work.file.key, details: outcome.reason, at: now });
-				const entry: DbEntry = { key: work.file.key, ...outcome.file, verifiedAt: now };
+				await this.checkpoint(work.file.key, outcome);
+				const entry: DbEntry = { key: work.file.key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? now };
 				await this.write(writer, entry, true);
 				if (this.newScratch) return this.candidate(this.newScratch, entry);
 				return this.emit({ type: 'NewFile', key: entry.key, at: now, size: entry.size, hash: entry.hash });
@@ -374,6 +419,7 @@ class Monitor {
 				this.report(work.file.key);
 				if (!work.hashed) return keep(work.old);
 				const outcome = await work.hashed;
+				await this.checkpoint(work.file.key, outcome);
 				if (work.rolling && outcome.ok) {
 					this.rolling!.verifiedFiles++;
 					this.rolling!.verifiedBytes += outcome.file.size;
@@ -389,7 +435,7 @@ class Monitor {
 			return this.write(writer, old, false);
 		}
 		const file = outcome.file;
-		const entry: DbEntry = { key: old.key, size: file.size, hash: file.hash, mtimeMs: file.mtimeMs, verifiedAt: now };
+		const entry: DbEntry = { key: old.key, size: file.size, hash: file.hash, mtimeMs: file.mtimeMs, verifiedAt: outcome.verifiedAt ?? now };
 		if (!this.sameAlgorithm) return this.write(writer, entry, true);
 		const sameContent = file.hash === old.hash && file.size === old.size;
 		if (sameContent) {
@@ -522,7 +568,7 @@ async function checkRoots(config: Config, role: Role, roots: Root[]): Promise<vo
 			isDir = false;
 		}
 		if (!isDir) {
-			throw configError(basename(config.file), line, `[Monitored Directories] ${role}: "${root.path}" (label "${root.label}") is not a folder this machine can reach`);
+			throw configError(config.file, line, `[Monitored Directories] ${role}: "${root.path}" (label "${root.label}") is not a folder this machine can reach`);
 		}
 	}
 }

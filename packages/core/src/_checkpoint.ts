@@ -1,0 +1,223 @@
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exists } from './_files.ts';
+import { readLines } from './_lines.ts';
+import type { AlgorithmName } from './algorithms.ts';
+import type { Role } from './config.ts';
+
+// Checkpoint and resume. A run appends every digest it computes to a journal, in key order
+// (the order it settles files in), one JSON line each:
+//
+//   {"format":"equilybrium-checkpoint","version":1,"role":"A","algorithm":"sha256"}
+//   ["Photos/a.jpg",1234,1700000000000.5,"9f86…",1700000100000]   key, size, mtime, hash, verifiedAt
+//
+// The journal is synced every SYNC_MS, so a power cut loses at most that much hashing; a
+// torn or garbled tail is cut at the first line that does not parse, so what is read back
+// is always a clean prefix. The next run streams it beside the scan and the database (the
+// same sorted order) and takes a digest instead of re-reading the file when size and mtime
+// still match: memory stays flat however large the journal is.
+//
+// A resumed run writes a new journal (`.next`) while reading the old one. If it is stopped
+// too, the two are merged into one before the following run starts. A run that commits its
+// database removes both.
+
+export interface Checkpointed {
+	key: string;
+	size: number;
+	mtimeMs: number;
+	hash: string;
+	verifiedAt: number;
+}
+
+export const checkpointFile = (role: Role) => `equilybrium.${role}.checkpoint`;
+
+/** Every SYNC_MS the journal is flushed and synced: the "at least every few minutes". */
+export const SYNC_MS = 30_000;
+
+export class CheckpointWriter {
+	private parts: string[] = [];
+	private buffered = 0;
+	private lastSync: number;
+	private lastKey: string | undefined;
+
+	private constructor(
+		private handle: FileHandle,
+		private clock: () => number,
+	) {
+		this.lastSync = clock();
+	}
+
+	/** `clock` times the syncs only: wall time, not the run's injectable clock. */
+	static async create(dir: string, role: Role, algorithm: AlgorithmName, clock: () => number = Date.now): Promise<CheckpointWriter> {
+		const handle = await open(join(dir, checkpointFile(role) + NEXT), 'w');
+		const writer = new CheckpointWriter(handle, clock);
+		await handle.write(headerLine(role, algorithm) + '\n');
+		return writer;
+	}
+
+	async add(entry: Checkpointed): Promise<void> {
+		// resumed entries and fresh ones arrive merged in key order; a key settled twice is not
+		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) return;
+		this.lastKey = entry.key;
+		const line = JSON.stringify([entry.key, entry.size, entry.mtimeMs, entry.hash, entry.verifiedAt]) + '\n';
+		this.parts.push(line);
+		this.buffered += line.length;
+		const now = this.clock();
+		if (this.buffered >= 1 << 20 || now - this.lastSync >= FLUSH_MS) await this.flush(now - this.lastSync >= SYNC_MS);
+	}
+
+	async flush(sync: boolean): Promise<void> {
+		if (this.parts.length) {
+			await this.handle.write(this.parts.join(''));
+			this.parts = [];
+			this.buffered = 0;
+		}
+		if (sync) {
+			await this.handle.sync();
+			this.lastSync = this.clock();
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.flush(true);
+		await this.handle.close();
+	}
+}
+
+/**
+ * The previous runs' journal, read as a cursor that only moves forward: `take(key)` must be
+ * called with ascending keys. Undefined when there is none, or it is for another algorithm.
+ */
+export class CheckpointReader {
+	private next: Checkpointed | undefined;
+	private done = false;
+	/** Entries taken from the journal instead of hashing again. */
+	used = 0;
+
+	private constructor(private lines: AsyncGenerator<Checkpointed>) {}
+
+	static async open(dir: string, role: Role, algorithm: AlgorithmName): Promise<CheckpointReader | undefined> {
+		await consolidate(dir, role, algorithm);
+		const path = join(dir, checkpointFile(role));
+		if (!(await exists(path))) return undefined;
+		const reader = new CheckpointReader(readJournal(path, role, algorithm));
+		await reader.advance();
+		return reader;
+	}
+
+	/** The journal's digest for `key`, if it has one; skips everything before it. */
+	async take(key: string): Promise<Checkpointed | undefined> {
+		while (!this.done && this.next!.key < key) await this.advance();
+		if (this.done || this.next!.key !== key) return undefined;
+		const found = this.next;
+		await this.advance();
+		return found;
+	}
+
+	async close(): Promise<void> {
+		await this.lines.return(undefined);
+	}
+
+	private async advance(): Promise<void> {
+		const item = await this.lines.next();
+		if (item.done) {
+			this.done = true;
+			this.next = undefined;
+		} else this.next = item.value;
+	}
+}
+
+/** After a committed run: nothing to resume. */
+export async function removeCheckpoints(dir: string, role: Role): Promise<void> {
+	const base = join(dir, checkpointFile(role));
+	for (const suffix of ['', NEXT, TMP]) await unlink(base + suffix).catch(() => {});
+}
+
+// --- internal ---
+
+const NEXT = '.next';
+const TMP = '.tmp';
+const FLUSH_MS = 2_000;
+const FORMAT = 'equilybrium-checkpoint';
+
+const headerLine = (role: Role, algorithm: AlgorithmName) => JSON.stringify({ format: FORMAT, version: 1, role, algorithm });
+
+/** Reads a journal's valid prefix; nothing at all if its header is not this role's and algorithm's. */
+async function* readJournal(path: string, role: Role, algorithm: AlgorithmName): AsyncGenerator<Checkpointed> {
+	let first = true;
+	let lastKey: string | undefined;
+	for await (const line of readLines(path)) {
+		if (first) {
+			first = false;
+			if (line.text !== headerLine(role, algorithm)) return;
+			continue;
+		}
+		const entry = parseLine(line.text);
+		// a torn write, garbage after a power cut, or disorder: the clean prefix is all we trust
+		if (!entry || (lastKey !== undefined && !(lastKey < entry.key))) return;
+		lastKey = entry.key;
+		yield entry;
+	}
+}
+
+function parseLine(text: string): Checkpointed | undefined {
+	try {
+		const v = JSON.parse(text) as unknown;
+		if (!Array.isArray(v) || v.length !== 5) return undefined;
+		const [key, size, mtimeMs, hash, verifiedAt] = v as [unknown, unknown, unknown, unknown, unknown];
+		if (typeof key !== 'string' || typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof hash !== 'string' || typeof verifiedAt !== 'number') return undefined;
+		if (!/^[0-9a-f]+$/.test(hash)) return undefined;
+		return { key, size, mtimeMs, hash, verifiedAt };
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Leaves at most one journal: a stopped resumed run left the old one and its `.next`; both
+ * are valid prefixes in key order, so they merge as two sorted streams (the later digest
+ * wins a tie). Written to `.tmp`, synced, then renamed: a stop here loses nothing either.
+ */
+async function consolidate(dir: string, role: Role, algorithm: AlgorithmName): Promise<void> {
+	const base = join(dir, checkpointFile(role));
+	const hasNext = await exists(base + NEXT);
+	if (!hasNext) return;
+	if (!(await exists(base))) {
+		await rename(base + NEXT, base);
+		return;
+	}
+	const out = await open(base + TMP, 'w');
+	try {
+		let text = headerLine(role, algorithm) + '\n';
+		const a = readJournal(base, role, algorithm);
+		const b = readJournal(base + NEXT, role, algorithm);
+		let x = await a.next();
+		let y = await b.next();
+		const line = (e: Checkpointed) => JSON.stringify([e.key, e.size, e.mtimeMs, e.hash, e.verifiedAt]) + '\n';
+		while (!x.done || !y.done) {
+			let pick: Checkpointed;
+			if (y.done || (!x.done && x.value.key < y.value.key)) {
+				pick = x.value as Checkpointed;
+				x = await a.next();
+			} else if (x.done || y.value.key < x.value.key) {
+				pick = y.value;
+				y = await b.next();
+			} else {
+				pick = y.value.verifiedAt >= x.value.verifiedAt ? y.value : x.value;
+				x = await a.next();
+				y = await b.next();
+			}
+			text += line(pick);
+			if (text.length >= 1 << 20) {
+				await out.write(text);
+				text = '';
+			}
+		}
+		await out.write(text);
+		await out.sync();
+	} finally {
+		await out.close();
+	}
+	await rename(base + TMP, base);
+	await unlink(base + NEXT);
+}
