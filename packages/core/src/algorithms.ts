@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
+import { createBLAKE3, createXXHash128, type IHasher } from 'hash-wasm';
 
 // The seed's algorithm names, each mapped to an implementation whose hex digest equals
 // Python's hashlib.<name>(data).hexdigest() — or, for crc32/adler32, zlib's value as
@@ -11,7 +12,16 @@ export const ALGORITHMS = [
 	'crc32', 'adler32',
 ] as const;
 
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+/**
+ * Fast modern algorithms beside the seed's (SPEC §4), from hash-wasm (WebAssembly embedded
+ * in the JS, so they bundle and need no native addon). Digests as `xxhsum -H2` (XXH128,
+ * canonical big-endian hex) and `b3sum` (BLAKE3, 256 bits) print them.
+ */
+export const FAST_ALGORITHMS = ['xxh128', 'blake3'] as const;
+export const ALL_ALGORITHMS = [...ALGORITHMS, ...FAST_ALGORITHMS] as const;
+
+export type AlgorithmName = (typeof ALGORITHMS)[number] | (typeof FAST_ALGORITHMS)[number];
+type WasmAlgorithm = (typeof FAST_ALGORITHMS)[number];
 
 export interface Digest {
 	update(chunk: Uint8Array): void;
@@ -20,10 +30,28 @@ export interface Digest {
 }
 
 export function isAlgorithm(name: string): name is AlgorithmName {
-	return (ALGORITHMS as readonly string[]).includes(name);
+	return (ALL_ALGORITHMS as readonly string[]).includes(name);
+}
+
+/**
+ * Loads what an algorithm needs before `createDigest` can make it synchronously: the
+ * WebAssembly of xxh128 and blake3 (compiled once per process). A no-op for the others.
+ */
+export function prepareAlgorithm(name: AlgorithmName): Promise<void> {
+	if (name !== 'xxh128' && name !== 'blake3') return Promise.resolve();
+	let ready = wasmReady.get(name);
+	if (!ready) {
+		ready = (name === 'xxh128' ? createXXHash128() : createBLAKE3()).then((hasher) => {
+			hasher.init();
+			wasmHashers.set(name, { hasher, initial: hasher.save() });
+		});
+		wasmReady.set(name, ready);
+	}
+	return ready;
 }
 
 export function createDigest(name: AlgorithmName): Digest {
+	if (name === 'xxh128' || name === 'blake3') return wasmDigest(name);
 	if (name === 'crc32') return crc32Digest();
 	if (name === 'adler32') return adler32Digest();
 	const hash = createHash(OPENSSL_NAMES[name]);
@@ -42,7 +70,32 @@ export function digestOf(name: AlgorithmName, data: Uint8Array): string {
 
 // --- internal ---
 
-export const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32'>, string> = {
+const wasmReady = new Map<WasmAlgorithm, Promise<void>>();
+const wasmHashers = new Map<WasmAlgorithm, { hasher: IHasher; initial: Uint8Array }>();
+
+/**
+ * One WebAssembly hasher serves every digest in flight: each digest keeps its own state
+ * and loads it around each update (a few hundred bytes against a block of 256 KiB), so
+ * several files can be hashed at once without an instance, and an await, per file.
+ */
+function wasmDigest(name: WasmAlgorithm): Digest {
+	const wasm = wasmHashers.get(name);
+	if (!wasm) throw new Error(`${name} is not loaded yet: await prepareAlgorithm("${name}") first`);
+	let state = wasm.initial;
+	return {
+		update: (chunk) => {
+			wasm.hasher.load(state);
+			wasm.hasher.update(chunk);
+			state = wasm.hasher.save();
+		},
+		digest: () => {
+			wasm.hasher.load(state);
+			return wasm.hasher.digest('hex');
+		},
+	};
+}
+
+export const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32' | WasmAlgorithm>, string> = {
 	md5: 'md5', sha1: 'sha1', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
 	// Python's defaults: blake2b with a 64-byte digest, blake2s with a 32-byte digest
 	blake2b: 'blake2b512', blake2s: 'blake2s256',

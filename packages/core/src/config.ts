@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALGORITHMS, isAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { ALL_ALGORITHMS, isAlgorithm, type AlgorithmName } from './algorithms.ts';
 import { configError, CoreError } from './errors.ts';
 import { parseIni, type IniSection, type IniValue } from './_ini.ts';
 import { labelOf, isAbsoluteAnywhere } from './_paths.ts';
@@ -168,7 +168,7 @@ class Reader {
 		const entry = this.get(key);
 		if (!entry) return DEFAULTS.algorithm;
 		const value = entry.value.trim().toLowerCase();
-		if (!isAlgorithm(value)) this.fail(entry, key, `unknown algorithm "${entry.value.trim()}"; expected one of ${ALGORITHMS.join(', ')}`);
+		if (!isAlgorithm(value)) this.fail(entry, key, `unknown algorithm "${entry.value.trim()}"; expected one of ${ALL_ALGORITHMS.join(', ')}`);
 		return value;
 	}
 

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { createDigest, type AlgorithmName } from './algorithms.ts';
+import { createDigest, prepareAlgorithm, type AlgorithmName } from './algorithms.ts';
 
 export interface HashedFile {
 	hash: string;
@@ -32,6 +32,7 @@ export class FileChangingError extends Error {
  */
 export async function hashFile(path: string, options: HashOptions): Promise<HashedFile> {
 	const attempts = options.attempts ?? 3;
+	await prepareAlgorithm(options.algorithm);
 	const buffer = Buffer.allocUnsafe(options.blockSize);
 	for (let attempt = 1; attempt <= attempts; attempt++) {
 		const handle = await open(path, 'r');

@@ -28,7 +28,8 @@ ${options.role} = ${options.id}
 ${other} =
 
 # One of: md5 sha1 sha224 sha256 sha384 sha512 blake2b blake2s
-#         sha3_224 sha3_256 sha3_384 sha3_512 crc32 adler32
+#         sha3_224 sha3_256 sha3_384 sha3_512 crc32 adler32 xxh128 blake3
+# ("equilybrium bench-algorithms" measures them on this machine and recommends one.)
 Hash algorithm = sha256
 # Bytes read at a time; 2 ** 18 (256 KiB) suits HDDs and SSDs alike.
 Block size = 2 ** 18
@@ -39,6 +40,15 @@ Exclude = []
 # "full": re-hash every file every run. "rolling N": hash new and changed files every run and
 # re-verify each unchanged file at least every N days.
 Verify = full
+# Budget of one rolling run: re-verification of unchanged files stops when either is spent
+# (new and changed files are always hashed). e.g. "2 h", "90 min", "500 GiB"; "none" = no limit.
+Max run time = none
+Max bytes = none
+# Hashing threads: "auto" = one per physical core; 0 = none (hash on the main thread).
+Workers = auto
+# "auto": large files of a spinning disk are read one at a time (Linux tells which disks
+# spin), SSDs in parallel; or force "sequential" or "parallel".
+Disk reads = auto
 # A's report calls B's database stale when B has not run for this many days.
 Stale after days = 3
 

@@ -1,0 +1,75 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CoreError } from '../src/errors.ts';
+import { parseConfig } from '../src/config.ts';
+import { renderStarterConfig } from '../src/starter.ts';
+
+const FILE = '/cfg/equilybrium.config.ini';
+const parse = (settings: string) => parseConfig(`[Settings]\n${settings}\n[Monitored Directories]\nA = ["/data/photos"]\n`, FILE);
+
+function fails(settings: string, ...parts: string[]): void {
+	try {
+		parse(settings);
+	} catch (error) {
+		assert.instance(error, CoreError);
+		const message = (error as Error).message;
+		for (const part of ['equilybrium.config.ini:2', ...parts]) assert.ok(message.includes(part), `"${message}" should name ${part}`);
+		return;
+	}
+	assert.unreachable(`"${settings}" should be refused`);
+}
+
+const keys = suite('performance keys of [Settings]');
+
+keys('defaults: auto workers, auto disk reads, no budget', () => {
+	const c = parse('');
+	assert.is(c.workers, 'auto');
+	assert.is(c.diskReads, 'auto');
+	assert.is(c.maxRunTimeMs, undefined);
+	assert.is(c.maxBytes, undefined);
+	assert.equal(c.warnings, []);
+});
+
+keys('Workers: auto, 0 or a number', () => {
+	assert.is(parse('Workers = AUTO').workers, 'auto');
+	assert.is(parse('Workers = 0').workers, 0);
+	assert.is(parse('workers = 3').workers, 3);
+	fails('Workers = many', 'Workers', 'auto');
+	fails('Workers = -1', 'Workers');
+	fails('Workers = 1000', 'Workers');
+});
+
+keys('Disk reads: auto, sequential, parallel', () => {
+	assert.is(parse('Disk reads = Sequential').diskReads, 'sequential');
+	assert.is(parse('Disk reads = parallel').diskReads, 'parallel');
+	fails('Disk reads = fast', 'Disk reads', 'sequential');
+});
+
+keys('Max run time: units, a bare number is minutes, none', () => {
+	assert.is(parse('Max run time = 90 min').maxRunTimeMs, 90 * 60_000);
+	assert.is(parse('Max run time = 2h').maxRunTimeMs, 2 * 3600_000);
+	assert.is(parse('Max run time = 1h30m').maxRunTimeMs, 90 * 60_000);
+	assert.is(parse('Max run time = 45 s').maxRunTimeMs, 45_000);
+	assert.is(parse('Max run time = 30').maxRunTimeMs, 30 * 60_000);
+	assert.is(parse('Max run time = none').maxRunTimeMs, undefined);
+	fails('Max run time = soon', 'Max run time', '90 min');
+	fails('Max run time = 3 weeks', 'Max run time');
+});
+
+keys('Max bytes: binary and decimal units, none', () => {
+	assert.is(parse('Max bytes = 500 GiB').maxBytes, 500 * 2 ** 30);
+	assert.is(parse('Max bytes = 2 TB').maxBytes, 2e12);
+	assert.is(parse('Max bytes = 1.5 MiB').maxBytes, 1.5 * 2 ** 20);
+	assert.is(parse('Max bytes = 4096').maxBytes, 4096);
+	assert.is(parse('Max bytes = none').maxBytes, undefined);
+	fails('Max bytes = lots', 'Max bytes', 'GiB');
+	fails('Max bytes = 5 PB', 'Max bytes');
+});
+
+keys('the starter config has them all, and parses without warnings', () => {
+	const text = renderStarterConfig({ role: 'A', idMethod: 'hostname', id: 'pc', folders: ['/data/photos'] });
+	for (const key of ['Workers = auto', 'Disk reads = auto', 'Max run time = none', 'Max bytes = none']) assert.ok(text.includes(key), key);
+	assert.equal(parseConfig(text, FILE).warnings, []);
+});
+
+keys.run();
