@@ -30,7 +30,7 @@ export function spkPath(version = spkVersion()): string {
 }
 
 export async function buildSpk(): Promise<string> {
-	await buildAll();
+	await buildAll(['cli', 'dsm-daemon', 'dsm-cgi']);
 	const version = spkVersion();
 	const mtime = sourceDate();
 	const text = (path: string) => {

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
+import { readdirSync, closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { ensureSpk } from './util/build.ts';
 import { ADMIN, makeDsm, processesUnder, runAs, waitFor, type Dsm } from './util/dsm.ts';
 import { callCgi } from './util/cgi.ts';
@@ -92,6 +93,46 @@ lifecycle('start → status 0; a scheduled B run writes its DB and event logs; s
 	assert.equal(processesUnder(dsm.root), [], 'no process left behind');
 	assert.is(JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8')).state, 'stopped');
 	assert.ok(!existsSync(`${db}.new`), 'no half-written database');
+});
+
+lifecycle('stop during a run: the run is told to stop, the old database stays intact, stop < 20 s', async () => {
+	const db = join(dsm.configDir, 'equilybrium.B.DB.json');
+	const before = readFileSync(db);
+	// Many files and a slow algorithm make a run that is surely still going when stopped.
+	const many = join(dsm.photo, 'many');
+	mkdirSync(many);
+	for (let i = 0; i < 3000; i++) {
+		const fd = openSync(join(many, `f${i}.bin`), 'w');
+		ftruncateSync(fd, 1024 ** 2);
+		closeSync(fd);
+	}
+	execFileSync('chown', ['-R', `${dsm.uid}:${dsm.gid}`, many]);
+	const ini = join(dsm.configDir, 'equilybrium.config.ini');
+	const saved = readFileSync(ini, 'utf8');
+	writeFileSync(ini, saved.replace('Hash algorithm = sha256', 'Hash algorithm = sha3_512'));
+	try {
+		assert.is((await sss('start', { EQUILYBRIUM_POLL_MS: '200' })).code, 0);
+		await waitFor('a run going on', () => {
+			try {
+				return JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8')).state === 'running';
+			} catch {
+				return false;
+			}
+		}, 20_000);
+		await new Promise((r) => setTimeout(r, 300));
+		const stopped = await sss('stop');
+		assert.ok(stopped.ms < 20_000, `stop took ${stopped.ms} ms`);
+		assert.equal(processesUnder(dsm.root), [], 'no process left behind');
+		const status = JSON.parse(readFileSync(join(dsm.var, 'status.json'), 'utf8'));
+		assert.is(status.state, 'stopped');
+		assert.is(status.lastRun.outcome, 'stopped', JSON.stringify(status.lastRun));
+		assert.ok(readFileSync(db).equals(before), 'the database is the one from before the run');
+		const torn = readdirSync(dsm.configDir).filter((name) => /\.(new|tmp)$|\.lock$/.test(name));
+		assert.equal(torn, [], `no half-written file or lock left; log:\n${readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8').slice(-1500)}`);
+	} finally {
+		rmSync(many, { recursive: true, force: true });
+		writeFileSync(ini, saved);
+	}
 });
 
 lifecycle('the start script prefers a newer Synology Node.js package; "run now" from the page runs B', async () => {
