@@ -3,6 +3,9 @@ import { exitFor, EXIT, UsageError } from './errors.ts';
 import { runCommand } from './commands/run.ts';
 import { idCommand } from './commands/id.ts';
 import { initCommand } from './commands/init.ts';
+import { benchAlgorithmsCommand } from './commands/bench-algorithms.ts';
+import { compareCommand } from './commands/compare.ts';
+import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import type { Io } from './io.ts';
 
@@ -38,6 +41,21 @@ const COMMANDS: Record<string, Command> = {
 		flags: { values: ['config'], booleans: ['help'] },
 		run: idCommand,
 	},
+	compare: {
+		summary: 'A versus B from the two databases alone: what is backed up, missing, corrupted',
+		usage: 'equilybrium compare [--config DIR] [--json]',
+		help: `${COMMON}
+  --json          print every verdict list as JSON (SPEC §8) for tools and scripts`,
+		flags: { values: ['config'], booleans: ['json', 'help'] },
+		run: compareCommand,
+	},
+	report: {
+		summary: "print the latest section of A's report (equilybrium.report.txt)",
+		usage: 'equilybrium report [--config DIR]',
+		help: COMMON,
+		flags: { values: ['config'], booleans: ['help'] },
+		run: reportCommand,
+	},
 	init: {
 		summary: 'write a commented starter config for this machine',
 		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--id-method "Python uuid"|hostname] [--force]',
@@ -48,6 +66,16 @@ const COMMANDS: Record<string, Command> = {
   --force         replace an existing config (the old one is kept as .bak)`,
 		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },
 		run: initCommand,
+	},
+	'bench-algorithms': {
+		summary: 'measure each hash algorithm and block size on this machine and recommend one',
+		usage: 'equilybrium bench-algorithms [--seconds S] [--file PATH] [--workers N]',
+		help: `  --seconds S     time spent on each algorithm and each block size (default 0.5)
+  --file PATH     measure block sizes reading this file (a large one on the disk to monitor)
+                  instead of a temporary file in the page cache
+  --workers N     cores a run would hash on (default: this machine's)`,
+		flags: { values: ['seconds', 'file', 'workers'], booleans: ['help'] },
+		run: benchAlgorithmsCommand,
 	},
 	schedule: {
 		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',

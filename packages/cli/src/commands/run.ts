@@ -45,11 +45,33 @@ export function eventLine(event: FileEvent): string {
 
 export function summaryLine(r: RunResult): string {
 	const took = humanDuration(r.finishedAt - r.startedAt);
-	if (r.aborted) return `${r.role}: stopped after ${count(r.hashedFiles, 'file')} read in ${took}; the database was left as it was`;
+	if (r.aborted) return `${r.role}: stopped after ${count(r.hashedFiles, 'file')} read in ${took}; the database was left as it was, and the next run continues from what was read`;
 	const found = EVENT_TYPES.filter((t) => r.counts[t] > 0).map((t) => `${r.counts[t]} ${t}`);
 	const head = `${r.role}: ${count(r.files, 'file')}, ${humanBytes(r.bytes)}, ${humanBytes(r.hashedBytes)} read in ${took} (${r.algorithm})`;
 	const first = r.firstRun ? ' — first run, database created' : '';
 	const algo = r.previousAlgorithm ? ` — re-hashed: the database used ${r.previousAlgorithm}` : '';
 	const what = found.length ? ` — ${found.join(', ')}` : r.firstRun ? '' : ' — no changes';
-	return head + first + algo + what + (r.alarming ? ' — LOOK AT THIS' : '');
+	return head + first + algo + resumedPart(r) + what + coveragePart(r) + (r.alarming ? ' — LOOK AT THIS' : '');
+}
+
+function resumedPart(r: RunResult): string {
+	return r.resumedFiles > 0 ? ` — continued a stopped run (${count(r.resumedFiles, 'file')} taken from its checkpoint)` : '';
+}
+
+/** Verify = rolling N: what this run re-verified, and how fresh the whole tree is. */
+export function coveragePart(r: RunResult): string {
+	const c = r.coverage;
+	if (!c) return '';
+	const rolling = r.rolling;
+	const did = rolling ? `${count(rolling.verifiedFiles, 'unchanged file')} re-verified (${humanBytes(rolling.verifiedBytes)})` : '';
+	const deferred = rolling && rolling.deferredFiles > 0 ? `, ${rolling.deferredFiles} left for the next run (Max run time)` : '';
+	const share = `${formatShare(c.share)} verified within ${c.days} days`;
+	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${new Date(c.oldestVerifiedAt).toISOString().slice(0, 10)}` : '';
+	return ` — rolling: ${did}${deferred}; ${share}${oldest}`;
+}
+
+/** 100 % only when it is; otherwise at most 99.9 %, so "everything" is never rounded into. */
+function formatShare(share: number): string {
+	if (share >= 1) return '100 %';
+	return `${Math.min(99.9, Math.floor(share * 1000) / 10)} %`;
 }
