@@ -17,6 +17,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 main(process.argv.slice(2), {
 	out: (line) => process.stdout.write(line + '\n'),
+	write: (text) => process.stdout.write(text),
 	err: (line) => process.stderr.write(line + '\n'),
 	progressStream: process.stderr,
 	cwd: process.cwd(),

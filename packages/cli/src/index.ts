@@ -4,6 +4,8 @@ import { runCommand } from './commands/run.ts';
 import { idCommand } from './commands/id.ts';
 import { initCommand } from './commands/init.ts';
 import { benchAlgorithmsCommand } from './commands/bench-algorithms.ts';
+import { compareCommand } from './commands/compare.ts';
+import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import type { Io } from './io.ts';
 
@@ -38,6 +40,21 @@ const COMMANDS: Record<string, Command> = {
 		help: `${COMMON}   (if a config is there, also say which role this machine matches)`,
 		flags: { values: ['config'], booleans: ['help'] },
 		run: idCommand,
+	},
+	compare: {
+		summary: 'A versus B from the two databases alone: what is backed up, missing, corrupted',
+		usage: 'equilybrium compare [--config DIR] [--json]',
+		help: `${COMMON}
+  --json          print every verdict list as JSON (SPEC §8) for tools and scripts`,
+		flags: { values: ['config'], booleans: ['json', 'help'] },
+		run: compareCommand,
+	},
+	report: {
+		summary: "print the latest section of A's report (equilybrium.report.txt)",
+		usage: 'equilybrium report [--config DIR]',
+		help: COMMON,
+		flags: { values: ['config'], booleans: ['help'] },
+		run: reportCommand,
 	},
 	init: {
 		summary: 'write a commented starter config for this machine',

@@ -3,6 +3,8 @@ import type { MachineFacts } from '@equilybrium/core';
 /** Everything a command may touch outside the core, so tests can run commands in-process. */
 export interface Io {
 	out(line: string): void;
+	/** Raw text, no newline added (for streamed output). */
+	write(text: string): void;
 	err(line: string): void;
 	/** The stream progress is drawn on, when it is a terminal. */
 	progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };

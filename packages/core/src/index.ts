@@ -11,3 +11,7 @@ export * from './eventlog.ts';
 export * from './lock.ts';
 export * from './run.ts';
 export * from './starter.ts';
+export * from './format.ts';
+export * from './compare.ts';
+export * from './report.ts';
+export * from './reportfile.ts';

@@ -4,6 +4,7 @@ import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
+import { compareAndReport, comparisonAlarms } from './_report.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
@@ -33,10 +34,16 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		signal: io.signal,
 	});
 	progress.clear();
+	let alarming = result.alarming;
+	if (role === 'A' && !result.aborted) {
+		const { comparison, section } = await compareAndReport(config, result);
+		alarming ||= comparisonAlarms(comparison);
+		if (!quiet) io.out(section.split('\n')[1]!);
+	}
 	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
 	io.out(summaryLine(result));
 	if (result.aborted) return EXIT.FAILED;
-	return result.alarming ? EXIT.FOUND : EXIT.OK;
+	return alarming ? EXIT.FOUND : EXIT.OK;
 }
 
 export function eventLine(event: FileEvent): string {

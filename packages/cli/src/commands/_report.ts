@@ -1,0 +1,36 @@
+import {
+	AT_RISK,
+	appendReportSection,
+	compareSides,
+	latestReportSection,
+	readEventsSince,
+	renderReportSection,
+	type Comparison,
+	type Config,
+	type RunResult,
+} from '@equilybrium/core';
+
+/** Paths listed per list in a report section before the rest is cut to a count. */
+export const REPORT_LIMIT = 20;
+
+/** True when the comparison asks the user to act: the exit code becomes 1. */
+export function comparisonAlarms(c: Comparison): boolean {
+	return c.b !== 'ok' || AT_RISK.some((v) => c.counts[v].files > 0);
+}
+
+/** After A's run: compare with B, append the report section, return both. */
+export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string }> {
+	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT });
+	const previous = await latestReportSection(config.dir);
+	const section = renderReportSection({
+		at: result.finishedAt,
+		aRun: { startedAt: result.startedAt, finishedAt: result.finishedAt, files: result.files, bytes: result.bytes, algorithm: result.algorithm },
+		comparison,
+		aEvents: await readEventsSince(config.dir, 'A', result.startedAt, REPORT_LIMIT),
+		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1000 : 0, REPORT_LIMIT),
+		...(previous ? { bEventsSince: previous.at } : {}),
+		limit: REPORT_LIMIT,
+	});
+	await appendReportSection(config.dir, section);
+	return { comparison, section };
+}

@@ -1,0 +1,39 @@
+// How numbers and times read in everything a person sees: the report, the CLI, the NAS page.
+
+/** 1536 → "1.5 KiB". */
+export function humanBytes(bytes: number): string {
+	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function humanDuration(ms: number): string {
+	const s = Math.round(ms / 1000);
+	if (s < 60) return `${Math.max(0, ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+	const m = Math.floor(s / 60);
+	if (m < 60) return `${m} min ${s % 60} s`;
+	return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** 3 → "3 files", 1 → "1 file", with thousands separators. */
+export const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** "2026-11-22 03:00 UTC": the same text whatever the machine's time zone. */
+export function humanTime(ms: number, seconds = false): string {
+	const iso = new Date(ms).toISOString();
+	return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`;
+}
+
+/** "3 days", "5 hours", "12 minutes": how long ago, roughly. */
+export function humanAge(ms: number): string {
+	const minutes = Math.max(0, Math.round(ms / 60_000));
+	if (minutes < 60) return count(minutes, 'minute');
+	const hours = Math.round(minutes / 60);
+	if (hours < 48) return count(hours, 'hour');
+	return count(Math.round(hours / 24), 'day');
+}

@@ -1,0 +1,96 @@
+import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readLines } from './_lines.ts';
+import { EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from './events.ts';
+
+export const REPORT_FILE = 'equilybrium.report.txt';
+
+/** A section starts with this line; its date is when A's run ended. */
+export const SECTION_HEADING = /^=== Equilybrium report (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC ===$/;
+
+export function sectionHeading(at: number): string {
+	const iso = new Date(at).toISOString();
+	return `=== Equilybrium report ${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC ===`;
+}
+
+/** What a side's logs hold since a moment: every type counted, the first few kept. */
+export interface EventDigest {
+	counts: Record<EventType, number>;
+	samples: Record<EventType, FileEvent[]>;
+}
+
+export async function readEventsSince(dir: string, role: 'A' | 'B', since: number, keep: number): Promise<EventDigest> {
+	const digest: EventDigest = {
+		counts: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as EventDigest['counts'],
+		samples: Object.fromEntries(EVENT_TYPES.map((t) => [t, []])) as unknown as EventDigest['samples'],
+	};
+	for (const type of EVENT_TYPES) {
+		const path = join(dir, eventLogName(role, type));
+		try {
+			await stat(path);
+		} catch {
+			continue;
+		}
+		for await (const line of readLines(path)) {
+			const event = parseEventLine(line.text);
+			if (!event || event.at < since || event.type !== type) continue;
+			digest.counts[type]++;
+			if (digest.samples[type].length < keep) digest.samples[type].push(event);
+		}
+	}
+	return digest;
+}
+
+/** Appends a section; the report is never rewritten. */
+export async function appendReportSection(dir: string, section: string): Promise<void> {
+	const path = join(dir, REPORT_FILE);
+	let separator = '';
+	try {
+		const size = (await stat(path)).size;
+		if (size > 0) {
+			const handle = await open(path, 'r');
+			const last = Buffer.alloc(1);
+			await handle.read(last, 0, 1, size - 1);
+			await handle.close();
+			separator = last[0] === 10 ? '\n' : '\n\n';
+		}
+	} catch {
+		// no report yet
+	}
+	await appendFile(path, separator + section.replace(/\n*$/, '\n'));
+}
+
+/** The last section of the report and when it was written, or undefined if there is none. */
+export async function latestReportSection(dir: string): Promise<{ text: string; at: number } | undefined> {
+	let text: string;
+	try {
+		text = await readTail(join(dir, REPORT_FILE), 8 << 20);
+	} catch {
+		return undefined;
+	}
+	const lines = text.split('\n');
+	for (let i = lines.length - 1; i >= 0; i--) {
+		const m = SECTION_HEADING.exec(lines[i]!);
+		if (!m) continue;
+		const body = lines.slice(i).join('\n').replace(/\n+$/, '\n');
+		return { text: body, at: Date.parse(`${m[1]}T${m[2]}Z`) };
+	}
+	return undefined;
+}
+
+// --- internal ---
+
+/** The report grows for years: read only its end. */
+async function readTail(path: string, bytes: number): Promise<string> {
+	const size = (await stat(path)).size;
+	if (size <= bytes) return readFile(path, 'utf8');
+	const handle = await open(path, 'r');
+	try {
+		const buffer = Buffer.alloc(bytes);
+		await handle.read(buffer, 0, bytes, size - bytes);
+		const text = buffer.toString('utf8');
+		return text.slice(text.indexOf('\n') + 1);
+	} finally {
+		await handle.close();
+	}
+}

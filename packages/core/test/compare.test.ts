@@ -1,0 +1,140 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareJson, compareSides, VERDICTS, type Comparison, type Verdict } from '../src/index.ts';
+import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
+import { runSide } from './util/run.ts';
+import { buildScenario, T } from './util/scenario.ts';
+import { runCli } from './util/bundle.ts';
+
+async function keys(c: Comparison, verdict: Verdict): Promise<string[]> {
+	const out: string[] = [];
+	for await (const item of c.items(verdict)) out.push(item.key);
+	return out;
+}
+
+const verdicts = suite('every verdict, content-based, across differently named folders');
+
+verdicts('the scenario', async () => {
+	const s = await buildScenario();
+	assert.equal(s.bSecond.lines, ['FileCorrupted Docs/rots-on-b.txt']);
+	assert.equal(s.aSecond.lines, ['FileCorrupted Documents/rots-on-a.txt', 'NewFile Documents/new.txt']);
+	const c = await compareSides({ configDir: s.cfg, now: T.aSecond, staleAfterDays: 3 });
+	assert.is(c.b, 'ok');
+	assert.equal(await keys(c, 'backedUp'), ['Documents/letter.txt', 'Pictures/a.jpg', 'Pictures/dup1.jpg', 'Pictures/sub/dup2.jpg']);
+	assert.equal(await keys(c, 'pending'), ['Documents/new.txt']);
+	assert.equal(await keys(c, 'missingOnB'), ['Documents/missing.txt', 'Documents/twin-missing-1.txt', 'Documents/twin-missing-2.txt']);
+	assert.equal(await keys(c, 'corruptedOnB'), ['Documents/rots-on-b.txt']);
+	assert.equal(await keys(c, 'corruptedOnA'), ['Documents/rots-on-a.txt']);
+	assert.equal(await keys(c, 'onlyOnB'), ['Docs/only-on-b.txt']);
+	assert.is(c.samples.corruptedOnA[0]!.bKey, 'Docs/rots-on-a.txt', 'where to restore from');
+	assert.is(c.samples.corruptedOnB[0]!.bKey, 'Docs/rots-on-b.txt', 'which copy on B rotted');
+	assert.equal(c.counts.missingOnB, { files: 3, bytes: 'never synced'.length + 2 * 'duplicated and never synced'.length });
+	// counts and the streamed lists agree
+	for (const v of VERDICTS) assert.is(c.counts[v].files, (await keys(c, v)).length, v);
+	removeDir(s.dir);
+});
+
+verdicts('a duplicated file with one copy lost on B stays backed up; one copy rotted on B too', async () => {
+	const dir = tempDir();
+	writeTree(join(dir, 'A/one'), { 'x.jpg': 'twin', 'y.jpg': 'twin' });
+	writeTree(join(dir, 'A/two'), { 'z.jpg': 'twin' });
+	writeTree(join(dir, 'B/all'), { 'x.jpg': 'twin', 'copy/x.jpg': 'twin' });
+	writeConfig(join(dir, 'cfg'), { a: [join(dir, 'A/one'), join(dir, 'A/two')], b: [join(dir, 'B/all')] });
+	await runSide(join(dir, 'cfg'), 'A', T.aFirst);
+	await runSide(join(dir, 'cfg'), 'B', T.bFirst);
+	const { corruptInPlace } = await import('./util/tree.ts');
+	corruptInPlace(join(dir, 'B/all/copy/x.jpg'), 'twiN');
+	await runSide(join(dir, 'cfg'), 'B', T.bSecond);
+	const c = await compareSides({ configDir: join(dir, 'cfg'), now: T.bSecond, staleAfterDays: 3 });
+	assert.equal(await keys(c, 'backedUp'), ['one/x.jpg', 'one/y.jpg', 'two/z.jpg']);
+	assert.equal(await keys(c, 'corruptedOnB'), []);
+	assert.equal(await keys(c, 'missingOnB'), []);
+	removeDir(dir);
+});
+
+verdicts.run();
+
+// ---
+
+const states = suite("B's database: missing, unsealed, stale");
+
+states('missing: nothing can be judged, and it says why', async () => {
+	const s = await buildScenario();
+	renameSync(join(s.cfg, 'equilybrium.B.DB.json'), join(s.dir, 'elsewhere.json'));
+	const c = await compareSides({ configDir: s.cfg, now: T.aSecond, staleAfterDays: 3 });
+	assert.is(c.b, 'missing');
+	assert.match(c.bProblem!, /not in the config folder/);
+	for (const v of VERDICTS) assert.is(c.counts[v].files, 0);
+	removeDir(s.dir);
+});
+
+states('unsealed: a B database that fails its seal is not trusted, and is left as it is', async () => {
+	const s = await buildScenario();
+	const path = join(s.cfg, 'equilybrium.B.DB.json');
+	const tampered = readFileSync(path, 'utf8').replace('"Docs/letter.txt",6', '"Docs/letter.txt",7');
+	writeFileSync(path, tampered);
+	const c = await compareSides({ configDir: s.cfg, now: T.aSecond, staleAfterDays: 3 });
+	assert.is(c.b, 'unsealed');
+	assert.match(c.bProblem!, /fails its seal/);
+	assert.is(readFileSync(path, 'utf8'), tampered);
+	removeDir(s.dir);
+});
+
+states('stale: older than the configured age, verdicts still given', async () => {
+	const s = await buildScenario();
+	const fresh = await compareSides({ configDir: s.cfg, now: T.bSecond + 2.9 * 86_400_000, staleAfterDays: 3 });
+	assert.is(fresh.b, 'ok');
+	const old = await compareSides({ configDir: s.cfg, now: T.bSecond + 3.1 * 86_400_000, staleAfterDays: 3 });
+	assert.is(old.b, 'stale');
+	assert.match(old.bProblem!, /B last ran 3 days ago \(stale after 3\)/);
+	assert.is(old.counts.backedUp.files, 4);
+	const week = await compareSides({ configDir: s.cfg, now: T.bSecond + 5 * 86_400_000, staleAfterDays: 7 });
+	assert.is(week.b, 'ok', 'the age is configurable');
+	removeDir(s.dir);
+});
+
+states.run();
+
+// ---
+
+const json = suite('equilybrium compare --json');
+
+json('prints exactly the shape of SPEC §8, exit 1 when something is at risk', async () => {
+	const s = await buildScenario();
+	const r = runCli(['compare', '--config', s.cfg, '--json']);
+	assert.is(r.status, 1, r.stderr);
+	const parsed = JSON.parse(r.stdout);
+	assert.equal(Object.keys(parsed), ['b', 'backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB']);
+	assert.is(parsed.b, 'stale', 'the scenario happened in 2024: B is days old now');
+	assert.equal(parsed.corruptedOnA, ['Documents/rots-on-a.txt']);
+	assert.equal(parsed.onlyOnB, ['Docs/only-on-b.txt']);
+	// the same JSON as the library's stream
+	const c = await compareSides({ configDir: s.cfg, now: Date.now(), staleAfterDays: 3 });
+	let text = '';
+	for await (const chunk of compareJson(c)) text += chunk;
+	assert.equal(JSON.parse(text), parsed);
+	removeDir(s.dir);
+});
+
+json('exit 0 when every file is backed up and B is fresh; no hashing, nothing written', async () => {
+	const dir = tempDir();
+	writeTree(join(dir, 'A/docs'), { 'a.txt': 'alpha', 'b.txt': 'beta' });
+	writeTree(join(dir, 'B/copy'), { 'b.txt': 'beta', 'deep/a.txt': 'alpha' });
+	writeConfig(join(dir, 'cfg'), { a: [join(dir, 'A/docs')], b: [join(dir, 'B/copy')] });
+	const now = Date.now();
+	await runSide(join(dir, 'cfg'), 'A', now - 60_000);
+	await runSide(join(dir, 'cfg'), 'B', now - 30_000);
+	const before = readFileSync(join(dir, 'cfg/equilybrium.A.DB.json'), 'utf8');
+	writeTree(join(dir, 'A/docs'), { 'a.txt': 'changed but compare does not hash' });
+	const r = runCli(['compare', '--config', join(dir, 'cfg'), '--json']);
+	assert.is(r.status, 0, r.stdout + r.stderr);
+	assert.equal(JSON.parse(r.stdout), { b: 'ok', backedUp: ['docs/a.txt', 'docs/b.txt'], pending: [], missingOnB: [], corruptedOnB: [], corruptedOnA: [], onlyOnB: [] });
+	assert.is(readFileSync(join(dir, 'cfg/equilybrium.A.DB.json'), 'utf8'), before);
+	const missingB = runCli(['compare', '--config', join(dir, 'B')]);
+	assert.is(missingB.status, 2, 'no config there');
+	removeDir(dir);
+});
+
+json.run();
