@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { buildAll } from './build.ts';
+import { build } from 'esbuild';
+import { base, targets } from './build.ts';
 import { drawIcon } from './spk/png.ts';
 import { writeTar, type TarEntry } from './spk/tar.ts';
 
@@ -15,7 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const spk = join(root, 'spk');
 export const SCRIPTS = ['preinst', 'postinst', 'preuninst', 'postuninst', 'preupgrade', 'postupgrade', 'start-stop-status'] as const;
 export const UI_ICON_SIZES = [16, 24, 32, 48, 64, 72, 256];
-const BUNDLES = ['equilybrium.cjs', 'equilybrium-dsm-daemon.cjs', 'equilybrium-dsm-cgi.cjs'];
+/** The build targets the package ships, by the name they have in dist/ and in the package. */
+const BUNDLES = ['cli', 'dsm-daemon', 'dsm-cgi'];
 
 /** "1.0.0" + build 1 → "1.0.0-0001": DSM compares the build number, which must grow every release. */
 export function spkVersion(): string {
@@ -30,7 +32,7 @@ export function spkPath(version = spkVersion()): string {
 }
 
 export async function buildSpk(): Promise<string> {
-	await buildAll(['cli', 'dsm-daemon', 'dsm-cgi']);
+	const bundles = await bundle();
 	const version = spkVersion();
 	const mtime = sourceDate();
 	const text = (path: string) => {
@@ -44,7 +46,7 @@ export async function buildSpk(): Promise<string> {
 	// package.tgz: what DSM extracts to /var/packages/equilybrium/target
 	const payload: TarEntry[] = [
 		dir('app'),
-		...BUNDLES.map((b) => file(`app/${b}`, readFileSync(join(root, 'dist', b)))),
+		...[...bundles].map(([name, data]) => file(`app/${name}`, data)),
 		dir('ui'),
 		file('ui/api.cgi', text('ui/api.cgi'), 0o755),
 		file('ui/config', text('ui/config')),
@@ -77,6 +79,17 @@ export async function buildSpk(): Promise<string> {
 	const out = spkPath(version);
 	mkdirSync(dirname(out), { recursive: true });
 	writeFileSync(out, writeTar(outer, mtime));
+	return out;
+}
+
+/** The bundles, built in memory: other builds writing dist/ at the same time cannot tear them. */
+async function bundle(): Promise<Map<string, Buffer>> {
+	const out = new Map<string, Buffer>();
+	for (const name of BUNDLES) {
+		const target = targets[name]!;
+		const result = await build({ ...base, ...target, write: false });
+		out.set(basename(target.outfile!), Buffer.from(result.outputFiles![0]!.contents));
+	}
 	return out;
 }
 
