@@ -1,0 +1,141 @@
+// `pnpm bench`: Equilybrium beside the Debian peers on the same files in the same run,
+// printed as a table with ratios (issue 6). Not a test: numbers depend on the machine.
+//
+//   pnpm bench                 large + small + rolling rows (about a minute)
+//   pnpm bench --million       also the 1,000,000-file memory row (~10 min, ~5 GB of inodes)
+//   pnpm bench --runs 5        repetitions per timing (best of; default 3)
+//   BENCH_DIR=/path pnpm bench where the trees go (default: the system temp folder)
+//
+// Every timing is best-of-N wall time of a whole process (Node's start-up included), with
+// the files in the page cache: CPU and system-call cost, not the disk's speed.
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildAll } from './build.ts';
+import { makeTree, type TreeSpec } from './make-tree.ts';
+import { bestOf, mib, quote, seconds, table, timeCommand, type Row } from './bench-lib.ts';
+
+const root = join(fileURLToPath(import.meta.url), '../..');
+const cli = join(root, 'dist/equilybrium.cjs');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const work = process.env.BENCH_DIR ?? join(tmpdir(), 'equilybrium-bench');
+
+async function main(): Promise<void> {
+	for (const tool of ['rhash', 'b3sum', 'sha256sum', 'find', '/usr/bin/time']) {
+		if (timeCommand(`command -v ${tool}`).status !== 0) throw new Error(`${tool} is not installed (apt-get install rhash b3sum coreutils findutils time)`);
+	}
+	await buildAll(['cli']);
+	mkdirSync(work, { recursive: true });
+	const rows: Row[] = [];
+	const large = tree('large', { kind: 'large', count: 41, bytes: 25 << 20 });
+	const small = tree('small', { kind: 'small', count: 50_000 });
+	warm(large);
+	warm(small);
+
+	// 1 GiB of 25 MiB files, sha256
+	for (const reads of ['parallel', 'auto'] as const) {
+		const cfg = config(`large-${reads}`, large, `Verify = full\nDisk reads = ${reads}`);
+		const ours = bestOf(runs, () => timeCommand(run(cfg), { before: () => fresh(cfg) }));
+		const peer = bestOf(runs, () => timeCommand(`rhash --sha256 -r ${quote(large)}`));
+		rows.push(compareRow(`1 GiB, 41 × 25 MiB, sha256 (Disk reads = ${reads})`, ours.seconds, 'rhash --sha256 -r', peer.seconds, 1.0));
+	}
+	const b3 = bestOf(runs, () => timeCommand(`find ${quote(large)} -type f -print0 | xargs -0 b3sum`));
+	const sha = bestOf(runs, () => timeCommand(`find ${quote(large)} -type f -print0 | xargs -0 sha256sum`));
+	rows.push(infoRow('1 GiB, for reference', 'b3sum (multi-threaded)', b3.seconds));
+	rows.push(infoRow('1 GiB, for reference', 'sha256sum', sha.seconds));
+
+	// 50,000 small files, sha256: a first run (everything hashed)
+	const smallCfg = config('small', small, 'Verify = rolling 30');
+	const oursSmall = bestOf(runs, () => timeCommand(run(smallCfg), { before: () => fresh(smallCfg) }));
+	const peerSmall = bestOf(runs, () => timeCommand(`rhash --sha256 -r ${quote(small)}`));
+	rows.push(compareRow('50,000 files 100 B – 8 KiB, sha256, first run', oursSmall.seconds, 'rhash --sha256 -r', peerSmall.seconds, 1.5));
+
+	// the same files again, Verify = rolling 30, nothing due
+	timeCommand(run(smallCfg), { before: () => fresh(smallCfg) });
+	const oursRolling = bestOf(runs, () => timeCommand(run(smallCfg)));
+	const peerFind = bestOf(runs, () => timeCommand(`find ${quote(small)} -type f -printf '%s %T@\\n'`));
+	rows.push(compareRow('50,000 files, second run, rolling 30, nothing due', oursRolling.seconds, "find -type f -printf '%s %T@'", peerFind.seconds, 3.0));
+
+	if (args.includes('--million')) rows.push(...million());
+
+	console.log(`\nEquilybrium ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${availableParallelism()} logical CPUs, best of ${runs}, files in the page cache\n`);
+	console.log(table(rows));
+}
+
+function million(): Row[] {
+	const dir = join(work, 'million');
+	const rows: Row[] = [];
+	try {
+		makeTree(dir, { kind: 'million', count: 1_000_000 });
+		const cfg = join(work, 'cfg-million');
+		mkdirSync(cfg, { recursive: true });
+		writeFileSync(join(cfg, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nA = bench-a\nB = bench-b\nVerify = rolling 30\n[Monitored Directories]\nA = ${JSON.stringify({ million: dir })}\nB = ${JSON.stringify({ million: dir })}\n`);
+		for (const role of ['B', 'A'] as const) {
+			const t = timeCommand(`node ${quote(cli)} run --config ${quote(cfg)} --role ${role} --quiet`, { rss: true });
+			rows.push(memoryRow(`1,000,000 files, full first run (role ${role}${role === 'A' ? ', compares and reports' : ''})`, t));
+		}
+		const second = timeCommand(`node ${quote(cli)} run --config ${quote(cfg)} --role B --quiet`, { rss: true });
+		rows.push(memoryRow('1,000,000 files, second run (rolling, nothing due)', second));
+		const hasCompare = timeCommand(`node ${quote(cli)} compare --help`).status === 0;
+		if (hasCompare) rows.push(memoryRow('1,000,000 files, equilybrium compare', timeCommand(`node ${quote(cli)} compare --config ${quote(cfg)}`, { rss: true })));
+		else rows.push({ case: '1,000,000 files, equilybrium compare', ours: 'command not there yet', peer: '', peerName: '', target: '≤ 128 MiB RSS', met: undefined });
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	return rows;
+}
+
+// --- helpers ---
+
+function tree(name: string, spec: TreeSpec): string {
+	const dir = join(work, name);
+	const marker = join(work, `${name}.ok`);
+	if (!existsSync(marker)) {
+		rmSync(dir, { recursive: true, force: true });
+		console.log(`making ${dir}…`);
+		makeTree(dir, spec);
+		writeFileSync(marker, JSON.stringify(spec));
+	}
+	return dir;
+}
+
+/** Reads every file once so all timings start from the page cache. */
+function warm(dir: string): void {
+	timeCommand(`find ${quote(dir)} -type f -exec cat {} + > /dev/null`);
+}
+
+function config(name: string, dir: string, extra: string): string {
+	const cfg = join(work, `cfg-${name}`);
+	mkdirSync(cfg, { recursive: true });
+	// role B: a monitoring run alone (A also compares with B and appends the report)
+	writeFileSync(join(cfg, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nB = bench-b\nHash algorithm = sha256\n${extra}\n[Monitored Directories]\nB = ${JSON.stringify({ data: dir })}\n`);
+	return cfg;
+}
+
+const run = (cfg: string) => `node ${quote(cli)} run --config ${quote(cfg)} --role B --quiet`;
+
+/** Removes what a run leaves, so the next one is a first run. */
+function fresh(cfg: string): void {
+	for (const name of readdirSync(cfg)) if (name.startsWith('equilybrium.B.')) unlinkSync(join(cfg, name));
+}
+
+function compareRow(name: string, ours: number, peerName: string, peer: number, target: number): Row {
+	const ratio = ours / peer;
+	return { case: name, ours: seconds(ours), peerName, peer: seconds(peer), ratio, target: `≤ ${target.toFixed(1)} ×`, met: ratio <= target };
+}
+
+function infoRow(name: string, peerName: string, peer: number): Row {
+	return { case: name, ours: '', peerName, peer: seconds(peer), target: '', met: undefined };
+}
+
+function memoryRow(name: string, t: ReturnType<typeof timeCommand>): Row {
+	const ok = t.status === 0 || t.status === 1;
+	return { case: name, ours: `${mib(t.maxRssKiB)} peak, ${seconds(t.seconds)}${ok ? '' : ` (exit ${t.status})`}`, peerName: '', peer: '', target: '≤ 128 MiB RSS', met: ok && t.maxRssKiB !== undefined && t.maxRssKiB <= 128 * 1024 };
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
