@@ -1,9 +1,8 @@
 import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALGORITHMS, CONFIG_FILE, parseConfig, isCoreError } from '@equilybrium/core';
+import { ALGORITHMS, CONFIG_FILE, latestReportSection, parseConfig, isCoreError } from '@equilybrium/core';
 import type { DsmPaths } from './env.ts';
 import { resolveConfigFolder } from './folder.ts';
-import { lastReportSection, REPORT_FILE } from './report.ts';
 import { applySettings, InvalidInput, revisionOf, settingsOf, validateSettings } from './settings.ts';
 import { readStatus } from './status.ts';
 
@@ -79,7 +78,7 @@ function checkWrite(request: CgiRequest): string | undefined {
 async function statusView(paths: DsmPaths) {
 	const status = await readStatus(paths.statusFile);
 	const folder = await resolveConfigFolder(paths);
-	const report = folder.ok ? await lastReportSection(join(folder.dir, REPORT_FILE)) : undefined;
+	const report = folder.ok ? (await latestReportSection(folder.dir))?.text.trimEnd() : undefined;
 	return {
 		daemon: status ?? null,
 		configDir: folder.ok ? folder.dir : null,

@@ -6,6 +6,5 @@ export * from './daemon.ts';
 export * from './hints.ts';
 export * from './ini-edit.ts';
 export * from './settings.ts';
-export * from './report.ts';
 export * from './auth.ts';
 export * from './cgi.ts';

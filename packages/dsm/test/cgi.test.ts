@@ -56,14 +56,14 @@ auth.run();
 const read = suite('CGI reading, as an admin');
 
 read('status: config folder, daemon status, the latest report section', async () => {
-	writeFileSync(join(dsm.configDir, 'equilybrium.report.txt'), '=== 2026-11-01 03:00 ===\nold section\n\n=== 2026-11-02 03:00 ===\nFiles: 12\nNewFile: photo/a.jpg\n');
+	writeFileSync(join(dsm.configDir, 'equilybrium.report.txt'), '=== Equilybrium report 2026-11-01 03:00:00 UTC ===\nold section\n\n=== Equilybrium report 2026-11-02 03:00:00 UTC ===\nFiles: 12\nNewFile: photo/a.jpg\n');
 	writeFileSync(join(dsm.var, 'status.json'), JSON.stringify({ state: 'idle', nextRun: '2026-11-03T03:00:00.000Z', problems: [], lastRun: { outcome: 'ok', summary: 'B: 2 files' } }));
 	const r = await callCgi(dsm, { query: 'action=status', session: ADMIN });
 	assert.is(r.status, 200);
 	assert.is(r.headers['content-type'], 'application/json; charset=utf-8');
 	assert.is(r.json.configDir, dsm.configDir);
 	assert.is(r.json.daemon.nextRun, '2026-11-03T03:00:00.000Z');
-	assert.is(r.json.report, '=== 2026-11-02 03:00 ===\nFiles: 12\nNewFile: photo/a.jpg');
+	assert.is(r.json.report, '=== Equilybrium report 2026-11-02 03:00:00 UTC ===\nFiles: 12\nNewFile: photo/a.jpg');
 });
 
 read('settings: B folders, schedule, algorithm, excludes and a revision', async () => {

@@ -15,7 +15,7 @@ const dsm = makeDsm(ensureSpk());
 const ini = join(dsm.configDir, 'equilybrium.config.ini');
 writeFileSync(join(dsm.var, 'config-folder'), '{"share":"Backup","subfolder":"Equilybrium"}\n');
 chownSync(join(dsm.var, 'config-folder'), dsm.uid, dsm.gid);
-writeFileSync(join(dsm.configDir, 'equilybrium.report.txt'), '=== Report 2026-11-21 ===\nold\n=== Report 2026-11-22 03:10 ===\nA: 1,204 files — all backed up on B\n');
+writeFileSync(join(dsm.configDir, 'equilybrium.report.txt'), '=== Equilybrium report 2026-11-21 03:10:00 UTC ===\nold\n\n=== Equilybrium report 2026-11-22 03:10:00 UTC ===\nA: 1,204 files — all backed up on B\n');
 writeFileSync(
 	join(dsm.var, 'status.json'),
 	JSON.stringify({
@@ -65,7 +65,7 @@ page('shows the status, the next run and the latest report section', async ({ ha
 	assert.match((await page.locator('#nextRun').textContent()) ?? '', /0 3 \* \* \*/);
 	assert.is(await page.locator('#configDir').textContent(), dsm.configDir);
 	const report = (await page.locator('#report').textContent()) ?? '';
-	assert.match(report, /^=== Report 2026-11-22 03:10 ===/);
+	assert.match(report, /^=== Equilybrium report 2026-11-22 03:10:00 UTC ===\nA: 1,204 files/);
 	assert.not.match(report, /2026-11-21/);
 	assert.is(await page.locator('#folders').inputValue(), dsm.photo);
 });
