@@ -61,7 +61,6 @@ export function testIo(options: { cwd: string; env?: Record<string, string> }): 
 		lines,
 		errors,
 		out: (line) => lines.push(line),
-		write: (text) => lines.push(text),
 		write: (text) => lines.push(...text.replace(/\n$/, '').split('\n')),
 		err: (line) => errors.push(line),
 		cwd: options.cwd,
