@@ -112,7 +112,9 @@ export class Daemon {
 		const dir = folder.ok ? folder.dir : undefined;
 		const file = dir && join(dir, CONFIG_FILE);
 		const fingerprint = `${dir}|${file ? await fingerprintOf(file) : ''}`;
-		if (fingerprint !== this.seen) {
+		// While something is wrong, look again at every poll: granting a permission in DSM
+		// changes nothing the fingerprint sees.
+		if (fingerprint !== this.seen || this.problems.length > 0) {
 			this.seen = fingerprint;
 			this.configDir = dir;
 			await this.load(folder.ok ? undefined : folder.problem, dir, file);
@@ -140,6 +142,7 @@ export class Daemon {
 				config = undefined;
 			}
 		}
+		const changed = JSON.stringify(problems) !== JSON.stringify(this.problems);
 		this.problems = problems;
 		const usable = config && config.roots.B?.length && cron.validate(config.schedule) ? config : undefined;
 		const previous = this.config?.schedule;
@@ -151,9 +154,9 @@ export class Daemon {
 		} else if (!usable && this.task) {
 			await this.task.destroy();
 			this.task = undefined;
-			this.options.log(`scheduling paused: ${problems.join('; ')}`);
+			this.options.log('scheduling paused until the problems below are fixed');
 		}
-		for (const problem of problems) this.options.log(`problem: ${problem}`);
+		if (changed) for (const problem of problems) this.options.log(`problem: ${problem}`);
 	}
 
 	private async writeStatus(state?: Status['state']): Promise<void> {

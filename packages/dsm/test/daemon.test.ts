@@ -118,6 +118,16 @@ manual('says what is wrong when the config folder or its INI is missing', async 
 	await waitFor('the folder problem', async () => ((await status(ctx))?.problems.join('').includes('"Nope" was not found') ? true : undefined), 5000);
 });
 
+manual('notices a fixed folder without a config change (e.g. a permission granted in DSM)', async (ctx) => {
+	const later = join(ctx.base, 'volume1/later');
+	writeFileSync(join(ctx.configDir, 'equilybrium.config.ini'), `[Settings]\nSchedule = 0 3 * * *\n\n[Monitored Directories]\nB = ["${later}"]\n`);
+	await ctx.daemon.start();
+	assert.match((await status(ctx))!.problems.join('\n'), /volume1\/later does not exist/);
+	mkdirSync(later);
+	await waitFor('the problem to clear', async () => ((await status(ctx))?.problems.length === 0 ? true : undefined), 5000);
+	assert.is(ctx.lines.filter((l) => l.includes('does not exist')).length, 1, 'the problem is logged once, not at every poll');
+});
+
 manual.run();
 
 const summary = suite('summary parsing');
