@@ -45,17 +45,22 @@ page.before(async (context) => {
 		context.page.setDefaultTimeout(15_000);
 	} catch (error) {
 		console.error(error); // uvu would only count the suite as failed, without saying why
+		await cleanUp(context); // uvu skips "after" when "before" fails
 		throw error;
 	}
 });
 
-page.after(async (context) => {
+async function cleanUp(context: { harness?: Harness; browser?: BrowserContext; profile?: string }): Promise<string[]> {
 	await context.browser?.close();
 	await context.harness?.close();
-	rmSync(context.profile, { recursive: true, force: true });
-	const left = processesUnder(dsm.root);
+	if (context.profile) rmSync(context.profile, { recursive: true, force: true });
+	const left = processesUnder(dsm.root).map(String);
 	dsm.remove();
-	assert.equal(left, [], 'no CGI left running');
+	return left;
+}
+
+page.after(async (context) => {
+	assert.equal(await cleanUp(context), [], 'no CGI left running');
 });
 
 page('shows the status, the next run and the latest report section', async ({ harness, page }) => {
