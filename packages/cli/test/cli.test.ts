@@ -92,11 +92,14 @@ const codes = suite('runs and their exit codes');
 codes('0 when all is well, 1 on corruption, 3 when the database is damaged', () => {
 	const dir = tempDir();
 	writeTree(join(dir, 'docs'), { 'a.txt': 'alpha', 'b.txt': 'beta' });
-	writeConfig(join(dir, 'cfg'), { a: [join(dir, 'docs')] });
+	writeTree(join(dir, 'nas'), { 'a.txt': 'alpha', 'b.txt': 'beta' });
+	writeConfig(join(dir, 'cfg'), { a: [join(dir, 'docs')], b: [join(dir, 'nas')] });
 	const run = () => runCli(['run', '--config', join(dir, 'cfg'), '--role', 'A']);
+	assert.is(runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']).status, 0);
 	const first = run();
 	assert.is(first.status, 0, first.stderr);
 	assert.match(first.stdout, /^A: 2 files, 9 B, .* first run, database created — 2 NewFile\n$/m);
+	assert.match(first.stdout, /^BACKUP OK — all 2 files/m);
 	assert.not.match(first.stdout + first.stderr, /\r|\x1b\[/, 'no progress drawing when not on a terminal');
 	corruptInPlace(join(dir, 'docs/b.txt'), 'bXta');
 	const second = run();
@@ -114,17 +117,17 @@ codes('0 when all is well, 1 on corruption, 3 when the database is damaged', () 
 codes('a second run of the same role while one holds the lock: exit 3', () => {
 	const dir = tempDir();
 	writeTree(join(dir, 'docs'), { 'a.txt': 'alpha' });
-	writeConfig(join(dir, 'cfg'), { a: [join(dir, 'docs')] });
+	writeConfig(join(dir, 'cfg'), { b: [join(dir, 'docs')] });
 	// a live process on this host holds it: this test's own
-	writeFileSync(join(dir, 'cfg/equilybrium.A.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
-	const r = runCli(['run', '--config', join(dir, 'cfg'), '--role', 'A']);
+	writeFileSync(join(dir, 'cfg/equilybrium.B.lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
+	const r = runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']);
 	assert.is(r.status, 3);
-	assert.match(r.stderr, /another A run is going on \(pid \d+/);
+	assert.match(r.stderr, /another B run is going on \(pid \d+/);
 	// the same lock left by a dead process is taken over
-	writeFileSync(join(dir, 'cfg/equilybrium.A.lock'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), startedAt: new Date().toISOString() }));
-	const taken = runCli(['run', '--config', join(dir, 'cfg'), '--role', 'A']);
+	writeFileSync(join(dir, 'cfg/equilybrium.B.lock'), JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), startedAt: new Date().toISOString() }));
+	const taken = runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']);
 	assert.is(taken.status, 0, taken.stderr);
-	assert.ok(!existsSync(join(dir, 'cfg/equilybrium.A.lock')), 'released after the run');
+	assert.ok(!existsSync(join(dir, 'cfg/equilybrium.B.lock')), 'released after the run');
 	removeDir(dir);
 });
 
@@ -157,8 +160,9 @@ setup('init writes a commented config that parses and runs; it never overwrites 
 	assert.is(again.status, 2);
 	assert.match(again.stderr, /already exists; it was left as it is/);
 	const ran = runCli(['run', '--config', cfg]);
-	assert.is(ran.status, 0, ran.stderr);
+	assert.is(ran.status, 1, 'ran as A by its hostname; B has not run yet, so nothing is verified');
 	assert.match(ran.stdout, /NewFile\s+Pictures\/p\.jpg/);
+	assert.match(ran.stdout, /^NOT VERIFIED — 1 file \(6 B\) on A could not be checked against B/m);
 	removeDir(dir);
 });
 

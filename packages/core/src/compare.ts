@@ -23,6 +23,8 @@ export interface VerdictItem {
 	hash: string;
 	/** Where the content is on B: the good copy to restore (corruptedOnA) or the rotted one (corruptedOnB). */
 	bKey?: string;
+	/** The same as a path on B, from the roots B recorded in its last run. */
+	bPath?: string;
 }
 
 export interface SideRun {
@@ -101,6 +103,23 @@ export async function* compareJson(comparison: Comparison): AsyncGenerator<strin
 
 // --- internal ---
 
+/** `Docs/taxes/x.txt` on B with root `Docs` = `/volume1/backup/docs` → `/volume1/backup/docs/taxes/x.txt`. */
+function pathOnB(b: OpenedDb, key: string): string | undefined {
+	const slash = key.indexOf('/');
+	const root = b.run.roots.find((r) => r.label === key.slice(0, slash));
+	if (!root) return undefined;
+	const sep = root.path.includes('\\') && !root.path.includes('/') ? '\\' : '/';
+	return root.path.replace(/[\\/]+$/, '') + sep + key.slice(slash + 1).split('/').join(sep);
+}
+
+function placeOnB(item: VerdictItem, b: OpenedDb, bKey: string | undefined): VerdictItem {
+	if (!bKey) return item;
+	item.bKey = bKey;
+	const path = pathOnB(b, bKey);
+	if (path) item.bPath = path;
+	return item;
+}
+
 function sideRun(db: OpenedDb): SideRun {
 	return { startedAt: db.run.startedAt, finishedAt: db.run.finishedAt, files: db.run.count, bytes: db.run.bytes, algorithm: db.header.algorithm };
 }
@@ -152,10 +171,7 @@ class CompareEngine {
 		if (rotted.length === 0) return;
 		const wanted = new Map(rotted.map((item) => [item.hash, undefined as string | undefined]));
 		for await (const f of this.b.files()) if (wanted.has(f.hash) && !wanted.get(f.hash)) wanted.set(f.hash, f.key);
-		for (const item of rotted) {
-			const bKey = wanted.get(item.hash);
-			if (bKey) item.bKey = bKey;
-		}
+		for (const item of rotted) placeOnB(item, this.b, wanted.get(item.hash));
 	}
 
 	async *items(verdict: Verdict): AsyncGenerator<VerdictItem> {
@@ -182,12 +198,7 @@ class CompareEngine {
 		for await (const f of this.b.files()) {
 			if (wantedOnB.has(f.hash) && wantedOnB.get(f.hash) === undefined) wantedOnB.set(f.hash, f.key);
 		}
-		for (const item of pendingItems) {
-			const bKey = wantedOnB.get(item.hash);
-			const out: VerdictItem = { verdict, key: item.key, size: item.size, hash: item.hash };
-			if (bKey) out.bKey = bKey;
-			yield out;
-		}
+		for (const item of pendingItems) yield placeOnB({ verdict, key: item.key, size: item.size, hash: item.hash }, this.b, wantedOnB.get(item.hash));
 	}
 
 	private isOnlyOnB(e: { hash: string; size: number; goodHash?: string }): boolean {
@@ -195,11 +206,7 @@ class CompareEngine {
 	}
 
 	private judge(e: { key: string; size: number; hash: string; mtimeMs: number; goodHash?: string }): VerdictItem {
-		const item = (verdict: Verdict, bKey?: string): VerdictItem => {
-			const out: VerdictItem = { verdict, key: e.key, size: e.size, hash: e.hash };
-			if (bKey) out.bKey = bKey;
-			return out;
-		};
+		const item = (verdict: Verdict, bKey?: string): VerdictItem => placeOnB({ verdict, key: e.key, size: e.size, hash: e.hash }, this.b, bKey);
 		// A's copy rotted (its content changed with its mtime kept): the good content is the
 		// one A had before, whatever B holds now; B may even hold the rotted bytes if the sync
 		// tool copied them.

@@ -148,8 +148,8 @@ function listItems(items: VerdictItem[], total: number, limit: number, hint: str
 	const out = items.slice(0, limit).map((item) => {
 		const where =
 			item.verdict === 'corruptedOnA'
-				? item.bKey ? ` — restore from B: ${item.bKey}` : ' — no good copy on B either: look for it in older backups'
-				: item.verdict === 'corruptedOnB' && item.bKey ? ` — on B: ${item.bKey}` : '';
+				? item.bKey ? ` — restore from B: ${item.bPath ?? item.bKey}` : ' — no good copy on B either: look for it in older backups'
+				: item.verdict === 'corruptedOnB' && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
 		return `    ${item.key} (${humanBytes(item.size)})${where}`;
 	});
 	if (total > out.length) out.push(`    … and ${(total - out.length).toLocaleString('en-US')} more: ${hint}`);

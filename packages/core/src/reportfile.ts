@@ -5,12 +5,15 @@ import { EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEve
 
 export const REPORT_FILE = 'equilybrium.report.txt';
 
-/** A section starts with this line; its date is when A's run ended. */
-export const SECTION_HEADING = /^=== Equilybrium report (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC ===$/;
+/**
+ * A section starts with this line; its date is when A's run ended, to the millisecond, because
+ * it is also where B's events for the next section start from.
+ */
+export const SECTION_HEADING = /^=== Equilybrium report (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{3})?) UTC ===$/;
 
 export function sectionHeading(at: number): string {
 	const iso = new Date(at).toISOString();
-	return `=== Equilybrium report ${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC ===`;
+	return `=== Equilybrium report ${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC ===`;
 }
 
 /** What a side's logs hold since a moment: every type counted, the first few kept. */

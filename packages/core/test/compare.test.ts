@@ -30,6 +30,7 @@ verdicts('the scenario', async () => {
 	assert.equal(await keys(c, 'onlyOnB'), ['Docs/only-on-b.txt']);
 	assert.is(c.samples.corruptedOnA[0]!.bKey, 'Docs/rots-on-a.txt', 'where to restore from');
 	assert.is(c.samples.corruptedOnB[0]!.bKey, 'Docs/rots-on-b.txt', 'which copy on B rotted');
+	assert.is(c.samples.corruptedOnA[0]!.bPath, join(s.b.docs, 'rots-on-a.txt'), 'as a path on B');
 	assert.equal(c.counts.missingOnB, { files: 3, bytes: 'never synced'.length + 2 * 'duplicated and never synced'.length });
 	// counts and the streamed lists agree
 	for (const v of VERDICTS) assert.is(c.counts[v].files, (await keys(c, v)).length, v);

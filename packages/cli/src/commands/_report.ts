@@ -27,7 +27,7 @@ export async function compareAndReport(config: Config, result: RunResult): Promi
 		aRun: { startedAt: result.startedAt, finishedAt: result.finishedAt, files: result.files, bytes: result.bytes, algorithm: result.algorithm },
 		comparison,
 		aEvents: await readEventsSince(config.dir, 'A', result.startedAt, REPORT_LIMIT),
-		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1000 : 0, REPORT_LIMIT),
+		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1 : 0, REPORT_LIMIT),
 		...(previous ? { bEventsSince: previous.at } : {}),
 		limit: REPORT_LIMIT,
 	});

@@ -27,7 +27,7 @@ export async function compareCommand(args: ParsedArgs, io: Io): Promise<number> 
 			const n = comparison.counts[verdict];
 			io.out(`${VERDICT_LABEL[verdict].padEnd(17)} ${count(n.files, 'file')}, ${humanBytes(n.bytes)}`);
 			if (verdict === 'backedUp') continue;
-			for (const item of comparison.samples[verdict]) io.out(`    ${item.key}${item.bKey ? `  (on B: ${item.bKey})` : ''}`);
+			for (const item of comparison.samples[verdict]) io.out(`    ${item.key}${item.bKey ? `  (on B: ${item.bPath ?? item.bKey})` : ''}`);
 			if (n.files > comparison.samples[verdict].length) io.out(`    … and ${n.files - comparison.samples[verdict].length} more (--json lists all)`);
 		}
 	}

@@ -4,7 +4,7 @@ export const seedText = readFileSync(new URL('../../../../fixtures/configs/seed-
 
 /** [what, edit of the seed text, expected message]. */
 export const MALFORMED_CONFIGS: [string, (t: string) => string, RegExp][] = [
-	['unknown algorithm', (t) => t.replace('= sha256', '= sha9'), /equilybrium\.config\.ini:9: \[Settings\] Hash algorithm: unknown algorithm "sha9"; expected one of md5, .*adler32$/],
+	['unknown algorithm', (t) => t.replace('= sha256', '= sha9'), /equilybrium\.config\.ini:9: \[Settings\] Hash algorithm: unknown algorithm "sha9"; expected one of md5, .*adler32/],
 	['bad block size', (t) => t.replace('2 ** 18', 'big'), /equilybrium\.config\.ini:11: \[Settings\] Block size: "big" is not a block size/],
 	['zero block size', (t) => t.replace('2 ** 18', '0'), /:11: \[Settings\] Block size: "0" is not a block size/],
 	['a list that is not JSON', (t) => t.replace('"D:/video",', '"D:/video"'), /equilybrium\.config\.ini:17: \[Monitored Directories\] A: not valid JSON/],
