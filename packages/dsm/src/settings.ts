@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 import cron from 'node-cron';
 import { ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
@@ -93,6 +93,11 @@ async function checkFolder(item: unknown, volumesRoot: string): Promise<Folder> 
 	}
 	try {
 		if (!(await stat(normal)).isDirectory()) throw new InvalidInput('folders', `"${path}" is a file, not a folder`);
+		// A link inside a share must not lead the scan out of the shared folders.
+		const real = await realpath(normal);
+		if (!/^volume\d+\/[^/@][^/]*/.test(real.startsWith(volumes) ? real.slice(volumes.length) : '')) {
+			throw new InvalidInput('folders', `"${path}" leads to ${real} (a link), which is not inside a shared folder`);
+		}
 	} catch (error) {
 		if (error instanceof InvalidInput) throw error;
 		const code = (error as NodeJS.ErrnoException).code;

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@equilybrium/core';
 import { ensureSpk, root } from './util/build.ts';
@@ -113,6 +113,9 @@ write('path traversal and folders outside the shared folders are refused with cl
 	assert.match(outside.json.error, /"\/etc" is not inside a shared folder/);
 	const relative = await save({ ...good(), folders: [{ path: 'photo' }] });
 	assert.match(relative.json.error, /"photo" is not an absolute path/);
+	symlinkSync('/etc', join(dsm.root, 'volume1/photo/etc-link'));
+	const link = await save({ ...good(), folders: [{ path: join(dsm.photo, 'etc-link') }] });
+	assert.match(link.json.error, /leads to \/etc \(a link\), which is not inside a shared folder/);
 	const missing = await save({ ...good(), folders: [{ path: join(dsm.root, 'volume1/nothing') }] });
 	assert.match(missing.json.error, /does not exist on the NAS/);
 	assert.is(readFileSync(ini, 'utf8'), original);
