@@ -30,9 +30,16 @@ export class HashPool {
 	private flushScheduled = false;
 	private failed: Error | undefined;
 
-	private constructor(private options: PoolOptions, private engine: string) {
-		for (let i = 0; i < options.workers; i++) {
-			const worker = new Worker(WORKER_SOURCE, { eval: true });
+	private constructor(private options: PoolOptions, private engine: string) {}
+
+	/**
+	 * Threads start with the first file to hash: a run with nothing due starts none. Their
+	 * heaps are capped: a worker holds one block and a batch of paths, and each isolate's
+	 * default young generation alone would cost tens of MiB of resident memory.
+	 */
+	private start(): void {
+		for (let i = 0; i < this.options.workers; i++) {
+			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
 			worker.on('message', (text: string) => this.receive(i, JSON.parse(text) as WorkerResult[]));
 			worker.on('error', (error) => this.fail(error));
 			this.workers.push({ worker, load: 0 });
@@ -98,6 +105,7 @@ export class HashPool {
 
 	private flush(): void {
 		this.flushScheduled = false;
+		if (this.workers.length === 0) this.start();
 		const batches = this.workers.map(() => ({ ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
 		let sent = 0;
 		for (const task of this.pending) {
@@ -159,6 +167,8 @@ interface Task {
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
 type WorkerResult = [number, string | null, number | string, number | string];
+
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;
