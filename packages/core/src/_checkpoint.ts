@@ -38,6 +38,7 @@ export class CheckpointWriter {
 	private parts: string[] = [];
 	private buffered = 0;
 	private lastSync: number;
+	private lastFlush: number;
 	private lastKey: string | undefined;
 
 	private constructor(
@@ -45,6 +46,7 @@ export class CheckpointWriter {
 		private clock: () => number,
 	) {
 		this.lastSync = clock();
+		this.lastFlush = this.lastSync;
 	}
 
 	/** `clock` times the syncs only: wall time, not the run's injectable clock. */
@@ -63,10 +65,11 @@ export class CheckpointWriter {
 		this.parts.push(line);
 		this.buffered += line.length;
 		const now = this.clock();
-		if (this.buffered >= 1 << 20 || now - this.lastSync >= FLUSH_MS) await this.flush(now - this.lastSync >= SYNC_MS);
+		if (this.buffered >= 1 << 20 || now - this.lastFlush >= FLUSH_MS) await this.flush(now - this.lastSync >= SYNC_MS);
 	}
 
 	async flush(sync: boolean): Promise<void> {
+		this.lastFlush = this.clock();
 		if (this.parts.length) {
 			await this.handle.write(this.parts.join(''));
 			this.parts = [];

@@ -21,7 +21,7 @@ export interface PoolOptions {
  * round trip each. Large files are spread by outstanding bytes, so both cores stay busy.
  */
 export class HashPool {
-	private workers: { worker: Worker; load: number }[] = [];
+	private workers: { worker: Worker; load: number; files: number }[] = [];
 	private waiting = new Map<number, { resolve: (f: HashedFile) => void; reject: (e: Error) => void; size: number; worker: number; device?: string }>();
 	private pending: Task[] = [];
 	private deviceQueues = new Map<string, Task[]>();
@@ -42,7 +42,7 @@ export class HashPool {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
 			worker.on('message', (text: string) => this.receive(i, JSON.parse(text) as WorkerResult[]));
 			worker.on('error', (error) => this.fail(error));
-			this.workers.push({ worker, load: 0 });
+			this.workers.push({ worker, load: 0, files: 0 });
 		}
 	}
 
@@ -106,6 +106,9 @@ export class HashPool {
 	private flush(): void {
 		this.flushScheduled = false;
 		if (this.workers.length === 0) this.start();
+		// a message costs more than hashing a small file: while every worker is busy, let
+		// requests gather into a batch worth sending
+		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
 		const batches = this.workers.map(() => ({ ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
 		let sent = 0;
 		for (const task of this.pending) {
@@ -116,6 +119,7 @@ export class HashPool {
 			sent++;
 			// a per-file cost keeps many tiny files from all landing on one worker
 			this.workers[best]!.load += task.size + FILE_COST;
+			this.workers[best]!.files++;
 			this.waiting.get(task.id)!.worker = best;
 			batches[best]!.ids.push(task.id);
 			batches[best]!.paths.push(task.path);
@@ -136,6 +140,7 @@ export class HashPool {
 			if (!waiter) continue;
 			this.waiting.delete(id);
 			this.workers[worker]!.load -= waiter.size + FILE_COST;
+			this.workers[worker]!.files--;
 			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
 				this.deviceBusy.delete(waiter.device);
 				this.pumpDevice(waiter.device);
@@ -173,6 +178,7 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;
 const FILE_COST = 64 << 10;
+const MIN_BATCH = 32;
 
 /** Reads of a file that keeps changing before it is given up on (as hashFile). */
 const ATTEMPTS = 3;
