@@ -4,11 +4,24 @@
 // streamed pass over the few candidates.
 
 export class HashIndex {
-	private hi = new Uint32Array(1024);
-	private lo = new Uint32Array(1024);
-	private sizes = new Float64Array(1024);
-	private flags = new Uint8Array(1024);
+	private hi: Uint32Array;
+	private lo: Uint32Array;
+	private sizes: Float64Array;
+	private flags: Uint8Array;
 	length = 0;
+
+	/**
+	 * `expected`: entries likely to come (the previous database's count, plus some). Sized
+	 * right from the start, the index never holds an old and a doubled copy at once — at a
+	 * million files that transient alone was 26 MB.
+	 */
+	constructor(expected = 1024) {
+		const n = Math.max(1024, Math.ceil(expected));
+		this.hi = new Uint32Array(n);
+		this.lo = new Uint32Array(n);
+		this.sizes = new Float64Array(n);
+		this.flags = new Uint8Array(n);
+	}
 
 	add(hash: string, size: number, flag = 0): number {
 		if (this.length === this.hi.length) this.grow();
@@ -57,7 +70,8 @@ export class HashIndex {
 	}
 
 	private grow(): void {
-		const size = this.hi.length * 2;
+		// grow by half, not double: the peak is what a small NAS must hold
+		const size = Math.ceil(this.hi.length * 1.5);
 		const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
 			const next = make(size);
 			next.set(old as never);

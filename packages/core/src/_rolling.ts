@@ -41,9 +41,10 @@ export interface Verified {
  * an overdue file alone larger than the whole quota is taken when it is the oldest, or it
  * would never be verified.
  */
-export async function planRolling(entries: AsyncIterable<Verified>, input: RollingInput): Promise<RollingPlan> {
-	let seconds = new Uint32Array(1024);
-	let sizes = new Float64Array(1024);
+export async function planRolling(entries: AsyncIterable<Verified>, expected: number, input: RollingInput): Promise<RollingPlan> {
+	// sized from the database's own count: no doubled copies at the peak
+	let seconds = new Uint32Array(Math.max(16, expected));
+	let sizes = new Float64Array(Math.max(16, expected));
 	let n = 0;
 	let total = 0;
 	let overdueBytes = 0;
@@ -71,6 +72,7 @@ export async function planRolling(entries: AsyncIterable<Verified>, input: Rolli
 	// bytes(verified before second T) grows with T: binary search the distinct seconds for the
 	// last T whose files all fit, then take that second's files one by one in key order
 	const distinct = uniqueSorted(seconds);
+	// (the sorted copy is 4 bytes an entry, and only the distinct seconds are kept of it)
 	const bytesBefore = (t: number) => {
 		let sum = 0;
 		for (let i = 0; i < n; i++) if (seconds[i]! < t) sum += sizes[i]!;

@@ -118,7 +118,7 @@ type OldEntry = DbEntry & { due?: boolean };
 class Monitor {
 	private counts = emptyCounts();
 	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
-	private index = new HashIndex();
+	private index!: HashIndex;
 	private log: EventLogWriter;
 	private dbPath: string;
 	private previous: OpenedDb | undefined;
@@ -152,6 +152,7 @@ class Monitor {
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
 		this.previous = await openDb(this.dbPath);
+		this.index = new HashIndex((this.previous?.run.count ?? 0) * 1.02 + 1024);
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
 		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm });
 		if (this.previous) {
@@ -225,7 +226,7 @@ class Monitor {
 		this.coverage = new CoverageCounter(this.startedAt, verify.days);
 		this.rolling = { plannedFiles: 0, plannedBytes: 0, verifiedFiles: 0, verifiedBytes: 0, deferredFiles: 0 };
 		if (!this.previous || !this.sameAlgorithm) return;
-		this.rollingPlan = await planRolling(this.previous.entries(), {
+		this.rollingPlan = await planRolling(this.previous.entries(), this.previous.run.count, {
 			now: this.startedAt,
 			days: verify.days,
 			previousRunAt: Date.parse(this.previous.run.startedAt) || 0,

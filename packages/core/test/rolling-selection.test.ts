@@ -14,8 +14,8 @@ async function* list(items: Verified[]): AsyncGenerator<Verified> {
 }
 
 /** Which entries (by position, key order) the plan selects. */
-async function selected(items: Verified[], input: Parameters<typeof planRolling>[1]): Promise<number[]> {
-	const plan = await planRolling(list(items), input);
+async function selected(items: Verified[], input: Parameters<typeof planRolling>[2]): Promise<number[]> {
+	const plan = await planRolling(list(items), items.length, input);
 	const selector = new RollingSelector(plan);
 	return items.flatMap((item, i) => (selector.due(item.verifiedAt) ? [i] : []));
 }
@@ -47,7 +47,7 @@ plan('Max bytes is respected, oldest first, stopping at the first file that does
 	// not fit and ends the selection even though day 3 (50) would
 	const picked = await selected(items, { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 250 });
 	assert.equal(picked, [0, 3]);
-	const p = await planRolling(list(items), { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 250 });
+	const p = await planRolling(list(items), 2, { now: day(40), days: 10, previousRunAt: day(39), maxBytes: 250 });
 	assert.is(p.bytes, 200);
 	assert.ok(p.bytes <= 250);
 	assert.is(p.overdueBytes, 550);
