@@ -272,15 +272,49 @@ async function* readEntries(path: string, filesAt: number, localAt: number): Asy
 		for await (const file of readFiles(path, filesAt)) {
 			const next = await locals.next();
 			if (next.done) throw corrupt(path, 'has fewer local records than files');
-			const [mtimeMs, verifiedAt, goodHash] = JSON.parse(next.value.text.replace(/,$/, '')) as [number, number, string?];
-			yield goodHash ? { ...file, mtimeMs, verifiedAt, goodHash } : { ...file, mtimeMs, verifiedAt };
+			const entry = file as DbEntry;
+			parseLocal(next.value.text, entry);
+			yield entry;
 		}
 	} finally {
 		await locals.return(undefined);
 	}
 }
 
+/**
+ * `[mtimeMs,verifiedAt]` or `[mtimeMs,verifiedAt,"goodHash"]`, maybe with a trailing comma,
+ * read without JSON.parse: a database is read whole on every run, and this line has no
+ * strings that could hold a comma.
+ */
+function parseLocal(text: string, into: DbEntry): void {
+	const end = text.endsWith(',') ? text.length - 2 : text.length - 1;
+	const parts = text.slice(1, end).split(',');
+	into.mtimeMs = Number(parts[0]);
+	into.verifiedAt = Number(parts[1]);
+	if (parts.length > 2) into.goodHash = parts[2]!.slice(1, -1);
+	if (!(parts.length >= 2 && Number.isFinite(into.mtimeMs) && Number.isFinite(into.verifiedAt))) {
+		const [mtimeMs, verifiedAt, goodHash] = JSON.parse(text.replace(/,$/, '')) as [number, number, string?];
+		into.mtimeMs = mtimeMs;
+		into.verifiedAt = verifiedAt;
+		if (goodHash) into.goodHash = goodHash;
+	}
+}
+
+/**
+ * `["key",size,"hash"]`, maybe with a trailing comma. The hash and the size hold no comma or
+ * quote, so they are found from the end; the key is JSON only when it has escapes.
+ */
 function parseFile(text: string): FileRecord {
-	const [key, size, hash] = JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as [string, number, string];
-	return { key, size, hash };
+	const close = text.endsWith(',') ? text.length - 2 : text.length - 1;
+	const hashStart = text.lastIndexOf('"', close - 2) + 1;
+	const sizeEnd = hashStart - 2;
+	const sizeStart = text.lastIndexOf(',', sizeEnd - 1) + 1;
+	const rawKey = text.slice(1, sizeStart - 1);
+	const size = Number(text.slice(sizeStart, sizeEnd));
+	const hash = text.slice(hashStart, close - 1);
+	if (text.charCodeAt(0) === 91 && rawKey.length >= 2 && Number.isFinite(size) && rawKey.indexOf('\\') < 0) {
+		return { key: rawKey.slice(1, -1), size, hash };
+	}
+	const [key, jsonSize, jsonHash] = JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as [string, number, string];
+	return { key, size: jsonSize, hash: jsonHash };
 }
