@@ -40,6 +40,8 @@ export interface Wine {
 	run(args: string[], options?: { timeout?: number }): { code: number | null; stdout: string; stderr: string };
 	/** Starts one in the background (stdio to files). */
 	start(args: string[]): ChildProcess;
+	/** Waits until every Wine process of the prefix has ended (the registry is then saved). */
+	settle(): void;
 	/** Stops this prefix's wineserver and everything it runs. */
 	stop(): void;
 }
@@ -78,6 +80,9 @@ export function openWine(name: string): Wine {
 			});
 			return child;
 		},
+		settle() {
+			spawnSync('wineserver', ['-w'], { env, stdio: 'ignore', timeout: 120_000 });
+		},
 		stop() {
 			spawnSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 30_000 });
 			rmSync(io, { recursive: true, force: true });
@@ -92,6 +97,9 @@ export function openWine(name: string): Wine {
 		// a fresh prefix reports Windows 7, and Node 22 exits 216 on it
 		const cfg = spawnSync('wine', ['winecfg', '-v', 'win10'], { env, stdio: 'ignore', timeout: 120_000 });
 		if (cfg.status !== 0) throw new Error(`winecfg -v win10 failed (${cfg.status ?? cfg.error})`);
+		// in the session that created the prefix, Wine's Task Scheduler refuses every
+		// schtasks /Create (exit 1, no message); after a restart of the prefix it works
+		spawnSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 60_000 });
 		openSync(join(prefix, '.win10'), 'w');
 	});
 	return wine;
