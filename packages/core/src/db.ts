@@ -115,6 +115,8 @@ export class DbWriter {
 	private pendingFile: string | undefined;
 	private pendingLocal: string | undefined;
 	private lastKey: string | undefined;
+	private fileLines: string[] = [];
+	private localLines: string[] = [];
 
 	private constructor(
 		readonly path: string,
@@ -139,19 +141,29 @@ export class DbWriter {
 		}
 		this.lastKey = entry.key;
 		if (this.pendingFile !== undefined) {
-			await this.main.write(this.pendingFile + ',\n');
-			await this.local.write(this.pendingLocal + ',\n');
+			this.fileLines.push(this.pendingFile + ',\n');
+			this.localLines.push(this.pendingLocal + ',\n');
+			// lines go out a thousand at a time: one buffer and one seal update each, not per line
+			if (this.fileLines.length >= BATCH) await this.writeLines();
 		}
 		this.pendingFile = JSON.stringify([entry.key, entry.size, entry.hash]);
-		const local: (number | string)[] = [entry.mtimeMs, entry.verifiedAt];
-		if (entry.goodHash) local.push(entry.goodHash);
-		this.pendingLocal = JSON.stringify(local);
+		const local = entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`;
+		this.pendingLocal = local;
 		this.count++;
 		this.bytes += entry.size;
 	}
 
+	private async writeLines(): Promise<void> {
+		if (this.fileLines.length === 0) return;
+		await this.main.write(this.fileLines.join(''));
+		await this.local.write(this.localLines.join(''));
+		this.fileLines = [];
+		this.localLines = [];
+	}
+
 	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
 	async commit(run: DbRunFacts): Promise<void> {
+		await this.writeLines();
 		if (this.pendingFile !== undefined) {
 			await this.main.write(this.pendingFile + '\n');
 			await this.local.write(this.pendingLocal + '\n');
@@ -184,6 +196,8 @@ export class DbWriter {
 		return this.count;
 	}
 }
+
+const BATCH = 1000;
 
 export const DB_SUFFIXES = { NEW: '.new', BAK: '.bak', LOCAL_TMP: '.local.tmp' } as const;
 
