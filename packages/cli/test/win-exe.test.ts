@@ -96,6 +96,15 @@ setup('the exe carries the SEA blob, our version resource, and the console subsy
 	assert.is(value('FileVersion'), VERSION);
 	assert.is(value('OriginalFilename'), 'equilybrium.exe');
 	assert.not.ok(bytes.includes(Buffer.from('Node.js JavaScript Runtime', 'utf16le')), 'no trace of node.exe\'s description');
+	// every image of the icon the build drew is an RT_ICON resource of the exe
+	const ico = readFileSync(join(root, 'dist/equilybrium.ico'));
+	const images = ico.readUInt16LE(4);
+	assert.ok(images >= 4);
+	for (let i = 0; i < images; i++) {
+		const size = ico.readUInt32LE(6 + 16 * i + 8);
+		const offset = ico.readUInt32LE(6 + 16 * i + 12);
+		assert.ok(bytes.includes(ico.subarray(offset, offset + size)), `icon image ${i} is in the exe`);
+	}
 	const pe = bytes.readUInt32LE(0x3c);
 	assert.is(bytes.readUInt16LE(pe + 24 + 68), 3, 'console');
 	const twin = readFileSync(dist.windowless);
