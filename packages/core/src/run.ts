@@ -110,7 +110,7 @@ interface Candidate {
 }
 
 const CHANGED = 1;
-const WORKER_WINDOW = 256;
+const WORKER_WINDOW = 1024;
 
 /** An old entry, and whether rolling verification picked it this run. */
 type OldEntry = DbEntry & { due?: boolean };

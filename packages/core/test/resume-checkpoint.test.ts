@@ -7,8 +7,8 @@ import { digestOf, loadConfig, openDb, runMonitor, type DbEntry, type RunResult 
 import { checkpointFile } from '../src/_checkpoint.ts';
 
 const FILES = 40;
-/** With workers the window is 256 files deep: a bigger tree, so a stop leaves work to do. */
-const MANY = 700;
+/** With workers the window is 1024 files deep: a bigger tree, so a stop leaves work to do. */
+const MANY = 2500;
 const T0 = Date.parse('2025-03-01T03:00:00Z');
 
 function setup(workers: number, files = FILES): { dir: string; data: string; contents: Map<string, Buffer> } {
@@ -19,7 +19,7 @@ function setup(workers: number, files = FILES): { dir: string; data: string; con
 	const mtime = new Date(T0 - 86_400_000);
 	for (let i = 0; i < files; i++) {
 		const name = `f${String(i).padStart(3, '0')}.bin`;
-		const body = Buffer.alloc(1000 + i * 37, i);
+		const body = Buffer.alloc(1000 + (i % 100) * 37, i);
 		writeFileSync(join(data, name), body);
 		utimesSync(join(data, name), mtime, mtime);
 		contents.set(`data/${name}`, body);
