@@ -117,9 +117,18 @@ installer('the silent uninstaller removes program, task, shortcuts and HKCU entr
 	const before = digestOf(configDir).concat(digestOf(join(configDir, 'notes')));
 	// the previous test's reinstall removed the task with its uninstall: register it again
 	const exe = 'C:\\users\\' + user + '\\AppData\\Local\\Programs\\Equilybrium\\equilybrium.exe';
-	assert.is(wine.run([exe, 'schedule', 'install', '--config', winPath(configDir)]).code, 0);
+	const saved = join(work, 'task.xml');
+	const scheduled = wine.run([exe, 'schedule', 'install', '--config', winPath(configDir), '--save-xml', winPath(saved)]);
+	assert.is(scheduled.code, 0, scheduled.stdout + scheduled.stderr);
 	settle();
 	assert.ok(existsSync(taskFile()));
+	// what the installed exe registered: UTF-16LE with BOM, its windowless twin, the folder quoted
+	const xml = readFileSync(saved);
+	assert.equal([...xml.subarray(0, 2)], [0xff, 0xfe]);
+	const text = xml.subarray(2).toString('utf16le');
+	assert.ok(text.includes(`<Command>C:\\users\\${user}\\AppData\\Local\\Programs\\Equilybrium\\equilybrium-windowless.exe</Command>`), text);
+	assert.ok(text.includes(`<Arguments>run --role A --config "${winPath(configDir)}"</Arguments>`), text);
+	assert.ok(text.includes('<StartBoundary>2024-01-01T22:15:00</StartBoundary>'), 'the Schedule edited in the previous test');
 
 	const r = cmd(`"${winPath(join(programs, 'Uninstall.exe'))}" /S`);
 	assert.is(r.code, 0, r.stdout + r.stderr);
