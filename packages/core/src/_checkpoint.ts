@@ -44,15 +44,16 @@ export class CheckpointWriter {
 	private constructor(
 		private handle: FileHandle,
 		private clock: () => number,
+		private flushMs: number,
 	) {
 		this.lastSync = clock();
 		this.lastFlush = this.lastSync;
 	}
 
 	/** `clock` times the syncs only: wall time, not the run's injectable clock. */
-	static async create(dir: string, role: Role, algorithm: AlgorithmName, clock: () => number = Date.now): Promise<CheckpointWriter> {
+	static async create(dir: string, role: Role, algorithm: AlgorithmName, flushMs = FLUSH_MS, clock: () => number = Date.now): Promise<CheckpointWriter> {
 		const handle = await open(join(dir, checkpointFile(role) + NEXT), 'w');
-		const writer = new CheckpointWriter(handle, clock);
+		const writer = new CheckpointWriter(handle, clock, flushMs);
 		await handle.write(headerLine(role, algorithm) + '\n');
 		return writer;
 	}
@@ -65,7 +66,7 @@ export class CheckpointWriter {
 		this.parts.push(line);
 		this.buffered += line.length;
 		const now = this.clock();
-		if (this.buffered >= 1 << 20 || now - this.lastFlush >= FLUSH_MS) await this.flush(now - this.lastSync >= SYNC_MS);
+		if (this.buffered >= 1 << 20 || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
 	}
 
 	async flush(sync: boolean): Promise<void> {
@@ -140,6 +141,7 @@ export async function removeCheckpoints(dir: string, role: Role): Promise<void> 
 
 const NEXT = '.next';
 const TMP = '.tmp';
+/** Handed to the OS this often: a killed process (not a power cut) loses at most this. */
 const FLUSH_MS = 2_000;
 const FORMAT = 'equilybrium-checkpoint';
 

@@ -29,6 +29,8 @@ export interface RunOptions {
 	concurrency?: number;
 	/** Overrides the config's `Workers`: hashing threads, 0 = the main thread. */
 	workers?: number;
+	/** How often the checkpoint is handed to the OS (ms; default 2000). Tests kill runs. */
+	checkpointFlushMs?: number;
 }
 
 export interface Progress {
@@ -164,7 +166,7 @@ class Monitor {
 		try {
 			// open (and merge) the old checkpoint before the new one is started over it
 			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm);
-			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm);
+			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, this.options.checkpointFlushMs);
 			await this.planRolling();
 			await this.startPool();
 			aborted = await this.merge(writer);
