@@ -30,6 +30,11 @@ export class HashPool {
 	private flushScheduled = false;
 	private failed: Error | undefined;
 
+	/** A thread died (out of memory, a bug): the caller should hash on its own thread. */
+	get broken(): boolean {
+		return this.failed !== undefined;
+	}
+
 	private constructor(private options: PoolOptions, private engine: string) {}
 
 	/**

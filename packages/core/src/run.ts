@@ -376,11 +376,17 @@ class Monitor {
 		};
 		for (let attempt = 1; ; attempt++) {
 			try {
-				let hashed: HashedFile;
-				if (this.pool) {
-					hashed = await this.pool.hash(file.path, file.size, file.mtimeMs, this.devices.get(file.key.slice(0, file.key.indexOf('/'))));
-					onBytes(hashed.size);
-				} else hashed = await hashFile(file.path, { algorithm, blockSize, onBytes });
+				let hashed: HashedFile | undefined;
+				if (this.pool && !this.pool.broken) {
+					try {
+						hashed = await this.pool.hash(file.path, file.size, file.mtimeMs, this.devices.get(file.key.slice(0, file.key.indexOf('/'))));
+						onBytes(hashed.size);
+					} catch (error) {
+						// a dead worker is not the file's fault: read it here instead
+						if (!this.pool.broken) throw error;
+					}
+				}
+				hashed ??= await hashFile(file.path, { algorithm, blockSize, onBytes });
 				this.progress.hashedFiles++;
 				return { ok: true, file: hashed };
 			} catch (error) {

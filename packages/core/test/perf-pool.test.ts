@@ -91,3 +91,27 @@ machine('a folder has a device; rotational is a boolean or unknown', async () =>
 
 pool.run();
 machine.run();
+
+const broken = suite('a worker that dies');
+
+broken('fails what it held and says so; the run then hashes on the main thread', async () => {
+	const dir2 = mkdtempSync(join(tmpdir(), 'eq-pool-broken-'));
+	try {
+		writeFileSync(join(dir2, 'f'), 'x');
+		const p = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 1024 })!;
+		const first = await p.hash(join(dir2, 'f'), 1, statSync(join(dir2, 'f')).mtimeMs);
+		assert.is(first.hash, digestOf('sha256', Buffer.from('x')));
+		assert.not.ok(p.broken);
+		(p as unknown as { fail(e: Error): void }).fail(new Error('worker out of memory'));
+		assert.ok(p.broken);
+		await p.hash(join(dir2, 'f'), 1, 1).then(
+			() => assert.unreachable('a broken pool hashes nothing'),
+			(e: Error) => assert.match(e.message, /out of memory/),
+		);
+		await p.close();
+	} finally {
+		rmSync(dir2, { recursive: true, force: true });
+	}
+});
+
+broken.run();
