@@ -165,10 +165,15 @@ export interface Spawned {
 	output: string;
 }
 
-/** Runs schtasks.exe; its messages are localized, so callers decide on the exit code only. */
-export function schtasks(args: readonly string[]): Promise<Spawned> {
+/**
+ * Runs schtasks.exe; its messages are localized, so callers decide on the exit code only.
+ * By full path: a bare name is looked up in the current folder first, which may be the
+ * synced config folder.
+ */
+export function schtasks(args: readonly string[], env: Record<string, string | undefined> = process.env): Promise<Spawned> {
+	const exe = `${env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows'}\\System32\\schtasks.exe`;
 	return new Promise((resolve) => {
-		execFile('schtasks.exe', [...args], { windowsHide: true, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+		execFile(exe, [...args], { windowsHide: true, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
 			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
 			const output = `${stdout}${stderr}`.trim() || (error && typeof error.code !== 'number' ? error.message : '');
 			resolve({ code, output });
