@@ -13,9 +13,9 @@
 // must be exactly the same Node version. A check below fails the build loudly if pkg ever
 // stops honouring the seeded cache, rather than letting it download something else.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.ts';
 import { makeIcon } from './win/icon.ts';
@@ -54,22 +54,24 @@ async function main(): Promise<void> {
 	writeFileSync(join(cache, `node-v${node.version}-win-x64.zip`), '');
 	writeFileSync(join(cache, `node-v${node.version}-win-x64.zip.ok`), '');
 
-	rmSync(outputs.exe, { force: true });
+	// everything is made in win-build/ and renamed into dist/ when complete, so a test
+	// running the previous exe or installer never sees a half-written file
+	const made = (file: string) => join(work, basename(file));
 	const pkg = join(dirname(require.resolve('@yao-pkg/pkg/package.json')), 'lib-es5', 'bin.js');
-	run(node.linuxBin, [pkg, outputs.bundle, '--sea', '--target', `node${node.version}-win-x64`, '--output', outputs.exe], {
+	run(node.linuxBin, [pkg, outputs.bundle, '--sea', '--target', `node${node.version}-win-x64`, '--output', made(outputs.exe)], {
 		HOME: join(work, 'home'),
 		USERPROFILE: join(work, 'home'),
 	});
 
-	const exe = readFileSync(outputs.exe);
+	const exe = readFileSync(made(outputs.exe));
 	verifyExe(exe, node.version);
-	writeFileSync(outputs.windowless, setSubsystem(Buffer.from(exe), 'gui'));
-	rmSync(work, { recursive: true, force: true });
-	smokeTest();
+	writeFileSync(made(outputs.windowless), setSubsystem(Buffer.from(exe), 'gui'));
+	smokeTest(made(outputs.exe));
 
-	rmSync(outputs.installer, { force: true });
-	run('makensis', ['-V2', '-WX', `-DVERSION=${version}`, `-DEXE=${outputs.exe}`, `-DICON=${outputs.icon}`, `-DOUTFILE=${outputs.installer}`, '--', join(root, 'windows-installer', 'equilybrium.nsi')]);
-	if (!existsSync(outputs.installer)) throw new Error('makensis reported success but wrote no installer');
+	run('makensis', ['-V2', '-WX', `-DVERSION=${version}`, `-DEXE=${made(outputs.exe)}`, `-DICON=${outputs.icon}`, `-DOUTFILE=${made(outputs.installer)}`, '--', join(root, 'windows-installer', 'equilybrium.nsi')]);
+	if (!existsSync(made(outputs.installer))) throw new Error('makensis reported success but wrote no installer');
+	for (const file of [outputs.exe, outputs.windowless, outputs.installer]) renameSync(made(file), file);
+	rmSync(work, { recursive: true, force: true });
 	for (const file of [outputs.exe, outputs.windowless, outputs.installer]) {
 		console.log(`built ${file.slice(root.length + 1)} (${(readFileSync(file).length / 2 ** 20).toFixed(1)} MiB)`);
 	}
@@ -101,7 +103,7 @@ function verifyExe(exe: Buffer, nodeVersion: string): void {
 }
 
 /** Runs the exe under Wine when there is one (CI installs it); Node under Wine dies on pipes. */
-function smokeTest(): void {
+function smokeTest(exe: string): void {
 	if (spawnSync('wine', ['--version'], { stdio: 'ignore', timeout: 30_000 }).status !== 0) {
 		console.log('wine not found: equilybrium.exe was not run (the Wine tests run it)');
 		return;
@@ -115,7 +117,7 @@ function smokeTest(): void {
 	}
 	const out = join(dist, 'win-smoke.txt');
 	const fd = openSync(out, 'w');
-	const result = spawnSync('wine', [outputs.exe, '--version'], { env, stdio: ['ignore', fd, fd], timeout: 120_000 });
+	const result = spawnSync('wine', [exe, '--version'], { env, stdio: ['ignore', fd, fd], timeout: 120_000 });
 	closeSync(fd);
 	const text = readFileSync(out, 'utf8').trim();
 	rmSync(out, { force: true });
