@@ -59,6 +59,14 @@ installer.after(() => {
 	removeTree(work);
 });
 
+installer('setup.exe is a 64-bit (PE32+, x64) installer that asks for no elevation', () => {
+	const setup = readFileSync(dist.installer);
+	const pe = setup.readUInt32LE(0x3c);
+	assert.is(setup.readUInt16LE(pe + 4), 0x8664, 'machine x64');
+	assert.is(setup.readUInt16LE(pe + 24), 0x20b, 'PE32+');
+	assert.match(setup.toString('latin1'), /<requestedExecutionLevel level="asInvoker"/, 'RequestExecutionLevel user');
+});
+
 installer('/S /CONFIGDIR= installs per user, writes the starter config, registers the task, HKCU entries and shortcuts', () => {
 	const r = cmd(`${winPath(dist.installer)} /S /CONFIGDIR=${winPath(configDir)}`);
 	assert.is(r.code, 0, r.stdout + r.stderr);
