@@ -9,6 +9,8 @@ export class HashIndex {
 	private sizes: Float64Array;
 	private flags: Uint8Array;
 	length = 0;
+	/** Entries added with a non-zero flag: when none, there is nothing new to check. */
+	flagged = 0;
 
 	/**
 	 * `expected`: entries likely to come (the previous database's count, plus some). Sized
@@ -30,6 +32,7 @@ export class HashIndex {
 		this.lo[i] = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
 		this.sizes[i] = size;
 		this.flags[i] = flag;
+		if (flag) this.flagged++;
 		return i;
 	}
 
@@ -42,8 +45,11 @@ export class HashIndex {
 	 * where at least one member has `flag` set (so old, already reported groups stay quiet).
 	 */
 	collisionCandidates(flag: number): Set<number> {
-		const order = this.sortedOrdinals();
 		const out = new Set<number>();
+		// nothing changed this run: no group can hold a flagged entry (and sorting a million
+		// prefixes costs a second and 4 MB for nothing)
+		if (this.flagged === 0) return out;
+		const order = this.sortedOrdinals();
 		for (let start = 0; start < order.length; ) {
 			let end = start + 1;
 			while (end < order.length && this.samePrefix(order[start]!, order[end]!)) end++;

@@ -38,12 +38,12 @@ export class HashPool {
 	private constructor(private options: PoolOptions, private engine: string) {}
 
 	/**
-	 * Threads start with the first file to hash: a run with nothing due starts none. Their
+	 * Threads start with the first files to hash: a run with nothing due starts none. Their
 	 * heaps are capped: a worker holds one block and a batch of paths, and each isolate's
 	 * default young generation alone would cost tens of MiB of resident memory.
 	 */
-	private start(): void {
-		for (let i = 0; i < this.options.workers; i++) {
+	private start(count: number): void {
+		for (let i = this.workers.length; i < count; i++) {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
 			worker.on('message', (text: string) => this.receive(i, JSON.parse(text) as WorkerResult[]));
 			worker.on('error', (error) => this.fail(error));
@@ -110,7 +110,14 @@ export class HashPool {
 
 	private flush(): void {
 		this.flushScheduled = false;
-		if (this.workers.length === 0) this.start();
+		// one thread for a trickle (rolling verification's few files a day), all of them once
+		// there is a queue: each thread's isolate costs ~10 MB of resident memory
+		if (this.workers.length < this.options.workers) {
+			let bytes = 0;
+			for (const task of this.pending) bytes += task.size;
+			const queue = this.pending.length >= MIN_BATCH * 2 || bytes >= LARGE_READ * 8;
+			this.start(queue ? this.options.workers : Math.max(1, this.workers.length));
+		}
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
 		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
