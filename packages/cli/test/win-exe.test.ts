@@ -208,8 +208,8 @@ const poll = setInterval(() => { if (fs.existsSync(process.argv[4]) || Date.now(
 	assert.is(after.code, 0, 'readable again: ' + after.stdout + after.stderr);
 });
 
-setup('the windowless twin runs the same job', () => {
-	const dir = configFolder('windowless');
+setup('the windowless twin runs the same job (from a config folder with a non-ASCII name)', () => {
+	const dir = configFolder('Zo\u00eb windowless');
 	const expected = filesPart(runB(dir));
 	const r = exe(['run', '--role', 'A', '--config', winPath(dir)], dist.windowless);
 	assert.is(r.code, 0, r.stdout + r.stderr);
