@@ -79,8 +79,8 @@ export function renderTaskXml(spec: TaskSpec): string {
 		'  <Triggers>',
 		'    <CalendarTrigger>',
 		// no time zone suffix: local time, so the run stays at the same hour across DST
+		// (the schema puts a trigger's Enabled before StartBoundary; left out, it is true)
 		`      <StartBoundary>2024-01-01T${at}</StartBoundary>`,
-		'      <Enabled>true</Enabled>',
 		'      <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>',
 		'    </CalendarTrigger>',
 		'  </Triggers>',
