@@ -8,7 +8,9 @@ export function isAbsoluteAnywhere(path: string): boolean {
 
 /** The last component of a path of either form; '' for a root such as `D:/` or `/`. */
 export function labelOf(path: string): string {
-	const parts = path.split(/[\\/]+/).filter((p) => p !== '');
+	// `\\?\D:\x` and `\\?\UNC\server\share` are Windows' long-path spellings of `D:\x` and `\\server\share`
+	const plain = path.replace(/^[\\/]{2}[?.][\\/](UNC[\\/])?/i, (_m, unc?: string) => (unc ? '\\\\' : ''));
+	const parts = plain.split(/[\\/]+/).filter((p) => p !== '');
 	const last = parts[parts.length - 1] ?? '';
 	return /^[A-Za-z]:$/.test(last) && parts.length === 1 ? '' : last;
 }
