@@ -185,7 +185,8 @@ interface Task {
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
 type WorkerResult = [number, string | null, number | string, number | string];
 
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+// a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;
