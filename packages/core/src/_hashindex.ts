@@ -2,42 +2,47 @@
 // arrays instead of a JS object each, so a million files fit in ~17 MB. Only the first
 // 64 bits of a hash are kept; callers confirm matches against the full hash in a second,
 // streamed pass over the few candidates.
+//
+// The arrays are chunks of CHUNK entries: growing adds a chunk instead of copying into a
+// doubled array, so the peak is the index itself, not an old and a new copy at once.
+
+const SHIFT = 16;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
 
 export class HashIndex {
-	private hi: Uint32Array;
-	private lo: Uint32Array;
-	private sizes: Float64Array;
-	private flags: Uint8Array;
+	private hi: Uint32Array[] = [];
+	private lo: Uint32Array[] = [];
+	private sizes: Float64Array[] = [];
+	private flags: Uint8Array[] = [];
 	length = 0;
 	/** Entries added with a non-zero flag: when none, there is nothing new to check. */
 	flagged = 0;
 
-	/**
-	 * `expected`: entries likely to come (the previous database's count, plus some). Sized
-	 * right from the start, the index never holds an old and a doubled copy at once — at a
-	 * million files that transient alone was 26 MB.
-	 */
-	constructor(expected = 1024) {
-		const n = Math.max(1024, Math.ceil(expected));
-		this.hi = new Uint32Array(n);
-		this.lo = new Uint32Array(n);
-		this.sizes = new Float64Array(n);
-		this.flags = new Uint8Array(n);
-	}
-
 	add(hash: string, size: number, flag = 0): number {
-		if (this.length === this.hi.length) this.grow();
 		const i = this.length++;
-		this.hi[i] = parseInt(hash.slice(0, 8), 16) >>> 0;
-		this.lo[i] = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
-		this.sizes[i] = size;
-		this.flags[i] = flag;
+		const c = i >>> SHIFT;
+		if (c === this.hi.length) {
+			this.hi.push(new Uint32Array(CHUNK));
+			this.lo.push(new Uint32Array(CHUNK));
+			this.sizes.push(new Float64Array(CHUNK));
+			this.flags.push(new Uint8Array(CHUNK));
+		}
+		const j = i & MASK;
+		this.hi[c]![j] = parseInt(hash.slice(0, 8), 16) >>> 0;
+		this.lo[c]![j] = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
+		this.sizes[c]![j] = size;
+		this.flags[c]![j] = flag;
 		if (flag) this.flagged++;
 		return i;
 	}
 
 	flag(i: number): number {
-		return this.flags[i]!;
+		return this.flags[i >>> SHIFT]![i & MASK]!;
+	}
+
+	size(i: number): number {
+		return this.sizes[i >>> SHIFT]![i & MASK]!;
 	}
 
 	/**
@@ -55,8 +60,8 @@ export class HashIndex {
 			while (end < order.length && this.samePrefix(order[start]!, order[end]!)) end++;
 			if (end - start > 1) {
 				const group = order.subarray(start, end);
-				const sizes = new Set(Array.from(group, (i) => this.sizes[i]));
-				const flagged = group.some((i) => (this.flags[i]! & flag) !== 0);
+				const sizes = new Set(Array.from(group, (i) => this.size(i)));
+				const flagged = group.some((i) => (this.flag(i) & flag) !== 0);
 				if (sizes.size > 1 && flagged) for (const i of group) out.add(i);
 			}
 			start = end;
@@ -64,28 +69,22 @@ export class HashIndex {
 		return out;
 	}
 
-	/** Ordinal ranges sharing each prefix, for lookups: binary search over sorted prefixes. */
+	/** Ordinals sorted by hash prefix, for lookups: binary search over sorted prefixes. */
 	sortedOrdinals(): Uint32Array {
 		const order = new Uint32Array(this.length);
 		for (let i = 0; i < order.length; i++) order[i] = i;
-		return order.sort((a, b) => this.hi[a]! - this.hi[b]! || this.lo[a]! - this.lo[b]!);
+		return order.sort((a, b) => this.hiAt(a) - this.hiAt(b) || this.loAt(a) - this.loAt(b));
+	}
+
+	private hiAt(i: number): number {
+		return this.hi[i >>> SHIFT]![i & MASK]!;
+	}
+
+	private loAt(i: number): number {
+		return this.lo[i >>> SHIFT]![i & MASK]!;
 	}
 
 	private samePrefix(a: number, b: number): boolean {
-		return this.hi[a] === this.hi[b] && this.lo[a] === this.lo[b];
-	}
-
-	private grow(): void {
-		// grow by half, not double: the peak is what a small NAS must hold
-		const size = Math.ceil(this.hi.length * 1.5);
-		const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-			const next = make(size);
-			next.set(old as never);
-			return next;
-		};
-		this.hi = grow(this.hi, (n) => new Uint32Array(n));
-		this.lo = grow(this.lo, (n) => new Uint32Array(n));
-		this.sizes = grow(this.sizes, (n) => new Float64Array(n));
-		this.flags = grow(this.flags, (n) => new Uint8Array(n));
+		return this.hiAt(a) === this.hiAt(b) && this.loAt(a) === this.loAt(b);
 	}
 }

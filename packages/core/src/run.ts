@@ -120,7 +120,7 @@ type OldEntry = DbEntry & { due?: boolean };
 class Monitor {
 	private counts = emptyCounts();
 	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
-	private index!: HashIndex;
+	private index = new HashIndex();
 	private log: EventLogWriter;
 	private dbPath: string;
 	private previous: OpenedDb | undefined;
@@ -154,7 +154,6 @@ class Monitor {
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
 		this.previous = await openDb(this.dbPath);
-		this.index = new HashIndex((this.previous?.run.count ?? 0) * 1.02 + 1024);
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
 		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm });
 		if (this.previous) {

@@ -1,0 +1,28 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { HashIndex } from '../src/_hashindex.ts';
+
+const index = suite('HashIndex in chunks');
+
+index('collision candidates across chunk boundaries; quiet when nothing is flagged', () => {
+	const hex = (i: number) => i.toString(16).padStart(16, '0') + 'ff';
+	const quiet = new HashIndex();
+	const flagged = new HashIndex();
+	for (let i = 0; i < 140_000; i++) {
+		// entry 66_000 (second chunk) has the digest of entry 5 (first chunk) and another size;
+		// entry 131_000 (third chunk) the digest of entry 7 and the same size: not a collision
+		const hash = i === 66_000 ? hex(5) : i === 131_000 ? hex(7) : hex(i);
+		const size = i === 131_000 ? 7 : i;
+		quiet.add(hash, size, 0);
+		flagged.add(hash, size, i === 66_000 || i === 131_000 ? 1 : 0);
+	}
+	assert.is(flagged.length, 140_000);
+	assert.is(flagged.flag(66_000), 1);
+	assert.is(flagged.size(131_000), 7);
+	assert.equal([...flagged.collisionCandidates(1)].sort((a, b) => a - b), [5, 66_000]);
+	assert.is(quiet.collisionCandidates(1).size, 0);
+	const order = flagged.sortedOrdinals();
+	assert.is(order.length, 140_000);
+});
+
+index.run();
