@@ -110,13 +110,13 @@ export class HashPool {
 
 	private flush(): void {
 		this.flushScheduled = false;
-		// one thread for a trickle (rolling verification's few files a day), all of them once
-		// there is a queue: each thread's isolate costs ~10 MB of resident memory
+		// One thread, and all of them only once there are many bytes waiting: each thread's
+		// isolate costs ~10 MB of resident memory, and with small files one thread hashes
+		// faster than the main thread can list and settle them (a profile shows it waiting).
 		if (this.workers.length < this.options.workers) {
 			let bytes = 0;
 			for (const task of this.pending) bytes += task.size;
-			const queue = this.pending.length >= MIN_BATCH * 2 || bytes >= LARGE_READ * 8;
-			this.start(queue ? this.options.workers : Math.max(1, this.workers.length));
+			this.start(bytes >= MANY_BYTES ? this.options.workers : Math.max(1, this.workers.length));
 		}
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
@@ -192,6 +192,8 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 
 const MAX_LOAD = 32 << 20;
 const FILE_COST = 64 << 10;
 const MIN_BATCH = 32;
+/** Bytes waiting for a thread before every thread is started. */
+const MANY_BYTES = 32 << 20;
 
 /** Reads of a file that keeps changing before it is given up on (as hashFile). */
 const ATTEMPTS = 3;
