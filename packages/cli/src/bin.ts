@@ -10,7 +10,7 @@ let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(signal, () => {
 		if (++signals > 1) process.exit(130); // a second Ctrl+C means now
-		process.stderr.write('\nequilybrium: stopping; the database is left as it was before this run\n');
+		process.stderr.write('\nequilybrium: stopping; the database stays as it was, and what was read so far is kept for the next run\n');
 		controller.abort();
 	});
 }

@@ -10,7 +10,15 @@ import { sectionHeading, type EventDigest } from './reportfile.ts';
 export interface ReportInput {
 	/** When A's run ended: the section's date. */
 	at: number;
-	aRun: { startedAt: number; finishedAt: number; files: number; bytes: number; algorithm: string };
+	aRun: {
+		startedAt: number;
+		finishedAt: number;
+		files: number;
+		bytes: number;
+		algorithm: string;
+		/** With Verify = rolling N: how much of A was verified within N days. */
+		coverage?: { days: number; files: number; verifiedFiles: number; share: number; oldestVerifiedAt?: number };
+	};
 	comparison: Comparison;
 	aEvents: EventDigest;
 	bEvents: EventDigest;
@@ -34,6 +42,12 @@ export function renderReportSection(input: ReportInput): string {
 			(v) => `${VERDICT_LABEL[v]} ${c.counts[v].files.toLocaleString('en-US')}`,
 		);
 		lines.push(`Files: ${parts.join(' · ')}.`);
+	}
+	const coverage = input.aRun.coverage;
+	if (coverage) {
+		const share = coverage.share >= 1 ? '100 %' : `${Math.min(99.9, Math.floor(coverage.share * 1000) / 10)} %`;
+		const oldest = coverage.oldestVerifiedAt === undefined ? '' : `; the oldest verification is from ${humanTime(coverage.oldestVerifiedAt)}`;
+		lines.push(`Rolling verification: ${share} of A's files (${coverage.verifiedFiles.toLocaleString('en-US')} of ${coverage.files.toLocaleString('en-US')}) verified within ${coverage.days} days${oldest}.`);
 	}
 	const todo = actions(input);
 	if (todo.length) lines.push('', 'What to do:', ...todo);

@@ -123,6 +123,22 @@ headlines('problems on A alone: CHECK A', () => {
 	assert.ok(lines.some((l) => l.startsWith('  Unreadable on A (2 files)')));
 });
 
+headlines('with Verify = rolling N, the coverage of A is shown', () => {
+	const lines = renderReportSection({
+		at: T.aSecond,
+		aRun: {
+			startedAt: T.aSecond - 60_000, finishedAt: T.aSecond, files: 10, bytes: 10_240, algorithm: 'sha256',
+			coverage: { days: 30, files: 8, verifiedFiles: 7, share: 7 / 8, oldestVerifiedAt: Date.parse('2024-04-20T10:00:00Z') },
+		},
+		comparison: comparison('ok', { backedUp: 10 }),
+		aEvents: emptyDigest(),
+		bEvents: emptyDigest(),
+		limit: 3,
+	}).split('\n');
+	assert.ok(lines.includes("Rolling verification: 87.5 % of A's files (7 of 8) verified within 30 days; the oldest verification is from 2024-04-20 10:00 UTC."), lines.join('\n'));
+	assert.match(lines[1]!, /^BACKUP OK/);
+});
+
 headlines('very long lists are cut with a count and where the rest is', async () => {
 	const c = comparison('ok', { missingOnB: 5 });
 	c.samples.missingOnB = ['a', 'b', 'c', 'd', 'e'].map((k) => ({ verdict: 'missingOnB', key: `docs/${k}`, size: 1024, hash: 'x' }));

@@ -24,7 +24,14 @@ export async function compareAndReport(config: Config, result: RunResult): Promi
 	const previous = await latestReportSection(config.dir);
 	const section = renderReportSection({
 		at: result.finishedAt,
-		aRun: { startedAt: result.startedAt, finishedAt: result.finishedAt, files: result.files, bytes: result.bytes, algorithm: result.algorithm },
+		aRun: {
+			startedAt: result.startedAt,
+			finishedAt: result.finishedAt,
+			files: result.files,
+			bytes: result.bytes,
+			algorithm: result.algorithm,
+			...(result.coverage ? { coverage: result.coverage } : {}),
+		},
 		comparison,
 		aEvents: await readEventsSince(config.dir, 'A', result.startedAt, REPORT_LIMIT),
 		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1 : 0, REPORT_LIMIT),
