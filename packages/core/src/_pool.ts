@@ -26,6 +26,9 @@ export class HashPool {
 	private pending: Task[] = [];
 	private deviceQueues = new Map<string, Task[]>();
 	private deviceBusy = new Set<string>();
+	/** Large reads handed to threads and not done, per device, and the most there ever were. */
+	private largeReads = new Map<string, number>();
+	private largePeak = new Map<string, number>();
 	private nextId = 0;
 	private flushScheduled = false;
 	private failed: Error | undefined;
@@ -72,6 +75,11 @@ export class HashPool {
 				this.pumpDevice(device);
 			} else this.enqueue(task);
 		});
+	}
+
+	/** The most large reads of `device` ever in progress at once (what Disk reads controls). */
+	peakLargeReads(device: string): number {
+		return this.largePeak.get(device) ?? 0;
 	}
 
 	async close(): Promise<void> {
@@ -132,6 +140,11 @@ export class HashPool {
 			// a per-file cost keeps many tiny files from all landing on one worker
 			this.workers[best]!.load += task.size + FILE_COST;
 			this.workers[best]!.files++;
+			if (task.device !== undefined && task.size >= LARGE_READ) {
+				const now = (this.largeReads.get(task.device) ?? 0) + 1;
+				this.largeReads.set(task.device, now);
+				this.largePeak.set(task.device, Math.max(now, this.largePeak.get(task.device) ?? 0));
+			}
 			this.waiting.get(task.id)!.worker = best;
 			batches[best]!.ids.push(task.id);
 			batches[best]!.paths.push(task.path);
@@ -153,6 +166,7 @@ export class HashPool {
 			this.waiting.delete(id);
 			this.workers[worker]!.load -= waiter.size + FILE_COST;
 			this.workers[worker]!.files--;
+			if (waiter.device !== undefined && waiter.size >= LARGE_READ) this.largeReads.set(waiter.device, this.largeReads.get(waiter.device)! - 1);
 			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
 				this.deviceBusy.delete(waiter.device);
 				this.pumpDevice(waiter.device);

@@ -59,12 +59,17 @@ pool('errors come back with their code; FileChangingError is its own type', asyn
 	}
 });
 
-pool('sequential devices still hash every file', async () => {
-	const p = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 1 << 16, sequential: new Set(['d']) })!;
+pool('a spinning disk gets one large read at a time; an SSD several; every file is hashed', async () => {
+	const names = ['large', 'large', 'small', 'large', 'large', 'block'];
+	const p = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 1 << 16, sequential: new Set(['hdd']) })!;
 	try {
-		const names = ['large', 'large', 'small', 'large'];
-		const results = await Promise.all(names.map((n) => p.hash(at(n), statOf(n).size, statOf(n).mtimeMs, 'd')));
-		results.forEach((r, i) => assert.is(r.hash, digestOf('sha256', files[names[i]!]!)));
+		const hashAll = (device: string) => Promise.all(names.map((n) => p.hash(at(n), statOf(n).size, statOf(n).mtimeMs, device)));
+		for (const device of ['hdd', 'ssd']) {
+			const results = await hashAll(device);
+			results.forEach((r, i) => assert.is(r.hash, digestOf('sha256', files[names[i]!]!), `${device} ${names[i]}`));
+		}
+		assert.is(p.peakLargeReads('hdd'), 1, 'large reads of the spinning disk never overlap');
+		assert.ok(p.peakLargeReads('ssd') > 1, `the SSD's large reads overlap (peak ${p.peakLargeReads('ssd')})`);
 	} finally {
 		await p.close();
 	}
