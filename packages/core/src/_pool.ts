@@ -32,6 +32,8 @@ export class HashPool {
 	private nextId = 0;
 	private flushScheduled = false;
 	private failed: Error | undefined;
+	/** Ended by abort(): later requests are refused, not given to new threads. */
+	private aborted = false;
 
 	/** A thread died (out of memory, a bug): the caller should hash on its own thread. */
 	get broken(): boolean {
@@ -64,6 +66,7 @@ export class HashPool {
 	/** `size` and `mtimeMs` as the scan saw them: a file that no longer matches is re-checked. */
 	hash(path: string, size: number, mtimeMs: number, device?: string): Promise<HashedFile> {
 		if (this.failed) return Promise.reject(this.failed);
+		if (this.aborted) return Promise.reject(new Error('stopped'));
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
 			this.waiting.set(id, { resolve, reject, size, worker: -1, device });
@@ -104,8 +107,12 @@ export class HashPool {
 		setImmediate(() => this.flush());
 	}
 
-	/** Drops what no worker has started; what they hold finishes (a bounded amount). */
-	abort(): void {
+	/**
+	 * Drops what no worker has started; what they hold may finish within `graceMs` (its
+	 * digests go to the checkpoint). After that the threads are ended, even mid-file: a
+	 * stop must not wait for a large file to be read to its end.
+	 */
+	abort(graceMs = 1000): void {
 		const stopped = new Error('stopped');
 		const dropped = [...this.pending, ...[...this.deviceQueues.values()].flat()];
 		this.pending = [];
@@ -114,6 +121,14 @@ export class HashPool {
 			this.waiting.get(task.id)?.reject(stopped);
 			this.waiting.delete(task.id);
 		}
+		if (this.waiting.size === 0) return;
+		setTimeout(() => {
+			this.aborted = true;
+			for (const waiter of this.waiting.values()) waiter.reject(stopped);
+			this.waiting.clear();
+			for (const w of this.workers) void w.worker.terminate();
+			this.workers = [];
+		}, graceMs).unref();
 	}
 
 	private flush(): void {

@@ -15,6 +15,8 @@ export interface HashOptions {
 	onBytes?: (bytes: number) => void;
 	/** Attempts before a file that keeps changing is given up on. */
 	attempts?: number;
+	/** Checked before every block: a stop does not wait for a large file's end. */
+	signal?: AbortSignal;
 }
 
 /** Raised when a file changed under every attempt to read it: not a corruption. */
@@ -41,6 +43,7 @@ export async function hashFile(path: string, options: HashOptions): Promise<Hash
 			const digest = createDigest(options.algorithm);
 			let total = 0;
 			for (;;) {
+				if (options.signal?.aborted) throw new Error('stopped');
 				const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
 				if (bytesRead === 0) break;
 				digest.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));

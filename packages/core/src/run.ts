@@ -257,6 +257,11 @@ class Monitor {
 		const width = this.pool ? WORKER_WINDOW : Math.max(1, this.options.concurrency ?? 4);
 		const queue: Work[] = [];
 		const plan = this.plan();
+		const signal = this.options.signal;
+		const stop = signal && new Promise<true>((resolve) => {
+			if (signal.aborted) resolve(true);
+			else signal.addEventListener('abort', () => resolve(true), { once: true });
+		});
 		let done = false;
 		for (;;) {
 			while (!done && queue.length < width) {
@@ -275,6 +280,11 @@ class Monitor {
 			}
 			const work = queue.shift();
 			if (!work) return false;
+			// a large file can take minutes: a stop must not wait for its digest
+			if (stop && 'hashed' in work && work.hashed && (await Promise.race([work.hashed.then(() => false), stop]))) {
+				queue.unshift(work);
+				continue;
+			}
 			await this.settle(work, writer);
 		}
 	}
@@ -385,7 +395,8 @@ class Monitor {
 						if (!this.pool.broken) throw error;
 					}
 				}
-				hashed ??= await hashFile(file.path, { algorithm, blockSize, onBytes });
+				const signal = this.options.signal;
+				hashed ??= await hashFile(file.path, { algorithm, blockSize, onBytes, ...(signal ? { signal } : {}) });
 				this.progress.hashedFiles++;
 				return { ok: true, file: hashed };
 			} catch (error) {
