@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALGORITHMS, CONFIG_FILE, latestReportSection, parseConfig, isCoreError } from '@equilybrium/core';
+import { ALL_ALGORITHMS, CONFIG_FILE, latestReportSection, parseConfig, isCoreError } from '@equilybrium/core';
 import type { DsmPaths } from './env.ts';
 import { resolveConfigFolder } from './folder.ts';
 import { applySettings, InvalidInput, revisionOf, settingsOf, validateSettings } from './settings.ts';
@@ -93,7 +93,7 @@ async function readSettings(paths: DsmPaths): Promise<CgiResponse> {
 	if ('problem' in loaded) return error(409, loaded.problem);
 	try {
 		const config = parseConfig(loaded.text, loaded.file, loaded.dir);
-		return json(200, { settings: settingsOf(config), revision: revisionOf(loaded.text), algorithms: ALGORITHMS, configDir: loaded.dir });
+		return json(200, { settings: settingsOf(config), revision: revisionOf(loaded.text), algorithms: ALL_ALGORITHMS, configDir: loaded.dir });
 	} catch (caught) {
 		if (isCoreError(caught)) return error(409, `${caught.message} — fix the file by hand, then reload`);
 		throw caught;

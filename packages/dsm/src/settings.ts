@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 import cron from 'node-cron';
-import { ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
+import { ALL_ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
 import { setIniValue } from './ini-edit.ts';
 
 // What the settings page may change: B's monitored folders, the schedule, the algorithm and
@@ -54,7 +54,7 @@ export async function validateSettings(input: unknown, volumesRoot: string): Pro
 		throw new InvalidInput('schedule', `"${schedule}" is not a schedule: give 5 cron fields "minute hour day month weekday", e.g. "0 3 * * *" for every night at 3:00`);
 	}
 	const algorithm = typeof value.algorithm === 'string' ? value.algorithm.trim().toLowerCase() : '';
-	if (!isAlgorithm(algorithm)) throw new InvalidInput('algorithm', `"${algorithm}" is not a hash algorithm; choose one of ${ALGORITHMS.join(', ')}`);
+	if (!isAlgorithm(algorithm)) throw new InvalidInput('algorithm', `"${algorithm}" is not a hash algorithm; choose one of ${ALL_ALGORITHMS.join(', ')}`);
 	if (!Array.isArray(value.exclude) || !value.exclude.every((e) => typeof e === 'string')) {
 		throw new InvalidInput('exclude', 'excludes must be a list of patterns, one per line');
 	}
