@@ -13,6 +13,15 @@ const filter = process.argv[2] ? new RegExp(process.argv[2]) : null;
 const files = find(join(root, 'packages')).concat(find(join(root, 'tools'))).filter((f) => !filter || filter.test(f)).sort();
 const width = Math.max(1, Math.min(Number(process.env.TEST_JOBS) || cpus().length, 4));
 
+const WINE_FILE = /[\\/]win-(exe|installer)\.test\.ts$/;
+
+function passedAll(output, code) {
+	const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+	const total = /Total:\s+(\d+)/.exec(plain)?.[1];
+	const ok = /Passed:\s+(\d+)/.exec(plain)?.[1];
+	return code === 0 && total !== undefined && total === ok;
+}
+
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -44,7 +53,14 @@ process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
 async function worker() {
 	for (let file = queue.shift(); file; file = queue.shift()) {
 		const started = Date.now();
-		const { code, output } = await runFile(file);
+		let { code, output } = await runFile(file);
+		// Under Wine, a Windows process now and then ends with a code it never set (seen as a
+		// usage error exiting 1 instead of 2, once in many runs, never reproduced alone). A
+		// Wine test file that fails is run once more, and says so; a real fault fails twice.
+		if (WINE_FILE.test(file) && !passedAll(output, code)) {
+			process.stdout.write(`↻ ${relative(root, file)} failed under Wine; running it once more. Its first output:\n${output}\n`);
+			({ code, output } = await runFile(file));
+		}
 		const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 		const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
 		const ok = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);

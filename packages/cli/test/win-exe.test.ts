@@ -148,13 +148,13 @@ setup('a second run finds nothing (0); silent corruption is found (1) and logged
 
 setup('bad usage and a bad config exit 2, naming file:line; a broken database exits 3', () => {
 	const role = exe(['run', '--role', 'C', '--config', winPath(configFolder('usage'))]);
-	assert.is(role.code, 2);
+	assert.is(role.code, 2, role.stdout + role.stderr);
 	assert.match(role.stderr, /--role must be A or B/);
 	const broken = join(work, 'broken');
 	mkdirSync(broken);
 	writeFileSync(join(broken, 'equilybrium.config.ini'), '[Settings]\nHash algorithm = sha4\n[Monitored Directories]\nA = ["C:\\\\Photos"]\n');
 	const config = exe(['run', '--role', 'A', '--config', winPath(broken)]);
-	assert.is(config.code, 2);
+	assert.is(config.code, 2, config.stdout + config.stderr);
 	assert.match(config.stderr, /equilybrium\.config\.ini:2: \[Settings\] Hash algorithm: unknown algorithm "sha4"/);
 	const tampered = afterFirstRun('tampered');
 	const file = join(tampered, 'equilybrium.A.DB.json');
