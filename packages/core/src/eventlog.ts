@@ -1,41 +1,112 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BufferedFile, exists } from './_files.ts';
+import { readLines } from './_lines.ts';
 import { eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
 
-/** Appends events to one log per type, opening each file only when it first gets a line. */
+export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
+
+/**
+ * A run's events reach the logs only once its database is committed: a run that is stopped
+ * (or dies) finds the same changes again next time, and would otherwise log them twice.
+ * Meanwhile they wait in a journal whose first line names the run; a journal left by a run
+ * that died between committing its database and appending its events is replayed.
+ */
 export class EventLogWriter {
-	private handles = new Map<EventType, FileHandle>();
-	private buffers = new Map<EventType, string[]>();
+	private constructor(
+		private dir: string,
+		private role: string,
+		private journal: BufferedFile,
+	) {}
+
+	/** `runId`: the run's start as stored in its database (`run.startedAt`). */
+	static async open(dir: string, role: string, runId: string): Promise<EventLogWriter> {
+		const journal = await BufferedFile.create(join(dir, eventJournalName(role)));
+		await journal.write(runId + '\n');
+		return new EventLogWriter(dir, role, journal);
+	}
+
+	/**
+	 * Before a run: a journal left behind goes to the logs if its run committed the database
+	 * (`committedRunId` is that database's `run.startedAt`), and is dropped otherwise.
+	 */
+	static async recover(dir: string, role: string, committedRunId: string | undefined): Promise<void> {
+		const path = join(dir, eventJournalName(role));
+		if (!(await exists(path))) return;
+		let first = true;
+		let replay = false;
+		const logs = new LogAppender(dir, role);
+		for await (const line of readLines(path)) {
+			if (first) {
+				first = false;
+				replay = committedRunId !== undefined && line.text === committedRunId;
+				if (!replay) break;
+				continue;
+			}
+			if (line.text) await logs.add(line.text);
+		}
+		await logs.close();
+		await unlink(path).catch(() => {});
+	}
+
+	async append(event: FileEvent): Promise<void> {
+		await this.journal.write(formatEventLine(event) + '\n');
+	}
+
+	/** The database is committed: the events go to their logs. */
+	async commit(): Promise<void> {
+		await this.journal.close();
+		const path = join(this.dir, eventJournalName(this.role));
+		const logs = new LogAppender(this.dir, this.role);
+		let first = true;
+		for await (const line of readLines(path)) {
+			if (first) first = false;
+			else if (line.text) await logs.add(line.text);
+		}
+		await logs.close();
+		await unlink(path).catch(() => {});
+	}
+
+	/** The run did not commit: its events will be found again. */
+	async discard(): Promise<void> {
+		await this.journal.close().catch(() => {});
+		await unlink(join(this.dir, eventJournalName(this.role))).catch(() => {});
+	}
+}
+
+// --- internal ---
+
+/** Appends formatted lines to one log per type, opening each only when it first gets a line. */
+class LogAppender {
+	private handles = new Map<string, FileHandle>();
+	private buffers = new Map<string, string[]>();
 
 	constructor(
 		private dir: string,
 		private role: string,
 	) {}
 
-	async append(event: FileEvent): Promise<void> {
-		const lines = this.buffers.get(event.type) ?? [];
-		lines.push(formatEventLine(event) + '\n');
-		this.buffers.set(event.type, lines);
-		if (lines.length >= 512) await this.flushType(event.type);
-	}
-
-	async flush(): Promise<void> {
-		for (const type of this.buffers.keys()) await this.flushType(type);
+	async add(line: string): Promise<void> {
+		const type = line.split('\t', 2)[1]!;
+		const lines = this.buffers.get(type) ?? [];
+		lines.push(line + '\n');
+		this.buffers.set(type, lines);
+		if (lines.length >= 1024) await this.flush(type);
 	}
 
 	async close(): Promise<void> {
-		await this.flush();
+		for (const type of this.buffers.keys()) await this.flush(type);
 		for (const handle of this.handles.values()) await handle.close();
 		this.handles.clear();
 	}
 
-	private async flushType(type: EventType): Promise<void> {
+	private async flush(type: string): Promise<void> {
 		const lines = this.buffers.get(type);
 		if (!lines || lines.length === 0) return;
 		this.buffers.set(type, []);
 		let handle = this.handles.get(type);
 		if (!handle) {
-			handle = await open(join(this.dir, eventLogName(this.role, type)), 'a');
+			handle = await open(join(this.dir, eventLogName(this.role, type as EventType)), 'a');
 			this.handles.set(type, handle);
 		}
 		await handle.write(lines.join(''));

@@ -121,7 +121,7 @@ class Monitor {
 	private counts = emptyCounts();
 	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
 	private index = new HashIndex();
-	private log: EventLogWriter;
+	private log!: EventLogWriter;
 	private dbPath: string;
 	private previous: OpenedDb | undefined;
 	private sameAlgorithm = true;
@@ -142,7 +142,6 @@ class Monitor {
 		private roots: Root[],
 		private now: () => number,
 	) {
-		this.log = new EventLogWriter(options.config.dir, options.role);
 		this.dbPath = join(options.config.dir, dbFileName(options.role));
 		this.startedAt = now();
 	}
@@ -154,6 +153,8 @@ class Monitor {
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
 		this.previous = await openDb(this.dbPath);
+		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
+		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
 		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm });
 		if (this.previous) {
@@ -193,7 +194,8 @@ class Monitor {
 			await this.resume?.close().catch(() => {});
 			await this.journal?.close().catch(() => {});
 			if (committed) await removeCheckpoints(config.dir, role);
-			await this.log.close();
+			if (committed) await this.log.commit();
+			else await this.log.discard();
 			await this.newScratch?.close().catch(() => {});
 			await this.goneScratch?.close().catch(() => {});
 			await unlink(this.scratchPath('new')).catch(() => {});
@@ -563,7 +565,6 @@ class Monitor {
 				});
 			}
 		}
-		await this.log.flush();
 	}
 }
 
