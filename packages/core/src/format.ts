@@ -37,3 +37,9 @@ export function humanAge(ms: number): string {
 	if (hours < 48) return count(hours, 'hour');
 	return count(Math.round(hours / 24), 'day');
 }
+
+/** 0.875 → "87.5 %"; 100 % only when it is, so "everything" is never rounded into. */
+export function humanShare(share: number): string {
+	if (share >= 1) return '100 %';
+	return `${Math.min(99.9, Math.floor(share * 1000) / 10)} %`;
+}

@@ -1,6 +1,6 @@
 import { AT_RISK, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
 import { EVENT_TYPES, eventLogName, type EventType } from './events.ts';
-import { count, humanAge, humanBytes, humanDuration, humanTime } from './format.ts';
+import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime } from './format.ts';
 import { sectionHeading, type EventDigest } from './reportfile.ts';
 
 // A report section (SPEC §9), rendered from data alone so that it is the same text every
@@ -45,7 +45,7 @@ export function renderReportSection(input: ReportInput): string {
 	}
 	const coverage = input.aRun.coverage;
 	if (coverage) {
-		const share = coverage.share >= 1 ? '100 %' : `${Math.min(99.9, Math.floor(coverage.share * 1000) / 10)} %`;
+		const share = humanShare(coverage.share);
 		const oldest = coverage.oldestVerifiedAt === undefined ? '' : `; the oldest verification is from ${humanTime(coverage.oldestVerifiedAt)}`;
 		lines.push(`Rolling verification: ${share} of A's files (${coverage.verifiedFiles.toLocaleString('en-US')} of ${coverage.files.toLocaleString('en-US')}) verified within ${coverage.days} days${oldest}.`);
 	}

@@ -1,7 +1,7 @@
 import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
 import { has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
-import { count, humanBytes, humanDuration } from '../format.ts';
+import { count, humanBytes, humanDuration, humanShare } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
@@ -72,13 +72,7 @@ export function coveragePart(r: RunResult): string {
 	const rolling = r.rolling;
 	const did = rolling ? `${count(rolling.verifiedFiles, 'unchanged file')} re-verified (${humanBytes(rolling.verifiedBytes)})` : '';
 	const deferred = rolling && rolling.deferredFiles > 0 ? `, ${rolling.deferredFiles} left for the next run (Max run time)` : '';
-	const share = `${formatShare(c.share)} verified within ${c.days} days`;
+	const share = `${humanShare(c.share)} verified within ${c.days} days`;
 	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${new Date(c.oldestVerifiedAt).toISOString().slice(0, 10)}` : '';
 	return ` — rolling: ${did}${deferred}; ${share}${oldest}`;
-}
-
-/** 100 % only when it is; otherwise at most 99.9 %, so "everything" is never rounded into. */
-function formatShare(share: number): string {
-	if (share >= 1) return '100 %';
-	return `${Math.min(99.9, Math.floor(share * 1000) / 10)} %`;
 }
