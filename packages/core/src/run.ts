@@ -260,10 +260,6 @@ class Monitor {
 		const queue: Work[] = [];
 		const plan = this.plan();
 		const signal = this.options.signal;
-		const stop = signal && new Promise<true>((resolve) => {
-			if (signal.aborted) resolve(true);
-			else signal.addEventListener('abort', () => resolve(true), { once: true });
-		});
 		let done = false;
 		for (;;) {
 			while (!done && queue.length < width) {
@@ -283,7 +279,7 @@ class Monitor {
 			const work = queue.shift();
 			if (!work) return false;
 			// a large file can take minutes: a stop must not wait for its digest
-			if (stop && 'hashed' in work && work.hashed && (await Promise.race([work.hashed.then(() => false), stop]))) {
+			if (signal && 'hashed' in work && work.hashed && (await settledOrStopped(work.hashed, signal))) {
 				queue.unshift(work);
 				continue;
 			}
@@ -569,6 +565,22 @@ class Monitor {
 }
 
 async function* emptyEntries(): AsyncGenerator<DbEntry> {}
+
+/**
+ * True if `signal` aborts before `work` settles. The listener goes when the work settles:
+ * racing every file against one never-settling promise would keep a reaction per file.
+ */
+function settledOrStopped(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+	if (signal.aborted) return Promise.resolve(true);
+	return new Promise((resolve) => {
+		const onAbort = () => resolve(true);
+		signal.addEventListener('abort', onAbort, { once: true });
+		void work.then(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve(false);
+		});
+	});
+}
 
 async function* readCandidates(path: string): AsyncGenerator<Candidate> {
 	for await (const line of readLines(path)) {
