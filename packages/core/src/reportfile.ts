@@ -1,7 +1,7 @@
 import { appendFile, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLines } from './_lines.ts';
-import { EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from './events.ts';
+import { emptyCounts, EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const REPORT_FILE = 'equilybrium.report.txt';
 
@@ -22,11 +22,12 @@ export interface EventDigest {
 	samples: Record<EventType, FileEvent[]>;
 }
 
+export function emptyDigest(): EventDigest {
+	return { counts: emptyCounts(), samples: Object.fromEntries(EVENT_TYPES.map((t) => [t, []])) as unknown as EventDigest['samples'] };
+}
+
 export async function readEventsSince(dir: string, role: 'A' | 'B', since: number, keep: number): Promise<EventDigest> {
-	const digest: EventDigest = {
-		counts: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as EventDigest['counts'],
-		samples: Object.fromEntries(EVENT_TYPES.map((t) => [t, []])) as unknown as EventDigest['samples'],
-	};
+	const digest = emptyDigest();
 	for (const type of EVENT_TYPES) {
 		const path = join(dir, eventLogName(role, type));
 		try {

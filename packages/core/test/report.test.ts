@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	compareSides,
-	EVENT_TYPES,
+	emptyDigest,
 	latestReportSection,
 	readEventsSince,
 	renderReportSection,
@@ -63,13 +63,6 @@ golden.run();
 // ---
 
 const headlines = suite('headlines for every state');
-
-function emptyDigest(): EventDigest {
-	return {
-		counts: Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as EventDigest['counts'],
-		samples: Object.fromEntries(EVENT_TYPES.map((t) => [t, []])) as unknown as EventDigest['samples'],
-	};
-}
 
 function comparison(b: Comparison['b'], counts: Partial<Record<string, number>>, bProblem?: string): Comparison {
 	const all = ['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as const;

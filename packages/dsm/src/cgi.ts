@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALL_ALGORITHMS, CONFIG_FILE, latestReportSection, parseConfig, isCoreError } from '@equilybrium/core';
 import type { DsmPaths } from './env.ts';
@@ -149,7 +149,7 @@ async function loadIni(paths: DsmPaths): Promise<{ text: string; file: string; d
 
 async function exists(file: string): Promise<boolean> {
 	try {
-		await readFile(file);
+		await stat(file);
 		return true;
 	} catch {
 		return false;
