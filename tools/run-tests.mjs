@@ -54,9 +54,9 @@ async function worker() {
 	for (let file = queue.shift(); file; file = queue.shift()) {
 		const started = Date.now();
 		let { code, output } = await runFile(file);
-		// Under Wine, a Windows process now and then ends with a code it never set (seen as a
-		// usage error exiting 1 instead of 2, once in many runs, never reproduced alone). A
-		// Wine test file that fails is run once more, and says so; a real fault fails twice.
+		// Under Wine the exe now and then exits 1 with "wine client error:0: recvmsg: Connection
+		// reset by peer": the wineserver went away under it, nothing of ours ran. A Wine test
+		// file that fails is run once more, and says so; a real fault fails both times.
 		if (WINE_FILE.test(file) && !passedAll(output, code)) {
 			process.stdout.write(`↻ ${relative(root, file)} failed under Wine; running it once more. Its first output:\n${output}\n`);
 			({ code, output } = await runFile(file));
