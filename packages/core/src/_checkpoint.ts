@@ -1,6 +1,7 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from './_files.ts';
+import { BatchCursor } from './_cursor.ts';
 import { readLines } from './_lines.ts';
 import type { AlgorithmName } from './algorithms.ts';
 import type { Role } from './config.ts';
@@ -58,13 +59,23 @@ export class CheckpointWriter {
 		return writer;
 	}
 
-	async add(entry: Checkpointed): Promise<void> {
+	/** Buffers a digest; `tick` hands the buffer to the OS when it is due. */
+	put(entry: Checkpointed): void {
 		// resumed entries and fresh ones arrive merged in key order; a key settled twice is not
 		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) return;
 		this.lastKey = entry.key;
 		const line = JSON.stringify([entry.key, entry.size, entry.mtimeMs, entry.hash, entry.verifiedAt]) + '\n';
 		this.parts.push(line);
 		this.buffered += line.length;
+	}
+
+	async add(entry: Checkpointed): Promise<void> {
+		this.put(entry);
+		await this.tick();
+	}
+
+	/** Flushes when the buffer is large or FLUSH_MS have passed; syncs every SYNC_MS. */
+	async tick(): Promise<void> {
 		const now = this.clock();
 		if (this.buffered >= 1 << 20 || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
 	}
@@ -93,41 +104,31 @@ export class CheckpointWriter {
  * called with ascending keys. Undefined when there is none, or it is for another algorithm.
  */
 export class CheckpointReader {
-	private next: Checkpointed | undefined;
-	private done = false;
 	/** Entries taken from the journal instead of hashing again. */
 	used = 0;
 
-	private constructor(private lines: AsyncGenerator<Checkpointed>) {}
+	private constructor(private cursor: BatchCursor<Checkpointed>) {}
 
 	static async open(dir: string, role: Role, algorithm: AlgorithmName): Promise<CheckpointReader | undefined> {
 		await consolidate(dir, role, algorithm);
 		const path = join(dir, checkpointFile(role));
 		if (!(await exists(path))) return undefined;
-		const reader = new CheckpointReader(readJournal(path, role, algorithm));
-		await reader.advance();
-		return reader;
+		return new CheckpointReader(new BatchCursor(journalBatches(path, role, algorithm)));
 	}
 
 	/** The journal's digest for `key`, if it has one; skips everything before it. */
 	async take(key: string): Promise<Checkpointed | undefined> {
-		while (!this.done && this.next!.key < key) await this.advance();
-		if (this.done || this.next!.key !== key) return undefined;
-		const found = this.next;
-		await this.advance();
-		return found;
+		for (;;) {
+			if (this.cursor.needsLoad) await this.cursor.load();
+			const next = this.cursor.peek();
+			if (next === undefined || next.key > key) return undefined;
+			this.cursor.shift();
+			if (next.key === key) return next;
+		}
 	}
 
 	async close(): Promise<void> {
-		await this.lines.return(undefined);
-	}
-
-	private async advance(): Promise<void> {
-		const item = await this.lines.next();
-		if (item.done) {
-			this.done = true;
-			this.next = undefined;
-		} else this.next = item.value;
+		await this.cursor.close();
 	}
 }
 
@@ -146,6 +147,19 @@ const FLUSH_MS = 2_000;
 const FORMAT = 'equilybrium-checkpoint';
 
 const headerLine = (role: Role, algorithm: AlgorithmName) => JSON.stringify({ format: FORMAT, version: 1, role, algorithm });
+
+/** The same, a chunk of the file at a time. */
+async function* journalBatches(path: string, role: Role, algorithm: AlgorithmName): AsyncGenerator<Checkpointed[]> {
+	let batch: Checkpointed[] = [];
+	for await (const entry of readJournal(path, role, algorithm)) {
+		batch.push(entry);
+		if (batch.length >= 1024) {
+			yield batch;
+			batch = [];
+		}
+	}
+	if (batch.length) yield batch;
+}
 
 /** Reads a journal's valid prefix; nothing at all if its header is not this role's and algorithm's. */
 async function* readJournal(path: string, role: Role, algorithm: AlgorithmName): AsyncGenerator<Checkpointed> {

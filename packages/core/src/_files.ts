@@ -10,11 +10,16 @@ export async function exists(path: string): Promise<boolean> {
 	}
 }
 
-/** Appends through a 1 MiB buffer, optionally feeding every byte to a seal. */
+/**
+ * Appends through a buffer of about 1 MiB, optionally feeding every byte to a seal. `put`
+ * is synchronous (text waits as strings, converted and sealed once per flush); `write` also
+ * flushes when the buffer is full.
+ */
 export class BufferedFile {
-	private parts: Buffer[] = [];
-	private buffered = 0;
-	size = 0;
+	private parts: (string | Buffer)[] = [];
+	private pending = 0;
+	private written = 0;
+	private tail: Buffer | undefined;
 
 	private constructor(
 		private handle: FileHandle,
@@ -25,29 +30,49 @@ export class BufferedFile {
 		return new BufferedFile(await open(path, 'w'), seal);
 	}
 
-	async write(text: string): Promise<void> {
-		const data = Buffer.from(text, 'utf8');
-		this.seal?.update(data);
-		this.push(data);
-		if (this.buffered >= 1 << 20) await this.flush();
+	/** Bytes written so far, including what is still buffered. */
+	get size(): number {
+		let bytes = this.written;
+		for (const part of this.parts) bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+		return bytes + (this.tail?.length ?? 0);
 	}
 
-	async writeUnsealed(text: string): Promise<void> {
-		this.push(Buffer.from(text, 'utf8'));
+	/** True once the buffer holds enough to be worth a write. */
+	get full(): boolean {
+		return this.pending >= FLUSH_AT;
 	}
 
-	private push(data: Buffer) {
+	put(data: string | Buffer): void {
 		this.parts.push(data);
-		this.buffered += data.length;
-		this.size += data.length;
+		this.pending += data.length;
+	}
+
+	async write(data: string | Buffer): Promise<void> {
+		this.put(data);
+		if (this.full) await this.flush();
+	}
+
+	/** The last bytes of the file, after everything sealed (the seal itself). */
+	async writeUnsealed(text: string): Promise<void> {
+		await this.flush();
+		this.tail = Buffer.from(text, 'utf8');
 	}
 
 	async flush(): Promise<void> {
-		if (this.buffered === 0) return;
-		const data = Buffer.concat(this.parts, this.buffered);
-		this.parts = [];
-		this.buffered = 0;
-		await this.handle.write(data);
+		if (this.parts.length > 0) {
+			const data = toBuffer(this.parts);
+			this.parts = [];
+			this.pending = 0;
+			this.seal?.update(data);
+			this.written += data.length;
+			await this.handle.write(data);
+		}
+		if (this.tail) {
+			const tail = this.tail;
+			this.tail = undefined;
+			this.written += tail.length;
+			await this.handle.write(tail);
+		}
 	}
 
 	async close(sync = false): Promise<void> {
@@ -55,4 +80,22 @@ export class BufferedFile {
 		if (sync) await this.handle.sync();
 		await this.handle.close();
 	}
+}
+
+const FLUSH_AT = 1 << 20;
+
+/** One buffer from strings and buffers: each run of strings is joined and encoded once. */
+function toBuffer(parts: (string | Buffer)[]): Buffer {
+	const buffers: Buffer[] = [];
+	let text: string[] = [];
+	for (const part of parts) {
+		if (typeof part === 'string') text.push(part);
+		else {
+			if (text.length) buffers.push(Buffer.from(text.join(''), 'utf8'));
+			text = [];
+			buffers.push(part);
+		}
+	}
+	if (text.length) buffers.push(Buffer.from(text.join(''), 'utf8'));
+	return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
 }

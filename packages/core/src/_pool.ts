@@ -22,7 +22,7 @@ export interface PoolOptions {
  */
 export class HashPool {
 	private workers: { worker: Worker; load: number; files: number }[] = [];
-	private waiting = new Map<number, { resolve: (f: HashedFile) => void; reject: (e: Error) => void; size: number; worker: number; device?: string }>();
+	private waiting = new Map<number, Waiter>();
 	private pending: Task[] = [];
 	private deviceQueues = new Map<string, Task[]>();
 	private deviceBusy = new Set<string>();
@@ -64,19 +64,40 @@ export class HashPool {
 	}
 
 	/** `size` and `mtimeMs` as the scan saw them: a file that no longer matches is re-checked. */
-	hash(path: string, size: number, mtimeMs: number, device?: string): Promise<HashedFile> {
-		if (this.failed) return Promise.reject(this.failed);
-		if (this.aborted) return Promise.reject(new Error('stopped'));
-		const id = this.nextId++;
-		return new Promise((resolve, reject) => {
-			this.waiting.set(id, { resolve, reject, size, worker: -1, device });
-			const task = { id, path, size, mtimeMs, device };
-			if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
-				const queue = this.deviceQueues.get(device) ?? [];
-				queue.push(task);
-				this.deviceQueues.set(device, queue);
-				this.pumpDevice(device);
-			} else this.enqueue(task);
+	async hash(path: string, size: number, mtimeMs: number, device?: string): Promise<HashedFile> {
+		const [result] = await this.hashMany([{ path, size, mtimeMs, ...(device !== undefined ? { device } : {}) }]);
+		if (result instanceof Error) throw result;
+		return result!;
+	}
+
+	/**
+	 * Hashes a group of files; settles once, when the last is done, with a digest or an error
+	 * per file, in order. One promise per folder, not per file: with small files the promise
+	 * and its bookkeeping cost more than the hashing.
+	 */
+	hashMany(files: readonly PoolFile[]): Promise<(HashedFile | Error)[]> {
+		const results: (HashedFile | Error)[] = new Array(files.length);
+		if (files.length === 0) return Promise.resolve(results);
+		return new Promise((resolve) => {
+			let left = files.length;
+			files.forEach((file, i) => {
+				const settle = (result: HashedFile | Error) => {
+					results[i] = result;
+					if (--left === 0) resolve(results);
+				};
+				if (this.failed) return settle(this.failed);
+				if (this.aborted) return settle(new Error('stopped'));
+				const id = this.nextId++;
+				const { path, size, mtimeMs, device } = file;
+				this.waiting.set(id, { settle, size, worker: -1, device });
+				const task = { id, path, size, mtimeMs, device };
+				if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
+					const queue = this.deviceQueues.get(device) ?? [];
+					queue.push(task);
+					this.deviceQueues.set(device, queue);
+					this.pumpDevice(device);
+				} else this.enqueue(task);
+			});
 		});
 	}
 
@@ -118,13 +139,13 @@ export class HashPool {
 		this.pending = [];
 		this.deviceQueues.clear();
 		for (const task of dropped) {
-			this.waiting.get(task.id)?.reject(stopped);
+			this.waiting.get(task.id)?.settle(stopped);
 			this.waiting.delete(task.id);
 		}
 		if (this.waiting.size === 0) return;
 		setTimeout(() => {
 			this.aborted = true;
-			for (const waiter of this.waiting.values()) waiter.reject(stopped);
+			for (const waiter of this.waiting.values()) waiter.settle(stopped);
 			this.waiting.clear();
 			for (const w of this.workers) void w.worker.terminate();
 			this.workers = [];
@@ -186,9 +207,9 @@ export class HashPool {
 				this.deviceBusy.delete(waiter.device);
 				this.pumpDevice(waiter.device);
 			}
-			if (hash !== null) waiter.resolve({ hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
-			else if (sizeOrCode === 'E_CHANGING') waiter.reject(new FileChangingError(ATTEMPTS));
-			else waiter.reject(Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
+			if (hash !== null) waiter.settle({ hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
+			else if (sizeOrCode === 'E_CHANGING') waiter.settle(new FileChangingError(ATTEMPTS));
+			else waiter.settle(Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
 		}
 		if (this.pending.length && !this.flushScheduled) {
 			this.flushScheduled = true;
@@ -198,9 +219,24 @@ export class HashPool {
 
 	private fail(error: Error): void {
 		this.failed = error;
-		for (const waiter of this.waiting.values()) waiter.reject(error);
+		for (const waiter of this.waiting.values()) waiter.settle(error);
 		this.waiting.clear();
 	}
+}
+
+/** A file to hash: `size` and `mtimeMs` as the scan saw them; `device` for read scheduling. */
+export interface PoolFile {
+	path: string;
+	size: number;
+	mtimeMs: number;
+	device?: string | undefined;
+}
+
+interface Waiter {
+	settle: (result: HashedFile | Error) => void;
+	size: number;
+	worker: number;
+	device?: string | undefined;
 }
 
 interface Task {
@@ -208,7 +244,7 @@ interface Task {
 	path: string;
 	size: number;
 	mtimeMs: number;
-	device?: string;
+	device?: string | undefined;
 }
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */

@@ -3,7 +3,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
-import { readLines } from './_lines.ts';
+import { readLineChunks, readLines } from './_lines.ts';
 import type { AlgorithmName } from './algorithms.ts';
 import type { Role, Root } from './config.ts';
 
@@ -43,6 +43,9 @@ export interface LocalRecord {
 
 export type DbEntry = FileRecord & LocalRecord;
 
+/** An entry as read, with its two lines as they are in the file (no trailing comma). */
+export type StoredEntry = DbEntry & { fileLine: string; localLine: string };
+
 export interface DbHeader {
 	format: typeof DB_FORMAT;
 	version: number;
@@ -74,6 +77,8 @@ export interface OpenedDb {
 	run: DbRun;
 	/** Every entry, in key order, streamed. */
 	entries(): AsyncGenerator<DbEntry>;
+	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
+	entryBatches(): AsyncGenerator<StoredEntry[]>;
 	/** The canonical part only, in key order, streamed. */
 	files(): AsyncGenerator<FileRecord>;
 }
@@ -104,7 +109,8 @@ export async function openDb(path: string): Promise<OpenedDb | undefined> {
 		header,
 		run,
 		files: () => readFiles(path, filesAt),
-		entries: () => readEntries(path, filesAt, run.localAt),
+		entries: () => flatten(readEntryBatches(path, filesAt, run.localAt, false)),
+		entryBatches: () => readEntryBatches(path, filesAt, run.localAt, true),
 	};
 }
 
@@ -112,11 +118,7 @@ export async function openDb(path: string): Promise<OpenedDb | undefined> {
 export class DbWriter {
 	private count = 0;
 	private bytes = 0;
-	private pendingFile: string | undefined;
-	private pendingLocal: string | undefined;
 	private lastKey: string | undefined;
-	private fileLines: string[] = [];
-	private localLines: string[] = [];
 
 	private constructor(
 		readonly path: string,
@@ -129,53 +131,54 @@ export class DbWriter {
 		const main = await BufferedFile.create(path + NEW, createHash('sha3-512'));
 		const local = await BufferedFile.create(path + LOCAL_TMP);
 		const head: DbHeader = { format: DB_FORMAT, version: DB_VERSION, ...header };
-		await main.write(JSON.stringify(head).slice(0, -1) + ',\n');
+		main.put(JSON.stringify(head).slice(0, -1) + ',\n');
 		const filesAt = main.size;
-		await main.write('"files":[\n');
+		main.put('"files":[\n');
 		return new DbWriter(path, main, local, filesAt);
 	}
 
 	async add(entry: DbEntry): Promise<void> {
+		this.put(entry);
+		await this.drain();
+	}
+
+	/**
+	 * Buffers an entry (call `drain` now and then). An entry read from the old database and
+	 * kept as it was passes its stored lines: identical bytes, and no formatting per file.
+	 */
+	put(entry: DbEntry, stored?: { fileLine: string; localLine: string }): void {
 		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) {
-			throw new Error(`database entries out of order: "${entry.key}" after "${this.lastKey}"`);
+			throw new Error(`database entries out of order: "${entry.key}" after "${entry.key === this.lastKey ? 'itself' : this.lastKey}"`);
 		}
 		this.lastKey = entry.key;
-		if (this.pendingFile !== undefined) {
-			this.fileLines.push(this.pendingFile + ',\n');
-			this.localLines.push(this.pendingLocal + ',\n');
-			// lines go out a thousand at a time: one buffer and one seal update each, not per line
-			if (this.fileLines.length >= BATCH) await this.writeLines();
-		}
-		this.pendingFile = JSON.stringify([entry.key, entry.size, entry.hash]);
-		const local = entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`;
-		this.pendingLocal = local;
+		const fileLine = stored?.fileLine ?? JSON.stringify([entry.key, entry.size, entry.hash]);
+		const localLine = stored?.localLine ?? (entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`);
+		// every line but the last ends with a comma: it goes before the next one
+		const separator = this.count === 0 ? '' : ',\n';
+		this.main.put(separator + fileLine);
+		this.local.put(separator + localLine);
 		this.count++;
 		this.bytes += entry.size;
 	}
 
-	private async writeLines(): Promise<void> {
-		if (this.fileLines.length === 0) return;
-		await this.main.write(this.fileLines.join(''));
-		await this.local.write(this.localLines.join(''));
-		this.fileLines = [];
-		this.localLines = [];
+	/** Writes out what `put` buffered, once there is enough of it. */
+	async drain(): Promise<void> {
+		if (this.main.full) await this.main.flush();
+		if (this.local.full) await this.local.flush();
 	}
 
 	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
 	async commit(run: DbRunFacts): Promise<void> {
-		await this.writeLines();
-		if (this.pendingFile !== undefined) {
-			await this.main.write(this.pendingFile + '\n');
-			await this.local.write(this.pendingLocal + '\n');
-		}
-		await this.main.write('],\n');
+		this.main.put(this.count === 0 ? '],\n' : '\n],\n');
+		this.local.put(this.count === 0 ? '' : '\n');
 		const localAt = this.main.size;
-		await this.main.write('"local":[\n');
+		this.main.put('"local":[\n');
 		await this.local.close();
-		for await (const line of readLines(this.path + LOCAL_TMP)) await this.main.write(line.text + '\n');
-		await this.main.write('],\n');
+		await copyInto(this.path + LOCAL_TMP, this.main);
+		this.main.put('],\n');
 		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, localAt, filesAt: this.filesAt };
-		await this.main.write(`"run":${JSON.stringify(full)},\n`);
+		this.main.put(`"run":${JSON.stringify(full)},\n`);
+		await this.main.flush();
 		const seal = this.main.seal!.digest('hex');
 		await this.main.writeUnsealed(`"seal":"${seal}"}\n`);
 		await this.main.close(true);
@@ -196,8 +199,6 @@ export class DbWriter {
 		return this.count;
 	}
 }
-
-const BATCH = 1000;
 
 export const DB_SUFFIXES = { NEW: '.new', BAK: '.bak', LOCAL_TMP: '.local.tmp' } as const;
 
@@ -279,20 +280,80 @@ async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRec
 	}
 }
 
-async function* readEntries(path: string, filesAt: number, localAt: number): AsyncGenerator<DbEntry> {
-	const locals = readLines(path, localAt);
-	await locals.next(); // "local":[
+/** Appends a whole file to `into`, a chunk at a time. */
+async function copyInto(path: string, into: BufferedFile): Promise<void> {
+	const handle = await open(path, 'r');
 	try {
-		for await (const file of readFiles(path, filesAt)) {
-			const next = await locals.next();
-			if (next.done) throw corrupt(path, 'has fewer local records than files');
-			const entry = file as DbEntry;
-			parseLocal(next.value.text, entry);
-			yield entry;
+		for (;;) {
+			const chunk = Buffer.allocUnsafe(1 << 20);
+			const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+			if (bytesRead === 0) return;
+			await into.write(chunk.subarray(0, bytesRead));
+		}
+	} finally {
+		await handle.close();
+	}
+}
+
+async function* readEntryBatches(path: string, filesAt: number, localAt: number, withLines: boolean): AsyncGenerator<StoredEntry[]> {
+	const files = sectionLines(path, filesAt);
+	const locals = sectionLines(path, localAt);
+	let pending: string[] = [];
+	let at = 0;
+	try {
+		for await (const lines of files) {
+			const batch: StoredEntry[] = new Array(lines.length);
+			for (let i = 0; i < lines.length; i++) {
+				if (at === pending.length) {
+					const next = await locals.next();
+					if (next.done) throw corrupt(path, 'has fewer local records than files');
+					pending = next.value;
+					at = 0;
+					if (pending.length === 0) {
+						i--;
+						continue;
+					}
+				}
+				const fileLine = stripComma(lines[i]!);
+				const localLine = stripComma(pending[at++]!);
+				const entry = parseFile(fileLine) as StoredEntry;
+				parseLocal(localLine, entry);
+				if (withLines) {
+					entry.fileLine = fileLine;
+					entry.localLine = localLine;
+				}
+				batch[i] = entry;
+			}
+			yield batch;
 		}
 	} finally {
 		await locals.return(undefined);
+		await files.return(undefined);
 	}
+}
+
+/** The entry lines of the section starting at `offset` (its `"name":[` line), in chunks. */
+async function* sectionLines(path: string, offset: number): AsyncGenerator<string[]> {
+	let first = true;
+	for await (const lines of readLineChunks(path, offset)) {
+		let from = 0;
+		if (first) {
+			first = false;
+			from = 1; // "files":[ or "local":[
+		}
+		const end = lines.findIndex((line, i) => i >= from && line.charCodeAt(0) === 93); // ]
+		if (end >= 0) {
+			if (end > from) yield lines.slice(from, end);
+			return;
+		}
+		yield from ? lines.slice(from) : lines;
+	}
+}
+
+const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);
+
+async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
+	for await (const batch of batches) yield* batch;
 }
 
 /**

@@ -50,7 +50,17 @@ export class EventLogWriter {
 	}
 
 	async append(event: FileEvent): Promise<void> {
-		await this.journal.write(formatEventLine(event) + '\n');
+		this.put(event);
+		await this.drain();
+	}
+
+	/** Buffers an event; `drain` writes the buffer out once it is full. */
+	put(event: FileEvent): void {
+		this.journal.put(formatEventLine(event) + '\n');
+	}
+
+	async drain(): Promise<void> {
+		if (this.journal.full) await this.journal.flush();
 	}
 
 	/** The database is committed: the events go to their logs. */

@@ -1,7 +1,8 @@
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
-import { openDb, dbFileName, DbWriter, type DbEntry, type OpenedDb } from './db.ts';
+import { openDb, dbFileName, DbWriter, type DbEntry, type OpenedDb, type StoredEntry } from './db.ts';
+import { BatchCursor } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
 import { EventLogWriter } from './eventlog.ts';
@@ -14,7 +15,7 @@ import { CoverageCounter, planRolling, RollingSelector, type Coverage, type Roll
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, scanRoots, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, scanBatches, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -98,12 +99,31 @@ export async function runMonitor(options: RunOptions): Promise<RunResult> {
 /** `verifiedAt` is set when the digest comes from a stopped run's checkpoint. */
 type HashOutcome = { ok: true; file: HashedFile; verifiedAt?: number } | { ok: false; reason: string };
 
+/** A file the merge decided to hash: `outcome` is set when its digest (or failure) is in. */
+interface Hashing {
+	file: ScannedFile;
+	outcome?: HashOutcome;
+}
+
 type Work =
-	| { kind: 'new'; file: ScannedFile; hashed: Promise<HashOutcome> }
-	| { kind: 'both'; file: ScannedFile; old: DbEntry; hashed?: Promise<HashOutcome>; rolling?: boolean }
-	| { kind: 'gone'; old: DbEntry }
-	| { kind: 'keep'; old: DbEntry }
-	| { kind: 'problem'; problem: ScanProblem; old?: DbEntry };
+	| ({ kind: 'new' } & Hashing)
+	| ({ kind: 'both'; old: StoredEntry; hash: boolean; rolling?: boolean } & Hashing)
+	| { kind: 'keep'; old: StoredEntry }
+	| { kind: 'problem'; problem: ScanProblem; old?: StoredEntry };
+
+/**
+ * A folder's run of files, merged with the old database: settled in order once every
+ * digest it waits for is in. One promise per unit, not per file.
+ */
+interface Unit {
+	items: Work[];
+	/** The items to hash, until hashing starts. */
+	files: Hashing[];
+	/** Files sent to be hashed; the unit is ready when `hashed` settles. */
+	hashing: number;
+	hashed?: Promise<void>;
+	ready: boolean;
+}
 
 interface Candidate {
 	key: string;
@@ -112,10 +132,14 @@ interface Candidate {
 }
 
 const CHANGED = 1;
-const WORKER_WINDOW = 1024;
+/** Files sent to the threads and not settled yet: deep enough to keep them fed. */
+const WORKER_WINDOW = 2048;
+/** A unit is cut at this many files or bytes to hash, so progress and settling keep moving. */
+const UNIT_FILES = 256;
+const UNIT_BYTES = 8 << 20;
 
 /** An old entry, and whether rolling verification picked it this run. */
-type OldEntry = DbEntry & { due?: boolean };
+type OldEntry = StoredEntry & { due?: boolean };
 
 class Monitor {
 	private counts = emptyCounts();
@@ -255,92 +279,192 @@ class Monitor {
 
 	/** Walks the scan and the old database together; returns true if aborted. */
 	private async merge(writer: DbWriter): Promise<boolean> {
-		// with workers, a deep window keeps them fed with small files; it holds only keys
-		const width = this.pool ? WORKER_WINDOW : Math.max(1, this.options.concurrency ?? 4);
-		const queue: Work[] = [];
-		const plan = this.plan();
 		const signal = this.options.signal;
-		let done = false;
-		for (;;) {
-			while (!done && queue.length < width) {
-				const next = await plan.next();
-				if (next.done) done = true;
-				else queue.push(next.value);
-			}
-			if (this.options.signal?.aborted) {
-				this.pool?.abort();
-				await plan.return(undefined);
-				// digests already computed go to the checkpoint, in key order: nothing is lost
-				for (const w of queue) {
-					if ((w.kind === 'new' || w.kind === 'both') && w.hashed) await this.checkpoint(w.file.key, await w.hashed);
+		const old = new BatchCursor<OldEntry>(this.previous ? this.withDue(this.previous.entryBatches()) : emptyBatches());
+		const scan = scanBatches(this.roots, this.options.config.exclude);
+		const units: Unit[] = [];
+		let hashing = 0;
+		const window = this.pool ? WORKER_WINDOW : 2 * this.hereWidth;
+		// settles ready units in order; with `until`, also waits for units until fewer than that are hashing
+		const settleReady = async (until: number): Promise<boolean> => {
+			while (units.length > 0) {
+				const unit = units[0]!;
+				if (!unit.ready) {
+					if (hashing < until) return false;
+					// a large file can take minutes: a stop must not wait for its digest
+					if (signal ? await settledOrStopped(unit.hashed!, signal) : (await unit.hashed, false)) return true;
 				}
-				return true;
+				if (signal?.aborted) return true;
+				// a stop in the middle of a unit leaves its unsettled rest for stop()
+				if (!this.settleUnit(unit, writer)) return true;
+				units.shift();
+				hashing -= unit.hashing;
+				await this.drain(writer);
 			}
-			const work = queue.shift();
-			if (!work) return false;
-			// a large file can take minutes: a stop must not wait for its digest
-			if (signal && 'hashed' in work && work.hashed && (await settledOrStopped(work.hashed, signal))) {
-				queue.unshift(work);
-				continue;
-			}
-			await this.settle(work, writer);
-		}
-	}
-
-	private async *plan(): AsyncGenerator<Work> {
-		const scan = scanRoots(this.roots, this.options.config.exclude);
-		const old = this.previous ? this.withDue(this.previous.entries()) : emptyEntries();
+			return false;
+		};
 		try {
-			yield* this.merged(scan, old);
+			for await (const batch of scan) {
+				if (signal?.aborted) return await this.stop(units, scan);
+				const first = batch[0]!;
+				if (first.kind === 'unreadable' && first.key.endsWith('/')) {
+					// everything that was below an unreadable folder is kept, not lost
+					if (await settleReady(1)) return await this.stop(units, scan);
+					await this.goneBefore(old, first.key);
+					await this.emit({ type: 'FileUnreadable', key: first.key, details: first.reason, at: this.now() });
+					for (;;) {
+						if (old.needsLoad) await old.load();
+						const entry = old.peek();
+						if (!entry || !entry.key.startsWith(first.key)) break;
+						old.shift();
+						this.write(writer, entry, false, entry);
+					}
+					await this.drain(writer);
+					continue;
+				}
+				for (const unit of this.cut(await this.plan(batch, old))) {
+					// no more files in flight than the window: a stop then has little to wait for
+					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return await this.stop(units, scan);
+					this.startHashing(unit);
+					units.push(unit);
+					hashing += unit.hashing;
+				}
+				if (await settleReady(window)) return await this.stop(units, scan);
+			}
+			await this.goneBefore(old, undefined);
+			if (await settleReady(1)) return await this.stop(units, scan);
+			return false;
 		} finally {
 			// a stopped run leaves the old database's reader mid-file: close it
-			await old.return(undefined);
+			await old.close();
 		}
 	}
 
-	private async *merged(scan: AsyncGenerator<ScanItem>, old: AsyncGenerator<OldEntry>): AsyncGenerator<Work> {
-		let entry = await old.next();
-		for await (const item of scan) {
+	/** Stopped: digests already computed go to the checkpoint, in key order. Nothing is lost. */
+	private async stop(units: Unit[], scan: AsyncGenerator<unknown>): Promise<true> {
+		this.pool?.abort();
+		await scan.return(undefined);
+		for (const unit of units) {
+			await unit.hashed;
+			for (const work of unit.items) if ('outcome' in work && work.outcome) this.checkpoint(work.file.key, work.outcome);
+		}
+		return true;
+	}
+
+	/** Every old entry before `key` (all that are left, without one) was not seen: gone. */
+	private async goneBefore(old: BatchCursor<OldEntry>, key: string | undefined): Promise<void> {
+		for (;;) {
+			if (old.needsLoad) await old.load();
+			const entry = old.peek();
+			if (!entry || (key !== undefined && entry.key >= key)) return;
+			old.shift();
+			this.candidate(this.goneScratch, entry);
+		}
+	}
+
+	/** Merges one folder's run of scanned files with the old entries at the same place. */
+	private async plan(batch: ScanItem[], old: BatchCursor<OldEntry>): Promise<Work[]> {
+		const items: Work[] = [];
+		for (const item of batch) {
 			const key = item.key;
-			while (!entry.done && compareKeys(entry.value.key, key) < 0) {
-				yield { kind: 'gone', old: entry.value };
-				entry = await old.next();
-			}
+			const head = old.peek();
+			if (old.needsLoad || (head !== undefined && head.key < key)) await this.goneBefore(old, key);
+			const entry = old.peek();
+			const previous = entry !== undefined && entry.key === key ? entry : undefined;
+			if (previous) old.shift();
 			if (item.kind === 'unreadable') {
-				if (key.endsWith('/')) {
-					// everything that was below an unreadable folder is kept, not lost
-					yield { kind: 'problem', problem: item };
-					while (!entry.done && entry.value.key.startsWith(key)) {
-						yield { kind: 'keep', old: entry.value };
-						entry = await old.next();
-					}
-				} else if (!entry.done && entry.value.key === key) {
-					yield { kind: 'problem', problem: item, old: entry.value };
-					entry = await old.next();
-				} else yield { kind: 'problem', problem: item };
+				items.push(previous ? { kind: 'problem', problem: item, old: previous } : { kind: 'problem', problem: item });
 				continue;
 			}
 			this.progress.files++;
 			this.progress.bytes += item.size;
-			if (!entry.done && entry.value.key === key) {
-				const previous = entry.value;
-				entry = await old.next();
-				const work: Work = { kind: 'both', file: item, old: previous };
-				const saved = await this.resumed(item);
+			const saved = this.resume ? await this.resumed(item) : undefined;
+			if (previous) {
 				const why = saved ? undefined : this.mustHash(item, previous);
-				if (saved) work.hashed = Promise.resolve(saved);
-				else if (why) work.hashed = this.hash(item);
+				const work: Work = { kind: 'both', file: item, old: previous, hash: saved !== undefined || why !== undefined };
+				if (saved) work.outcome = saved;
 				if (why === 'rolling') work.rolling = true;
-				yield work;
+				items.push(work);
 			} else {
-				const saved = await this.resumed(item);
-				yield { kind: 'new', file: item, hashed: saved ? Promise.resolve(saved) : this.hash(item) };
+				items.push(saved ? { kind: 'new', file: item, outcome: saved } : { kind: 'new', file: item });
 			}
 		}
-		while (!entry.done) {
-			yield { kind: 'gone', old: entry.value };
-			entry = await old.next();
+		return items;
+	}
+
+	/** Cuts a folder's work into units of bounded files and bytes to hash. */
+	private cut(items: Work[]): Unit[] {
+		const units: Unit[] = [];
+		// on this thread, files settle (and reach the checkpoint) a few at a time
+		const most = this.pool ? UNIT_FILES : this.hereWidth;
+		let current: Unit = { items: [], files: [], hashing: 0, ready: true };
+		let bytes = 0;
+		for (const work of items) {
+			const needs = (work.kind === 'new' || (work.kind === 'both' && work.hash)) && !work.outcome;
+			if (needs && current.files.length > 0 && (current.files.length >= most || bytes + work.file.size > UNIT_BYTES)) {
+				units.push(current);
+				current = { items: [], files: [], hashing: 0, ready: true };
+				bytes = 0;
+			}
+			current.items.push(work);
+			if (needs) {
+				current.files.push(work);
+				bytes += work.file.size;
+			}
 		}
+		if (current.items.length) units.push(current);
+		return units;
+	}
+
+	private startHashing(unit: Unit): void {
+		if (unit.files.length === 0) return;
+		unit.hashing = unit.files.length;
+		unit.ready = false;
+		unit.hashed = this.hashAll(unit.files).then(() => {
+			unit.ready = true;
+		});
+		unit.files = [];
+	}
+
+	/** Files hashed at once on this thread (when there are no workers). */
+	private get hereWidth(): number {
+		return Math.max(1, this.options.concurrency ?? 4);
+	}
+
+	/** Hashes files on the pool (or here), and puts each outcome on its work. */
+	private async hashAll(files: Hashing[]): Promise<void> {
+		let retry: Hashing[] = files;
+		if (this.pool && !this.pool.broken) {
+			const tasks = files.map(({ file }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, device: this.devices.get(file.key.slice(0, file.key.indexOf('/'))) }));
+			const results = await this.pool.hashMany(tasks);
+			retry = [];
+			files.forEach((work, i) => {
+				const result = results[i]!;
+				if (!(result instanceof Error)) {
+					this.progress.hashedFiles++;
+					this.progress.hashedBytes += result.size;
+					work.outcome = { ok: true, file: result };
+				} else if (this.pool!.broken || isBusy(result)) {
+					// a dead worker is not the file's fault; a locked file gets a second chance
+					retry.push(work);
+				} else work.outcome = failed(result);
+			});
+			if (retry.length === 0) return;
+			if (!this.pool.broken) await delay(500);
+		}
+		await this.hashHere(retry);
+	}
+
+	/** Hashes on this thread, `concurrency` files at a time. */
+	private async hashHere(files: Hashing[]): Promise<void> {
+		let next = 0;
+		const lane = async () => {
+			while (next < files.length) {
+				const work = files[next++]!;
+				work.outcome = await this.hash(work.file);
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(this.hereWidth, files.length) }, lane));
 	}
 
 	/** A stopped run's digest of this file, if it has one and the file has not changed since. */
@@ -351,16 +475,16 @@ class Monitor {
 		return { ok: true, file: { hash: saved.hash, size: saved.size, mtimeMs: saved.mtimeMs }, verifiedAt: saved.verifiedAt };
 	}
 
-	private async checkpoint(key: string, outcome: HashOutcome): Promise<void> {
-		if (outcome.ok) await this.journal?.add({ key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? this.now() });
+	private checkpoint(key: string, outcome: HashOutcome): void {
+		if (outcome.ok) this.journal?.put({ key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? this.now() });
 	}
 
 	/** Marks each old entry, in key order, as due for rolling verification or not. */
-	private async *withDue(entries: AsyncGenerator<DbEntry>): AsyncGenerator<OldEntry> {
+	private async *withDue(batches: AsyncGenerator<StoredEntry[]>): AsyncGenerator<OldEntry[]> {
 		const selector = this.rollingPlan && new RollingSelector(this.rollingPlan);
-		for await (const entry of entries) {
-			if (selector?.due(entry.verifiedAt)) (entry as OldEntry).due = true;
-			yield entry;
+		for await (const batch of batches) {
+			if (selector) for (const entry of batch) if (selector.due(entry.verifiedAt)) (entry as OldEntry).due = true;
+			yield batch;
 		}
 	}
 
@@ -383,60 +507,67 @@ class Monitor {
 		};
 		for (let attempt = 1; ; attempt++) {
 			try {
-				let hashed: HashedFile | undefined;
-				if (this.pool && !this.pool.broken) {
-					try {
-						hashed = await this.pool.hash(file.path, file.size, file.mtimeMs, this.devices.get(file.key.slice(0, file.key.indexOf('/'))));
-						onBytes(hashed.size);
-					} catch (error) {
-						// a dead worker is not the file's fault: read it here instead
-						if (!this.pool.broken) throw error;
-					}
-				}
 				const signal = this.options.signal;
-				hashed ??= await hashFile(file.path, { algorithm, blockSize, onBytes, ...(signal ? { signal } : {}) });
+				const hashed = await hashFile(file.path, { algorithm, blockSize, onBytes, ...(signal ? { signal } : {}) });
 				this.progress.hashedFiles++;
 				return { ok: true, file: hashed };
 			} catch (error) {
-				if (error instanceof FileChangingError) return { ok: false, reason: error.message };
-				const code = (error as NodeJS.ErrnoException).code;
 				// a file locked for a moment (an editor saving, an antivirus scan) gets a second chance
-				if (attempt === 1 && (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')) {
-					await new Promise((r) => setTimeout(r, 500));
+				if (attempt === 1 && isBusy(error)) {
+					await delay(500);
 					continue;
 				}
-				return { ok: false, reason: describe(error) };
+				return failed(error);
 			}
 		}
 	}
 
-	private async settle(work: Work, writer: DbWriter): Promise<void> {
+	/** Settles a unit's work in order; false if a stop came first (the rest stays in the unit). */
+	private settleUnit(unit: Unit, writer: DbWriter): boolean {
+		const signal = this.options.signal;
+		for (let i = 0; i < unit.items.length; i++) {
+			if (signal?.aborted) {
+				unit.items.splice(0, i);
+				return false;
+			}
+			this.settle(unit.items[i]!, writer);
+		}
+		return true;
+	}
+
+	/** Everything buffered goes out once there is enough of it, and the checkpoint when due. */
+	private async drain(writer: DbWriter): Promise<void> {
+		await writer.drain();
+		await this.log.drain();
+		await this.journal?.tick();
+		if (this.newScratch?.full) await this.newScratch.flush();
+		if (this.goneScratch?.full) await this.goneScratch.flush();
+	}
+
+	private settle(work: Work, writer: DbWriter): void {
 		const now = this.now();
-		const keep = async (old: DbEntry) => this.write(writer, old, false);
 		switch (work.kind) {
 			case 'keep':
-				return keep(work.old);
-			case 'gone':
-				return this.candidate(this.goneScratch, work.old);
+				return this.write(writer, work.old, false, work.old);
 			case 'problem':
-				await this.emit({ type: 'FileUnreadable', key: work.problem.key, details: work.problem.reason, at: now });
-				if (work.old) await keep(work.old);
+				this.emit({ type: 'FileUnreadable', key: work.problem.key, details: work.problem.reason, at: now });
+				if (work.old) this.write(writer, work.old, false, work.old);
 				return;
 			case 'new': {
-				const outcome = await work.hashed;
+				const outcome = work.outcome!;
 				this.report(work.file.key);
 				if (!outcome.ok) return this.emit({ type: 'FileUnreadable', key: work.file.key, details: outcome.reason, at: now });
-				await this.checkpoint(work.file.key, outcome);
+				this.checkpoint(work.file.key, outcome);
 				const entry: DbEntry = { key: work.file.key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? now };
-				await this.write(writer, entry, true);
+				this.write(writer, entry, true);
 				if (this.newScratch) return this.candidate(this.newScratch, entry);
 				return this.emit({ type: 'NewFile', key: entry.key, at: now, size: entry.size, hash: entry.hash });
 			}
 			case 'both': {
 				this.report(work.file.key);
-				if (!work.hashed) return keep(work.old);
-				const outcome = await work.hashed;
-				await this.checkpoint(work.file.key, outcome);
+				if (!work.hash) return this.write(writer, work.old, false, work.old);
+				const outcome = work.outcome!;
+				this.checkpoint(work.file.key, outcome);
 				if (work.rolling && outcome.ok) {
 					this.rolling!.verifiedFiles++;
 					this.rolling!.verifiedBytes += outcome.file.size;
@@ -446,10 +577,10 @@ class Monitor {
 		}
 	}
 
-	private async settleChecked(old: DbEntry, outcome: HashOutcome, writer: DbWriter, now: number): Promise<void> {
+	private settleChecked(old: StoredEntry, outcome: HashOutcome, writer: DbWriter, now: number): void {
 		if (!outcome.ok) {
-			await this.emit({ type: 'FileUnreadable', key: old.key, details: outcome.reason, at: now });
-			return this.write(writer, old, false);
+			this.emit({ type: 'FileUnreadable', key: old.key, details: outcome.reason, at: now });
+			return this.write(writer, old, false, old);
 		}
 		const file = outcome.file;
 		const entry: DbEntry = { key: old.key, size: file.size, hash: file.hash, mtimeMs: file.mtimeMs, verifiedAt: outcome.verifiedAt ?? now };
@@ -461,14 +592,14 @@ class Monitor {
 			return this.write(writer, entry, false);
 		}
 		if (file.mtimeMs !== old.mtimeMs) {
-			await this.emit({ type: 'FileModified', key: old.key, details: `${old.size} → ${file.size} bytes`, at: now, size: file.size, hash: file.hash });
+			this.emit({ type: 'FileModified', key: old.key, details: `${old.size} → ${file.size} bytes`, at: now, size: file.size, hash: file.hash });
 		} else if (old.goodHash && old.goodHash === file.hash) {
 			// the good content is back (restored from the backup): healed, no event
 		} else {
 			entry.goodHash = old.goodHash ?? old.hash;
 			const was = `${old.size} bytes ${old.hash}`;
 			const now_ = `${file.size} bytes ${file.hash}`;
-			await this.emit({
+			this.emit({
 				type: 'FileCorrupted',
 				key: old.key,
 				details: `content changed but its modification time did not: was ${was}, now ${now_}`,
@@ -480,14 +611,15 @@ class Monitor {
 		return this.write(writer, entry, true);
 	}
 
-	private async write(writer: DbWriter, entry: DbEntry, changed: boolean): Promise<void> {
-		await writer.add(entry);
+	/** `stored`: the old entry's lines, when the entry is kept exactly as it was. */
+	private write(writer: DbWriter, entry: DbEntry, changed: boolean, stored?: StoredEntry): void {
+		writer.put(entry, stored);
 		this.coverage?.add(entry.size, entry.verifiedAt);
 		this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
 	}
 
-	private async candidate(scratch: BufferedFile | undefined, entry: Candidate): Promise<void> {
-		await scratch?.write(JSON.stringify([entry.key, entry.size, entry.hash]) + '\n');
+	private candidate(scratch: BufferedFile | undefined, entry: Candidate): void {
+		scratch?.put(JSON.stringify([entry.key, entry.size, entry.hash]) + '\n');
 	}
 
 	private report(current: string): void {
@@ -495,9 +627,9 @@ class Monitor {
 		this.options.onProgress?.(this.progress);
 	}
 
-	private async emit(event: FileEvent): Promise<void> {
+	private emit(event: FileEvent): void {
 		this.counts[event.type]++;
-		await this.log.append(event);
+		this.log.put(event);
 		this.options.onEvent?.(event);
 	}
 
@@ -564,7 +696,19 @@ class Monitor {
 	}
 }
 
-async function* emptyEntries(): AsyncGenerator<DbEntry> {}
+async function* emptyBatches(): AsyncGenerator<OldEntry[]> {}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isBusy(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException).code;
+	return code === 'EBUSY' || code === 'EPERM' || code === 'EACCES';
+}
+
+function failed(error: unknown): HashOutcome {
+	if (error instanceof FileChangingError) return { ok: false, reason: error.message };
+	return { ok: false, reason: describe(error) };
+}
 
 /**
  * True if `signal` aborts before `work` settles. The listener goes when the work settles:

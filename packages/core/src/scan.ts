@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import { compileGlobs, type Matcher } from './_glob.ts';
 import { keyPart } from './_paths.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
@@ -36,6 +36,15 @@ export type ScanItem = ScannedFile | ScanProblem;
  * Symlinks and junctions are not followed; FIFOs, sockets and devices are never opened.
  */
 export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem> {
+	for await (const batch of scanBatches(roots, extraExcludes)) yield* batch;
+}
+
+/**
+ * The same items, in the same order, a folder's run of files at a time: a run handles
+ * tens of thousands of small files, and one generator step per file would cost more than
+ * its lstat.
+ */
+export async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem[]> {
 	const excluded = compileGlobs([...DEFAULT_EXCLUDES, ...extraExcludes]);
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) yield* walk(root.path, root.label, '', excluded);
@@ -55,16 +64,19 @@ interface Child {
 	order: string;
 	isDir: boolean;
 	isFile: boolean;
+	/** Another child has the same key (names equal after NFC normalisation). */
+	twin: boolean;
 }
 
-async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ScanItem> {
+async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ScanItem[]> {
 	let names: import('node:fs').Dirent[];
 	try {
 		names = await readdir(dir, { withFileTypes: true });
 	} catch (error) {
-		yield { kind: 'unreadable', key: prefix + '/', path: dir, reason: describe(error) };
+		yield [{ kind: 'unreadable', key: prefix + '/', path: dir, reason: describe(error) }];
 		return;
 	}
+	let batch: ScanItem[] = [];
 	const children: Child[] = [];
 	const seen = new Set<string>();
 	for (const entry of names) {
@@ -75,18 +87,23 @@ async function* walk(dir: string, prefix: string, relative: string, excluded: Ma
 		const isFile = entry.isFile();
 		if (!isDir && !isFile) continue; // symlink, junction, FIFO, socket, device
 		const key = `${prefix}/${name}`;
-		if (seen.has(key)) {
-			yield { kind: 'unreadable', key, path: join(dir, entry.name), reason: 'another name in this folder is the same after Unicode normalisation' };
+		// a twin sorts among the files, so the merge with the database stays in key order
+		const twin = seen.has(key);
+		seen.add(key);
+		children.push({ name: entry.name, key, order: isDir ? name + '/' : name, isDir, isFile, twin });
+	}
+	children.sort((a, b) => compareKeys(a.order, b.order) || Number(a.twin) - Number(b.twin));
+	const base = dir.endsWith(sep) ? dir : dir + sep;
+	for (const child of children) {
+		const path = base + child.name;
+		if (child.twin) {
+			batch.push({ kind: 'unreadable', key: child.key, path, reason: 'another name in this folder is the same after Unicode normalisation' });
 			continue;
 		}
-		seen.add(key);
-		children.push({ name: entry.name, key, order: isDir ? name + '/' : name, isDir, isFile });
-	}
-	children.sort((a, b) => compareKeys(a.order, b.order));
-	for (const child of children) {
-		const path = join(dir, child.name);
-		const rel = relative ? `${relative}/${keyPart(child.name)}` : keyPart(child.name);
 		if (child.isDir) {
+			if (batch.length) yield batch;
+			batch = [];
+			const rel = relative ? `${relative}/${keyPart(child.name)}` : keyPart(child.name);
 			yield* walk(path, child.key, rel, excluded);
 			continue;
 		}
@@ -95,12 +112,13 @@ async function* walk(dir: string, prefix: string, relative: string, excluded: Ma
 			// event loop waits at most one folder's worth of them
 			const stats = lstatSync(path);
 			if (!stats.isFile()) continue; // replaced by something else since the listing
-			yield { kind: 'file', key: child.key, path, size: stats.size, mtimeMs: stats.mtimeMs };
+			batch.push({ kind: 'file', key: child.key, path, size: stats.size, mtimeMs: stats.mtimeMs });
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the listing
-			yield { kind: 'unreadable', key: child.key, path, reason: describe(error) };
+			batch.push({ kind: 'unreadable', key: child.key, path, reason: describe(error) });
 		}
 	}
+	if (batch.length) yield batch;
 }
 
 export function describe(error: unknown): string {
