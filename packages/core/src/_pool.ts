@@ -88,17 +88,23 @@ export class HashPool {
 				if (this.failed) return settle(this.failed);
 				if (this.aborted) return settle(new Error('stopped'));
 				const id = this.nextId++;
-				const { path, size, mtimeMs, device } = file;
-				this.waiting.set(id, { settle, size, worker: -1, device });
-				const task = { id, path, size, mtimeMs, device };
-				if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
-					const queue = this.deviceQueues.get(device) ?? [];
-					queue.push(task);
-					this.deviceQueues.set(device, queue);
-					this.pumpDevice(device);
-				} else this.enqueue(task);
+				const { path, mtimeMs, device } = file;
+				// an unknown size on a disk of sequential large reads: the worker tells first
+				const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
+				this.waiting.set(id, { settle, size, worker: -1, device, path });
+				this.submit({ id, path, size, mtimeMs, device });
 			});
 		});
+	}
+
+	private submit(task: Task): void {
+		const { device, size } = task;
+		if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
+			const queue = this.deviceQueues.get(device) ?? [];
+			queue.push(task);
+			this.deviceQueues.set(device, queue);
+			this.pumpDevice(device);
+		} else this.enqueue(task);
 	}
 
 	/** The most large reads of `device` ever in progress at once (what Disk reads controls). */
@@ -154,12 +160,12 @@ export class HashPool {
 
 	private flush(): void {
 		this.flushScheduled = false;
-		// One thread, and all of them only once there are many bytes waiting: each thread's
-		// isolate costs ~10 MB of resident memory, and with small files one thread hashes
-		// faster than the main thread can list and settle them (a profile shows it waiting).
+		// One thread, and all of them only once there is much work waiting (bytes, and a
+		// per-file cost for opening and closing): each thread's isolate costs ~10 MB of
+		// resident memory, and a handful of changed files is no reason to pay it.
 		if (this.workers.length < this.options.workers) {
 			let bytes = 0;
-			for (const task of this.pending) bytes += task.size;
+			for (const task of this.pending) bytes += task.size + FILE_COST;
 			this.start(bytes >= MANY_BYTES ? this.options.workers : Math.max(1, this.workers.length));
 		}
 		// a message costs more than hashing a small file: while every worker is busy, let
@@ -174,7 +180,7 @@ export class HashPool {
 			if (this.workers[best]!.load >= MAX_LOAD) break;
 			sent++;
 			// a per-file cost keeps many tiny files from all landing on one worker
-			this.workers[best]!.load += task.size + FILE_COST;
+			this.workers[best]!.load += Math.max(0, task.size) + FILE_COST;
 			this.workers[best]!.files++;
 			if (task.device !== undefined && task.size >= LARGE_READ) {
 				const now = (this.largeReads.get(task.device) ?? 0) + 1;
@@ -184,7 +190,7 @@ export class HashPool {
 			this.waiting.get(task.id)!.worker = best;
 			batches[best]!.ids.push(task.id);
 			batches[best]!.paths.push(task.path);
-			batches[best]!.sizes.push(task.size);
+			batches[best]!.sizes.push(task.probe ? -1 : task.size);
 			batches[best]!.mtimes.push(task.mtimeMs);
 		}
 		this.pending = this.pending.slice(sent);
@@ -199,9 +205,16 @@ export class HashPool {
 		for (const [id, hash, sizeOrCode, mtimeOrMessage] of results) {
 			const waiter = this.waiting.get(id);
 			if (!waiter) continue;
-			this.waiting.delete(id);
-			this.workers[worker]!.load -= waiter.size + FILE_COST;
+			this.workers[worker]!.load -= Math.max(0, waiter.size) + FILE_COST;
 			this.workers[worker]!.files--;
+			if (sizeOrCode === 'E_LARGE') {
+				// a new file found large: it waits its turn with the disk's other large reads
+				waiter.size = mtimeOrMessage as number;
+				waiter.worker = -1;
+				this.submit({ id, path: waiter.path, size: waiter.size, mtimeMs: -1, device: waiter.device, probe: true });
+				continue;
+			}
+			this.waiting.delete(id);
 			if (waiter.device !== undefined && waiter.size >= LARGE_READ) this.largeReads.set(waiter.device, this.largeReads.get(waiter.device)! - 1);
 			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
 				this.deviceBusy.delete(waiter.device);
@@ -234,6 +247,7 @@ export interface PoolFile {
 
 interface Waiter {
 	settle: (result: HashedFile | Error) => void;
+	path: string;
 	size: number;
 	worker: number;
 	device?: string | undefined;
@@ -245,6 +259,8 @@ interface Task {
 	size: number;
 	mtimeMs: number;
 	device?: string | undefined;
+	/** Known size (for scheduling), but the worker must stat the file itself. */
+	probe?: boolean;
 }
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
@@ -252,6 +268,9 @@ type WorkerResult = [number, string | null, number | string, number | string];
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
+
+/** The size of a file not stat'ed yet, on a disk whose large reads go one at a time. */
+const PROBE_LARGE = -2;
 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;

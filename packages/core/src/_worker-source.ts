@@ -11,13 +11,20 @@
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
+//
+// A size of -1 or -2 means the scan did not stat the file (it is new): the worker stats it
+// through its own handle, opened non-blocking so that a FIFO put in a file's place since the
+// listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
+// (a disk read one large file at a time), a large file is not read but answered E_LARGE
+// with its size, for the caller to queue it with the disk's other large reads.
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
-const { openSync, fstatSync, readSync, closeSync } = require('node:fs');
+const { openSync, fstatSync, readSync, closeSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const zlib = require('node:zlib');
 const LARGE = 1 << 20;
 let buffer = Buffer.allocUnsafe(1 << 18);
+const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
 
 function digestFor(algorithm) {
 	if (algorithm === 'crc32') {
@@ -36,11 +43,14 @@ function hashOne(task) {
 	if (buffer.length !== task.blockSize) buffer = Buffer.allocUnsafe(task.blockSize);
 	let expectedSize = task.size;
 	let expectedMtime = task.mtimeMs;
+	const probe = task.size < 0;
 	for (let attempt = 1; attempt <= task.attempts; attempt++) {
-		const fd = openSync(task.path, 'r');
+		const fd = openSync(task.path, probe ? PROBE_FLAGS : 'r');
 		try {
-			if (attempt > 1) {
+			if (attempt > 1 || probe) {
 				const before = fstatSync(fd);
+				if (!before.isFile()) return [task.id, null, 'E_NOTFILE', 'not a regular file'];
+				if (task.size === -2 && before.size >= LARGE) return [task.id, null, 'E_LARGE', before.size];
 				expectedSize = before.size;
 				expectedMtime = before.mtimeMs;
 			}

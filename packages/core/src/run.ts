@@ -15,7 +15,7 @@ import { CoverageCounter, planRolling, RollingSelector, type Coverage, type Roll
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, scanBatches, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, scanBatches, statListed, type ListedFile, type ListedItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -97,7 +97,7 @@ export async function runMonitor(options: RunOptions): Promise<RunResult> {
 // --- internal ---
 
 /** `verifiedAt` is set when the digest comes from a stopped run's checkpoint. */
-type HashOutcome = { ok: true; file: HashedFile; verifiedAt?: number } | { ok: false; reason: string };
+type HashOutcome = { ok: true; file: HashedFile; verifiedAt?: number } | { ok: false; reason: string; vanished?: boolean };
 
 /** A file the merge decided to hash: `outcome` is set when its digest (or failure) is in. */
 interface Hashing {
@@ -362,22 +362,33 @@ class Monitor {
 		}
 	}
 
-	/** Merges one folder's run of scanned files with the old entries at the same place. */
-	private async plan(batch: ScanItem[], old: BatchCursor<OldEntry>): Promise<Work[]> {
+	/**
+	 * Merges one folder's run of listed files with the old entries at the same place. A file
+	 * the database knows is stat'ed here, to see whether it changed; a new one is not when a
+	 * worker hashes it: its size and mtime come back with the digest.
+	 */
+	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>): Promise<Work[]> {
 		const items: Work[] = [];
-		for (const item of batch) {
-			const key = item.key;
+		const lazy = this.pool !== undefined && !this.resume;
+		for (const listed of batch) {
+			const key = listed.key;
 			const head = old.peek();
 			if (old.needsLoad || (head !== undefined && head.key < key)) await this.goneBefore(old, key);
 			const entry = old.peek();
 			const previous = entry !== undefined && entry.key === key ? entry : undefined;
 			if (previous) old.shift();
+			const item = listed.kind === 'listed' ? (!previous && lazy ? unstated(listed) : statListed(listed)) : listed;
+			if (!item) {
+				// gone (or no longer a file) since the listing
+				if (previous) this.candidate(this.goneScratch, previous);
+				continue;
+			}
 			if (item.kind === 'unreadable') {
 				items.push(previous ? { kind: 'problem', problem: item, old: previous } : { kind: 'problem', problem: item });
 				continue;
 			}
 			this.progress.files++;
-			this.progress.bytes += item.size;
+			if (item.size > 0) this.progress.bytes += item.size;
 			const saved = this.resume ? await this.resumed(item) : undefined;
 			if (previous) {
 				const why = saved ? undefined : this.mustHash(item, previous);
@@ -443,7 +454,10 @@ class Monitor {
 				if (!(result instanceof Error)) {
 					this.progress.hashedFiles++;
 					this.progress.hashedBytes += result.size;
+					if (work.file.size === UNKNOWN) this.progress.bytes += result.size;
 					work.outcome = { ok: true, file: result };
+				} else if (work.file.size === UNKNOWN && isVanished(result)) {
+					work.outcome = { ok: false, reason: describe(result), vanished: true };
 				} else if (this.pool!.broken || isBusy(result)) {
 					// a dead worker is not the file's fault; a locked file gets a second chance
 					retry.push(work);
@@ -461,7 +475,7 @@ class Monitor {
 		const lane = async () => {
 			while (next < files.length) {
 				const work = files[next++]!;
-				work.outcome = await this.hash(work.file);
+				work.outcome = await this.hashKnown(work.file);
 			}
 		};
 		await Promise.all(Array.from({ length: Math.min(this.hereWidth, files.length) }, lane));
@@ -498,6 +512,16 @@ class Monitor {
 			return undefined;
 		}
 		return 'rolling';
+	}
+
+	/** A file not stat'ed yet (the pool broke) is stat'ed first: never open a FIFO. */
+	private async hashKnown(file: ScannedFile): Promise<HashOutcome> {
+		if (file.size !== UNKNOWN) return this.hash(file);
+		const found = statListed({ kind: 'listed', key: file.key, path: file.path });
+		if (!found) return { ok: false, reason: 'gone since the listing', vanished: true };
+		if (found.kind === 'unreadable') return { ok: false, reason: found.reason };
+		this.progress.bytes += found.size;
+		return this.hash(found);
 	}
 
 	private async hash(file: ScannedFile): Promise<HashOutcome> {
@@ -555,6 +579,11 @@ class Monitor {
 				return;
 			case 'new': {
 				const outcome = work.outcome!;
+				if (!outcome.ok && outcome.vanished) {
+					// a new file gone (or no longer a file) since the listing: as if never listed
+					this.progress.files--;
+					return;
+				}
 				this.report(work.file.key);
 				if (!outcome.ok) return this.emit({ type: 'FileUnreadable', key: work.file.key, details: outcome.reason, at: now });
 				this.checkpoint(work.file.key, outcome);
@@ -698,7 +727,16 @@ class Monitor {
 
 async function* emptyBatches(): AsyncGenerator<OldEntry[]> {}
 
+/** A listed file whose size and mtime a worker finds out (UNKNOWN): see plan(). */
+const unstated = (listed: ListedFile): ScannedFile => ({ kind: 'file', key: listed.key, path: listed.path, size: UNKNOWN, mtimeMs: UNKNOWN });
+const UNKNOWN = -1;
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isVanished(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException).code;
+	return code === 'ENOENT' || code === 'E_NOTFILE';
+}
 
 function isBusy(error: unknown): boolean {
 	const code = (error as NodeJS.ErrnoException).code;

@@ -31,20 +31,52 @@ export interface ScanProblem {
 export type ScanItem = ScannedFile | ScanProblem;
 
 /**
+ * A file as listed, before its lstat: a run stats only the files it knows from its
+ * database (to see whether they changed); a new file's size and mtime come with its digest.
+ */
+export interface ListedFile {
+	kind: 'listed';
+	key: string;
+	path: string;
+}
+
+export type ListedItem = ListedFile | ScanProblem;
+
+/**
  * Walks the roots depth-first and yields files in ascending key order (JS string order of
  * the NFC keys), the order the database is stored in, so the two merge as sorted streams.
  * Symlinks and junctions are not followed; FIFOs, sockets and devices are never opened.
  */
 export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem> {
-	for await (const batch of scanBatches(roots, extraExcludes)) yield* batch;
+	for await (const batch of scanBatches(roots, extraExcludes)) {
+		for (const item of batch) {
+			const found = item.kind === 'listed' ? statListed(item) : item;
+			if (found) yield found;
+		}
+	}
 }
 
 /**
- * The same items, in the same order, a folder's run of files at a time: a run handles
- * tens of thousands of small files, and one generator step per file would cost more than
- * its lstat.
+ * The lstat of a listed file; undefined if it is gone or no longer a regular file since
+ * the listing. Synchronous on purpose: a promise round trip costs several times the lstat.
  */
-export async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem[]> {
+export function statListed(item: ListedFile): ScanItem | undefined {
+	try {
+		const stats = lstatSync(item.path);
+		if (!stats.isFile()) return undefined; // replaced by something else since the listing
+		return { kind: 'file', key: item.key, path: item.path, size: stats.size, mtimeMs: stats.mtimeMs };
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // gone since the listing
+		return { kind: 'unreadable', key: item.key, path: item.path, reason: describe(error) };
+	}
+}
+
+/**
+ * The same items, in the same order, a folder's run of files at a time and not yet
+ * stat'ed (see ListedFile): a run handles tens of thousands of small files, and one
+ * generator step per file would cost more than its lstat.
+ */
+export async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ListedItem[]> {
 	const excluded = compileGlobs([...DEFAULT_EXCLUDES, ...extraExcludes]);
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) yield* walk(root.path, root.label, '', excluded);
@@ -68,7 +100,7 @@ interface Child {
 	twin: boolean;
 }
 
-async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ScanItem[]> {
+async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ListedItem[]> {
 	let names: import('node:fs').Dirent[];
 	try {
 		names = await readdir(dir, { withFileTypes: true });
@@ -76,7 +108,7 @@ async function* walk(dir: string, prefix: string, relative: string, excluded: Ma
 		yield [{ kind: 'unreadable', key: prefix + '/', path: dir, reason: describe(error) }];
 		return;
 	}
-	let batch: ScanItem[] = [];
+	let batch: ListedItem[] = [];
 	const children: Child[] = [];
 	const seen = new Set<string>();
 	for (const entry of names) {
@@ -107,16 +139,7 @@ async function* walk(dir: string, prefix: string, relative: string, excluded: Ma
 			yield* walk(path, child.key, rel, excluded);
 			continue;
 		}
-		try {
-			// sync on purpose: a promise round trip per file costs ~10× the lstat itself, and the
-			// event loop waits at most one folder's worth of them
-			const stats = lstatSync(path);
-			if (!stats.isFile()) continue; // replaced by something else since the listing
-			batch.push({ kind: 'file', key: child.key, path, size: stats.size, mtimeMs: stats.mtimeMs });
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the listing
-			batch.push({ kind: 'unreadable', key: child.key, path, reason: describe(error) });
-		}
+		batch.push({ kind: 'listed', key: child.key, path });
 	}
 	if (batch.length) yield batch;
 }
