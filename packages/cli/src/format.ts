@@ -1,1 +1,1 @@
-export { humanBytes, humanDuration, humanShare, count } from '@equilybrium/core';
+export { humanBytes, humanDuration, humanShare, count, thousands } from '@equilybrium/core';

@@ -1,5 +1,5 @@
 import type { Progress } from '@equilybrium/core';
-import { humanBytes } from './format.ts';
+import { humanBytes, thousands } from './format.ts';
 
 /** One line redrawn in place on a terminal, at most ten times a second; nothing otherwise. */
 export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, enabled: boolean) {
@@ -13,7 +13,7 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
 			if (now - last < 100) return;
 			last = now;
 			const rate = p.hashedBytes / Math.max(0.001, (now - started) / 1000);
-			const head = `${p.files.toLocaleString('en-US')} files, ${humanBytes(p.hashedBytes)} read, ${humanBytes(rate)}/s  `;
+			const head = `${thousands(p.files)} files, ${humanBytes(p.hashedBytes)} read, ${humanBytes(rate)}/s  `;
 			const width = Math.max(20, (stream.columns ?? 80) - 1);
 			const tail = p.current ?? '';
 			const room = width - head.length;

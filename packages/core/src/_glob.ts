@@ -13,7 +13,15 @@ export function compileGlobs(patterns: readonly string[]): Matcher {
 		if (pattern === '') continue;
 		(pattern.includes('/') ? byPath : byName).push(globToRegExp(pattern));
 	}
-	return (relativePath, name) => byName.some((r) => r.test(name)) || byPath.some((r) => r.test(relativePath));
+	// one alternation each: the scan tests every name it lists, and twenty regexps a name add up
+	const name = union(byName);
+	const path = union(byPath);
+	return (relativePath, base) => (name !== undefined && name.test(base)) || (path !== undefined && path.test(relativePath));
+}
+
+function union(patterns: RegExp[]): RegExp | undefined {
+	if (patterns.length === 0) return undefined;
+	return new RegExp(patterns.map((r) => `(?:${r.source})`).join('|'), 'i');
 }
 
 export function globToRegExp(pattern: string): RegExp {

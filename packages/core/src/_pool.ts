@@ -30,6 +30,8 @@ export class HashPool {
 	private largeReads = new Map<string, number>();
 	private largePeak = new Map<string, number>();
 	private nextId = 0;
+	private nextStatId = 0;
+	private statWaiting = new Map<number, { resolve: (r: StatReply) => void; reject: (e: Error) => void }>();
 	private flushScheduled = false;
 	private failed: Error | undefined;
 	/** Ended by abort(): later requests are refused, not given to new threads. */
@@ -50,7 +52,10 @@ export class HashPool {
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
-			worker.on('message', (text: string) => this.receive(i, JSON.parse(text) as WorkerResult[]));
+			worker.on('message', (message: string | StatReply) => {
+				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
+				else this.receiveStats(message);
+			});
 			worker.on('error', (error) => this.fail(error));
 			this.workers.push({ worker, load: 0, files: 0 });
 		}
@@ -95,6 +100,29 @@ export class HashPool {
 				this.submit({ id, path, size, mtimeMs, device });
 			});
 		});
+	}
+
+	/**
+	 * lstat's paths on a thread, for a run that stats a folder's files while it merges the
+	 * previous folder: [size, mtimeMs, kind] per path, see the worker's statAll.
+	 */
+	statMany(paths: readonly string[]): Promise<StatReply> {
+		if (this.failed) return Promise.reject(this.failed);
+		if (this.workers.length === 0) this.start(1);
+		const statId = this.nextStatId++;
+		// spread over the threads that run: the folders after this one go to the others
+		const worker = this.workers[statId % this.workers.length]!.worker;
+		return new Promise((resolve, reject) => {
+			this.statWaiting.set(statId, { resolve, reject });
+			// one string is copied far faster than an array of strings is cloned
+			worker.postMessage({ statId, paths: JSON.stringify(paths) });
+		});
+	}
+
+	private receiveStats(reply: StatReply): void {
+		const waiter = this.statWaiting.get(reply.statId);
+		this.statWaiting.delete(reply.statId);
+		waiter?.resolve(reply);
 	}
 
 	private submit(task: Task): void {
@@ -234,7 +262,16 @@ export class HashPool {
 		this.failed = error;
 		for (const waiter of this.waiting.values()) waiter.settle(error);
 		this.waiting.clear();
+		for (const waiter of this.statWaiting.values()) waiter.reject(error);
+		this.statWaiting.clear();
 	}
+}
+
+/** lstat results: [size, mtimeMs, kind] per path; kind 1 file, 0 gone or not a file, -1 error. */
+export interface StatReply {
+	statId: number;
+	values: Float64Array;
+	errors: Record<number, [code: string, message: string]>;
 }
 
 /** A file to hash: `size` and `mtimeMs` as the scan saw them; `device` for read scheduling. */

@@ -42,6 +42,15 @@ export interface Verified {
  * would never be verified.
  */
 export async function planRolling(entries: AsyncIterable<Verified>, expected: number, input: RollingInput): Promise<RollingPlan> {
+	return planRollingBatches(singletons(entries), expected, input);
+}
+
+async function* singletons<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+	for await (const item of items) yield [item];
+}
+
+/** The same, reading the entries a batch at a time (one await per chunk of the database). */
+export async function planRollingBatches(batches: AsyncIterable<readonly Verified[]>, expected: number, input: RollingInput): Promise<RollingPlan> {
 	// sized from the database's own count: no doubled copies at the peak
 	let seconds = new Uint32Array(Math.max(16, expected));
 	let sizes = new Float64Array(Math.max(16, expected));
@@ -49,7 +58,7 @@ export async function planRolling(entries: AsyncIterable<Verified>, expected: nu
 	let total = 0;
 	let overdueBytes = 0;
 	const overdueBefore = toSecond(input.now - input.days * DAY_MS) + 1;
-	for await (const entry of entries) {
+	for await (const batch of batches) for (const entry of batch) {
 		if (n === seconds.length) {
 			seconds = grow(seconds, new Uint32Array(n * 2));
 			sizes = grow(sizes, new Float64Array(n * 2));

@@ -9,6 +9,7 @@
 // Protocol, as JSON strings (copying one string is far cheaper than cloning objects):
 //   in:  { algorithm, blockSize, attempts, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
+// and, as an object, a request to lstat paths (see statAll).
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
 //
@@ -19,7 +20,7 @@
 // with its size, for the caller to queue it with the disk's other large reads.
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
-const { openSync, fstatSync, readSync, closeSync, constants } = require('node:fs');
+const { openSync, fstatSync, lstatSync, readSync, closeSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const zlib = require('node:zlib');
 const LARGE = 1 << 20;
@@ -76,7 +77,30 @@ function hashOne(task) {
 	return [task.id, null, 'E_CHANGING', 'changing'];
 }
 
+// lstat of a folder's files, for a run that stats ahead of its merge: one Float64Array
+// back, [size, mtimeMs, kind] per path (kind 1: a regular file, 0: gone or something else,
+// -1: an error, whose code and message are in 'errors' by index).
+function statAll(request) {
+	const paths = JSON.parse(request.paths);
+	const values = new Float64Array(paths.length * 3);
+	const errors = {};
+	paths.forEach((path, i) => {
+		try {
+			const stats = lstatSync(path, { throwIfNoEntry: false });
+			if (!stats || !stats.isFile()) return;
+			values[i * 3] = stats.size;
+			values[i * 3 + 1] = stats.mtimeMs;
+			values[i * 3 + 2] = 1;
+		} catch (error) {
+			values[i * 3 + 2] = -1;
+			errors[i] = [(error && error.code) || 'E_STAT', String((error && error.message) || error)];
+		}
+	});
+	parentPort.postMessage({ statId: request.statId, values, errors }, [values.buffer]);
+}
+
 parentPort.on('message', (text) => {
+	if (typeof text !== 'string') return statAll(text);
 	const batch = JSON.parse(text);
 	let results = [];
 	for (let i = 0; i < batch.ids.length; i++) {

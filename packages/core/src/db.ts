@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { copyFile, open, rename, truncate, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
@@ -44,7 +44,14 @@ export interface LocalRecord {
 export type DbEntry = FileRecord & LocalRecord;
 
 /** An entry as read, with its two lines as they are in the file (no trailing comma). */
-export type StoredEntry = DbEntry & { fileLine: string; localLine: string };
+export type StoredEntry = DbEntry & StoredLines;
+
+/** An entry's lines as stored, and its place in its database (0, 1, …). */
+export interface StoredLines {
+	fileLine: string;
+	localLine: string;
+	ordinal: number;
+}
 
 export interface DbHeader {
 	format: typeof DB_FORMAT;
@@ -71,14 +78,26 @@ export interface DbRun extends DbRunFacts {
 	localAt: number;
 }
 
+/**
+ * Everything before the run line (header, files, local) and the seal's state over it: a
+ * run that changed no entry writes these bytes again, and seals only its own run line.
+ */
+export interface DbPrefix {
+	bytes: number;
+	seal: Hash;
+}
+
 export interface OpenedDb {
 	path: string;
 	header: DbHeader;
 	run: DbRun;
+	prefix?: DbPrefix;
 	/** Every entry, in key order, streamed. */
 	entries(): AsyncGenerator<DbEntry>;
 	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
 	entryBatches(): AsyncGenerator<StoredEntry[]>;
+	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
+	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
 	/** The canonical part only, in key order, streamed. */
 	files(): AsyncGenerator<FileRecord>;
 }
@@ -102,15 +121,17 @@ export async function openDb(path: string): Promise<OpenedDb | undefined> {
 		}
 		await rename(pending, path);
 	}
-	const { header, run } = await verify(path);
+	const { header, run, prefix } = await verify(path);
 	const filesAt = run.filesAt;
 	return {
 		path,
 		header,
 		run,
+		...(prefix ? { prefix } : {}),
 		files: () => readFiles(path, filesAt),
 		entries: () => flatten(readEntryBatches(path, filesAt, run.localAt, false)),
 		entryBatches: () => readEntryBatches(path, filesAt, run.localAt, true),
+		verifiedBatches: () => readVerifiedBatches(path, filesAt, run.localAt),
 	};
 }
 
@@ -119,22 +140,43 @@ export class DbWriter {
 	private count = 0;
 	private bytes = 0;
 	private lastKey: string | undefined;
+	/**
+	 * While every entry put is the previous database's next one, kept as it was, nothing is
+	 * written: `identical` counts them. The first other entry is held until `drain` writes
+	 * the header and those entries first; if none comes, `commit` copies the old file.
+	 */
+	private identical = 0;
+	private held: [DbEntry, StoredLines | undefined][] | undefined;
 
 	private constructor(
 		readonly path: string,
 		private main: BufferedFile,
 		private local: BufferedFile,
-		private filesAt: number,
+		private header: DbHeader,
+		private previous: OpenedDb | undefined,
 	) {}
 
-	static async create(path: string, header: Omit<DbHeader, 'format' | 'version'>): Promise<DbWriter> {
+	/** `previous`: the database this run started from, when it may write the same entries. */
+	static async create(path: string, header: Omit<DbHeader, 'format' | 'version'>, previous?: OpenedDb): Promise<DbWriter> {
+		const head: DbHeader = { format: DB_FORMAT, version: DB_VERSION, ...header };
 		const main = await BufferedFile.create(path + NEW, createHash('sha3-512'));
 		const local = await BufferedFile.create(path + LOCAL_TMP);
-		const head: DbHeader = { format: DB_FORMAT, version: DB_VERSION, ...header };
-		main.put(JSON.stringify(head).slice(0, -1) + ',\n');
-		const filesAt = main.size;
-		main.put('"files":[\n');
-		return new DbWriter(path, main, local, filesAt);
+		const same = previous?.prefix && JSON.stringify(previous.header) === JSON.stringify(head) ? previous : undefined;
+		const writer = new DbWriter(path, main, local, head, same);
+		if (!same) writer.start();
+		return writer;
+	}
+
+	private filesAt = 0;
+
+	private start(): void {
+		this.main.put(JSON.stringify(this.header).slice(0, -1) + ',\n');
+		this.filesAt = this.main.size;
+		this.main.put('"files":[\n');
+	}
+
+	private get deferred(): boolean {
+		return this.previous !== undefined;
 	}
 
 	async add(entry: DbEntry): Promise<void> {
@@ -146,11 +188,19 @@ export class DbWriter {
 	 * Buffers an entry (call `drain` now and then). An entry read from the old database and
 	 * kept as it was passes its stored lines: identical bytes, and no formatting per file.
 	 */
-	put(entry: DbEntry, stored?: { fileLine: string; localLine: string }): void {
+	put(entry: DbEntry, stored?: StoredLines): void {
 		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) {
 			throw new Error(`database entries out of order: "${entry.key}" after "${entry.key === this.lastKey ? 'itself' : this.lastKey}"`);
 		}
 		this.lastKey = entry.key;
+		if (this.deferred) {
+			if (!this.held && stored?.ordinal === this.identical) {
+				this.identical++;
+				return;
+			}
+			(this.held ??= []).push([entry, stored]);
+			return;
+		}
 		const fileLine = stored?.fileLine ?? JSON.stringify([entry.key, entry.size, entry.hash]);
 		const localLine = stored?.localLine ?? (entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`);
 		// every line but the last ends with a comma: it goes before the next one
@@ -163,12 +213,39 @@ export class DbWriter {
 
 	/** Writes out what `put` buffered, once there is enough of it. */
 	async drain(): Promise<void> {
+		if (this.held) await this.writeIdentical();
 		if (this.main.full) await this.main.flush();
 		if (this.local.full) await this.local.flush();
 	}
 
+	/** The entries kept as they were, read again from the old file, then what was held. */
+	private async writeIdentical(): Promise<void> {
+		const previous = this.previous!;
+		const held = this.held ?? [];
+		const lastKey = this.lastKey;
+		this.previous = undefined;
+		this.held = undefined;
+		this.lastKey = undefined;
+		this.start();
+		let left = this.identical;
+		if (left > 0) {
+			for await (const batch of previous.entryBatches()) {
+				for (const entry of batch) {
+					if (left-- === 0) break;
+					this.put(entry, entry);
+				}
+				if (left <= 0) break;
+				if (this.main.full || this.local.full) await this.drain();
+			}
+		}
+		for (const [entry, stored] of held) this.put(entry, stored);
+		this.lastKey = lastKey;
+	}
+
 	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
 	async commit(run: DbRunFacts): Promise<void> {
+		if (this.deferred && !this.held && this.identical === this.previous!.run.count) return this.commitSame(run);
+		if (this.deferred) await this.writeIdentical();
 		this.main.put(this.count === 0 ? '],\n' : '\n],\n');
 		this.local.put(this.count === 0 ? '' : '\n');
 		const localAt = this.main.size;
@@ -182,6 +259,33 @@ export class DbWriter {
 		const seal = this.main.seal!.digest('hex');
 		await this.main.writeUnsealed(`"seal":"${seal}"}\n`);
 		await this.main.close(true);
+		await this.replace();
+	}
+
+	/** Not one entry changed: the old file's bytes before its run line, then this run's. */
+	private async commitSame(run: DbRunFacts): Promise<void> {
+		const previous = this.previous!;
+		const { bytes, seal } = previous.prefix!;
+		await this.main.close();
+		await this.local.close();
+		await copyFile(previous.path, this.path + NEW);
+		await truncate(this.path + NEW, bytes);
+		const { count, bytes: size, localAt, filesAt } = previous.run;
+		const runLine = `"run":${JSON.stringify({ ...run, count, bytes: size, localAt, filesAt } satisfies DbRun)},\n`;
+		const sealed = seal.copy().update(runLine).digest('hex');
+		const handle = await open(this.path + NEW, 'a');
+		try {
+			await handle.write(`${runLine}"seal":"${sealed}"}\n`);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+		this.count = count;
+		this.bytes = size;
+		await this.replace();
+	}
+
+	private async replace(): Promise<void> {
 		await unlink(this.path + LOCAL_TMP).catch(() => {});
 		if (await exists(this.path)) await rename(this.path, this.path + BAK);
 		await rename(this.path + NEW, this.path);
@@ -214,7 +318,7 @@ function corrupt(path: string, why: string): CoreError {
 	);
 }
 
-async function verify(path: string): Promise<{ header: DbHeader; run: DbRun }> {
+async function verify(path: string): Promise<{ header: DbHeader; run: DbRun; prefix?: DbPrefix }> {
 	const handle = await open(path, 'r');
 	let size: number;
 	let tail: string;
@@ -234,16 +338,21 @@ async function verify(path: string): Promise<{ header: DbHeader; run: DbRun }> {
 	const sealMatch = /^"seal":"([0-9a-f]{128})"\}$/.exec(sealLine);
 	if (!sealMatch) throw corrupt(path, 'has no seal');
 	const sealAt = size - Buffer.byteLength(sealLine) - 1;
+	const runAt = Math.max(0, sealAt - Buffer.byteLength(runLine) - 1);
 
 	const seal = createHash('sha3-512');
+	let prefixSeal: Hash | undefined;
 	const handle2 = await open(path, 'r');
 	try {
 		const chunk = Buffer.allocUnsafe(1 << 20);
 		for (let at = 0; at < sealAt; ) {
-			const { bytesRead } = await handle2.read(chunk, 0, Math.min(chunk.length, sealAt - at), at);
+			// stop at the run line once: the seal of everything before it is kept (see DbPrefix)
+			const end = at < runAt ? runAt : sealAt;
+			const { bytesRead } = await handle2.read(chunk, 0, Math.min(chunk.length, end - at), at);
 			if (bytesRead === 0) break;
 			seal.update(chunk.subarray(0, bytesRead));
 			at += bytesRead;
+			if (at === runAt) prefixSeal = seal.copy();
 		}
 	} finally {
 		await handle2.close();
@@ -265,7 +374,7 @@ async function verify(path: string): Promise<{ header: DbHeader; run: DbRun }> {
 	if (typeof header.version !== 'number' || header.version > DB_VERSION) {
 		throw new CoreError('E_DB_VERSION', `${basename(path)}: written by a newer Equilybrium (database version ${String(header.version)}, this one reads up to ${DB_VERSION}); update Equilybrium. The file is left untouched.`);
 	}
-	return { header, run };
+	return { header, run, ...(prefixSeal ? { prefix: { bytes: runAt, seal: prefixSeal } } : {}) };
 }
 
 async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRecord> {
@@ -300,6 +409,7 @@ async function* readEntryBatches(path: string, filesAt: number, localAt: number,
 	const locals = sectionLines(path, localAt);
 	let pending: string[] = [];
 	let at = 0;
+	let ordinal = 0;
 	try {
 		for await (const lines of files) {
 			const batch: StoredEntry[] = new Array(lines.length);
@@ -321,7 +431,9 @@ async function* readEntryBatches(path: string, filesAt: number, localAt: number,
 				if (withLines) {
 					entry.fileLine = fileLine;
 					entry.localLine = localLine;
+					entry.ordinal = ordinal;
 				}
+				ordinal++;
 				batch[i] = entry;
 			}
 			yield batch;
@@ -329,6 +441,46 @@ async function* readEntryBatches(path: string, filesAt: number, localAt: number,
 	} finally {
 		await locals.return(undefined);
 		await files.return(undefined);
+	}
+}
+
+/** Sizes and verification times only: no entry objects, no keys (a run plans with these). */
+async function* readVerifiedBatches(path: string, filesAt: number, localAt: number): AsyncGenerator<{ size: number; verifiedAt: number }[]> {
+	const locals = sectionLines(path, localAt);
+	let pending: string[] = [];
+	let at = 0;
+	try {
+		for await (const lines of sectionLines(path, filesAt)) {
+			const batch: { size: number; verifiedAt: number }[] = new Array(lines.length);
+			for (let i = 0; i < lines.length; i++) {
+				while (at === pending.length) {
+					const next = await locals.next();
+					if (next.done) throw corrupt(path, 'has fewer local records than files');
+					pending = next.value;
+					at = 0;
+				}
+				const file = lines[i]!;
+				const local = pending[at++]!;
+				// ["key",size,"hash"]: the size is between the last two commas outside the key
+				const sizeEnd = file.lastIndexOf(',"');
+				let size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
+				// [mtime,verifiedAt] or [mtime,verifiedAt,"goodHash"]
+				const c1 = local.indexOf(',');
+				const c2 = local.indexOf(',', c1 + 1);
+				const close = local.indexOf(']', c1);
+				let verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
+				if (!Number.isFinite(size) || !Number.isFinite(verifiedAt)) {
+					const entry = parseFile(stripComma(file)) as DbEntry;
+					parseLocal(stripComma(local), entry);
+					size = entry.size;
+					verifiedAt = entry.verifiedAt;
+				}
+				batch[i] = { size, verifiedAt };
+			}
+			yield batch;
+		}
+	} finally {
+		await locals.return(undefined);
 	}
 }
 
@@ -363,11 +515,12 @@ async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
  */
 function parseLocal(text: string, into: DbEntry): void {
 	const end = text.endsWith(',') ? text.length - 2 : text.length - 1;
-	const parts = text.slice(1, end).split(',');
-	into.mtimeMs = Number(parts[0]);
-	into.verifiedAt = Number(parts[1]);
-	if (parts.length > 2) into.goodHash = parts[2]!.slice(1, -1);
-	if (!(parts.length >= 2 && Number.isFinite(into.mtimeMs) && Number.isFinite(into.verifiedAt))) {
+	const c1 = text.indexOf(',');
+	const c2 = text.indexOf(',', c1 + 1);
+	into.mtimeMs = Number(text.slice(1, c1));
+	into.verifiedAt = Number(text.slice(c1 + 1, c2 >= 0 && c2 < end ? c2 : end));
+	if (c2 >= 0 && c2 < end) into.goodHash = text.slice(c2 + 2, end - 1);
+	if (!(c1 > 0 && Number.isFinite(into.mtimeMs) && Number.isFinite(into.verifiedAt))) {
 		const [mtimeMs, verifiedAt, goodHash] = JSON.parse(text.replace(/,$/, '')) as [number, number, string?];
 		into.mtimeMs = mtimeMs;
 		into.verifiedAt = verifiedAt;

@@ -36,10 +36,20 @@ export const eventLogName = (role: string, type: EventType) => `equilybrium.${ro
 
 /** `<ISO-8601 UTC>\t<EventType>\t<M key>[\t<details>]` — tabs and newlines in names are escaped. */
 export function formatEventLine(event: FileEvent): string {
-	const fields = [new Date(event.at).toISOString(), event.type, escapeField(event.key)];
-	if (event.details) fields.push(escapeField(event.details));
-	return fields.join('\t');
+	const line = `${isoTime(event.at)}\t${event.type}\t${escapeField(event.key)}`;
+	return event.details ? `${line}\t${escapeField(event.details)}` : line;
 }
+
+/** A run stamps thousands of events with the same few instants: format each once. */
+function isoTime(at: number): string {
+	if (at !== lastAt) {
+		lastAt = at;
+		lastIso = new Date(at).toISOString();
+	}
+	return lastIso;
+}
+let lastAt = NaN;
+let lastIso = '';
 
 export function parseEventLine(line: string): FileEvent | undefined {
 	const [at, type, key, details] = line.split('\t');
@@ -53,7 +63,10 @@ export function parseEventLine(line: string): FileEvent | undefined {
 
 // --- internal ---
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 function escapeField(text: string): string {
+	if (!NEEDS_ESCAPE.test(text)) return text;
 	return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 

@@ -21,7 +21,17 @@ export function humanDuration(ms: number): string {
 }
 
 /** 3 → "3 files", 1 → "1 file", with thousands separators. */
-export const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+export const count = (n: number, word: string) => `${thousands(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * 1234567 → "1,234,567", as toLocaleString('en-US') writes it, without loading ICU's locale
+ * data: that first call alone costs ~20 ms, a tenth of a quick run.
+ */
+export function thousands(n: number): string {
+	const [whole, fraction] = String(Math.abs(n)).split('.');
+	const grouped = whole!.replace(/\B(?=(\d{3})+$)/g, ',');
+	return (n < 0 ? '-' : '') + grouped + (fraction ? '.' + fraction : '');
+}
 
 /** "2026-11-22 03:00 UTC": the same text whatever the machine's time zone. */
 export function humanTime(ms: number, seconds = false): string {

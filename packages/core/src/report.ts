@@ -1,6 +1,6 @@
 import { AT_RISK, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
 import { EVENT_TYPES, eventLogName, type EventType } from './events.ts';
-import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime } from './format.ts';
+import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime, thousands } from './format.ts';
 import { sectionHeading, type EventDigest } from './reportfile.ts';
 
 // A report section (SPEC §9), rendered from data alone so that it is the same text every
@@ -39,7 +39,7 @@ export function renderReportSection(input: ReportInput): string {
 	lines.push(`Changes on A this run: ${eventSummary(input.aEvents) || 'none'}.`);
 	if (c.b !== 'missing' && c.b !== 'unsealed') {
 		const parts = (['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as Verdict[]).map(
-			(v) => `${VERDICT_LABEL[v]} ${c.counts[v].files.toLocaleString('en-US')}`,
+			(v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`,
 		);
 		lines.push(`Files: ${parts.join(' · ')}.`);
 	}
@@ -47,7 +47,7 @@ export function renderReportSection(input: ReportInput): string {
 	if (coverage) {
 		const share = humanShare(coverage.share);
 		const oldest = coverage.oldestVerifiedAt === undefined ? '' : `; the oldest verification is from ${humanTime(coverage.oldestVerifiedAt)}`;
-		lines.push(`Rolling verification: ${share} of A's files (${coverage.verifiedFiles.toLocaleString('en-US')} of ${coverage.files.toLocaleString('en-US')}) verified within ${coverage.days} days${oldest}.`);
+		lines.push(`Rolling verification: ${share} of A's files (${thousands(coverage.verifiedFiles)} of ${thousands(coverage.files)}) verified within ${coverage.days} days${oldest}.`);
 	}
 	const todo = actions(input);
 	if (todo.length) lines.push('', 'What to do:', ...todo);
@@ -90,7 +90,7 @@ function headline(input: ReportInput): string {
 	}
 	const risk = atRisk(c);
 	if (risk.files > 0) {
-		const parts = AT_RISK.filter((v) => c.counts[v].files > 0).map((v) => `${c.counts[v].files.toLocaleString('en-US')} ${VERDICT_LABEL[v]}`);
+		const parts = AT_RISK.filter((v) => c.counts[v].files > 0).map((v) => `${thousands(c.counts[v].files)} ${VERDICT_LABEL[v]}`);
 		return `ACTION NEEDED — ${count(risk.files, 'file')} (${humanBytes(risk.bytes)}) at risk: ${parts.join(', ')}. See "What to do" below.`;
 	}
 	if (c.b === 'stale') return `NOT UP TO DATE — as of B's last run every file of A had a copy, but ${c.bProblem}`;
@@ -125,7 +125,7 @@ function bLine(input: ReportInput): string {
 
 function eventSummary(digest: EventDigest): string {
 	return EVENT_TYPES.filter((t) => digest.counts[t] > 0)
-		.map((t) => `${digest.counts[t].toLocaleString('en-US')} ${EVENT_WORDS[t]}`)
+		.map((t) => `${thousands(digest.counts[t])} ${EVENT_WORDS[t]}`)
 		.join(', ');
 }
 
@@ -166,13 +166,13 @@ function listItems(items: VerdictItem[], total: number, limit: number, hint: str
 				: item.verdict === 'corruptedOnB' && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
 		return `    ${item.key} (${humanBytes(item.size)})${where}`;
 	});
-	if (total > out.length) out.push(`    … and ${(total - out.length).toLocaleString('en-US')} more: ${hint}`);
+	if (total > out.length) out.push(`    … and ${thousands(total - out.length)} more: ${hint}`);
 	return out;
 }
 
 function eventItems(events: { key: string; details?: string }[], total: number, limit: number, log: string): string[] {
 	const out = events.slice(0, limit).map((e) => `    ${e.key}${e.details ? ` (${e.details})` : ''}`);
-	if (total > out.length) out.push(`    … and ${(total - out.length).toLocaleString('en-US')} more in ${log}`);
+	if (total > out.length) out.push(`    … and ${thousands(total - out.length)} more in ${log}`);
 	return out;
 }
 
@@ -181,7 +181,7 @@ function eventsSection(title: string, digest: EventDigest, role: 'A' | 'B', limi
 	if (types.length === 0) return [];
 	const out = ['', title];
 	for (const type of types) {
-		out.push(`  ${type} (${digest.counts[type].toLocaleString('en-US')})`);
+		out.push(`  ${type} (${thousands(digest.counts[type])})`);
 		out.push(...eventItems(digest.samples[type], digest.counts[type], limit, eventLogName(role, type)));
 	}
 	return out;

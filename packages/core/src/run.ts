@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
@@ -8,14 +9,14 @@ import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './event
 import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { HashIndex } from './_hashindex.ts';
-import { HashPool } from './_pool.ts';
+import { HashPool, type StatReply } from './_pool.ts';
 import { diskOf, physicalCores } from './_machine.ts';
-import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './_checkpoint.ts';
-import { CoverageCounter, planRolling, RollingSelector, type Coverage, type RollingPlan } from './_rolling.ts';
+import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
+import { CoverageCounter, planRollingBatches, RollingSelector, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, scanBatches, statListed, type ListedFile, type ListedItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, scanBatches, statListed, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -153,6 +154,7 @@ class Monitor {
 	private newScratch: BufferedFile | undefined;
 	private goneScratch: BufferedFile | undefined;
 	private pool: HashPool | undefined;
+	private scan!: AsyncGenerator<Listed>;
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
 	private rollingPlan: RollingPlan | undefined;
@@ -175,12 +177,45 @@ class Monitor {
 	}
 
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
+		await this.startPool();
+		// the listing (and its lstat on a thread) starts now, beside the database's seal check
+		this.scan = this.openScan();
+		try {
+			return await this.runScanned(tookOverFrom);
+		} finally {
+			await this.scan.return(undefined).catch(() => {});
+			await this.pool?.close();
+		}
+	}
+
+	/**
+	 * The scan, started: with threads, and a database or checkpoint whose files must be
+	 * compared by size and mtime, each folder's files are stat'ed on a thread a few folders
+	 * ahead of the merge; the first folders are listed before the database is opened.
+	 */
+	private openScan(): AsyncGenerator<Listed> {
+		const { config, role } = this.options;
+		const listed = scanBatches(this.roots, config.exclude);
+		const checkpoint = join(config.dir, checkpointFile(role));
+		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
+		const scan = this.pool && known ? statAhead(listed, this.pool) : noStats(listed);
+		const first = scan.next();
+		first.catch(() => {}); // seen, and thrown, where the merge awaits it
+		return (async function* () {
+			const head = await first;
+			if (head.done) return;
+			yield head.value;
+			yield* scan;
+		})();
+	}
+
+	private async runScanned(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
 		this.previous = await openDb(this.dbPath);
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
-		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm });
+		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm }, this.sameAlgorithm ? this.previous : undefined);
 		if (this.previous) {
 			this.newScratch = await BufferedFile.create(this.scratchPath('new'));
 			this.goneScratch = await BufferedFile.create(this.scratchPath('gone'));
@@ -192,7 +227,6 @@ class Monitor {
 			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm);
 			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, this.options.checkpointFlushMs);
 			await this.planRolling();
-			await this.startPool();
 			aborted = await this.merge(writer);
 			if (aborted) {
 				await writer.discard();
@@ -213,7 +247,6 @@ class Monitor {
 			await writer.discard();
 			throw error;
 		} finally {
-			await this.pool?.close();
 			// stopped or failed: the checkpoint stays for the next run to continue from
 			await this.resume?.close().catch(() => {});
 			await this.journal?.close().catch(() => {});
@@ -253,7 +286,7 @@ class Monitor {
 		this.coverage = new CoverageCounter(this.startedAt, verify.days);
 		this.rolling = { plannedFiles: 0, plannedBytes: 0, verifiedFiles: 0, verifiedBytes: 0, deferredFiles: 0 };
 		if (!this.previous || !this.sameAlgorithm) return;
-		this.rollingPlan = await planRolling(this.previous.entries(), this.previous.run.count, {
+		this.rollingPlan = await planRollingBatches(this.previous.verifiedBatches(), this.previous.run.count, {
 			now: this.startedAt,
 			days: verify.days,
 			previousRunAt: Date.parse(this.previous.run.startedAt) || 0,
@@ -281,7 +314,7 @@ class Monitor {
 	private async merge(writer: DbWriter): Promise<boolean> {
 		const signal = this.options.signal;
 		const old = new BatchCursor<OldEntry>(this.previous ? this.withDue(this.previous.entryBatches()) : emptyBatches());
-		const scan = scanBatches(this.roots, this.options.config.exclude);
+		const scan = this.scan;
 		const units: Unit[] = [];
 		let hashing = 0;
 		const window = this.pool ? WORKER_WINDOW : 2 * this.hereWidth;
@@ -304,7 +337,7 @@ class Monitor {
 			return false;
 		};
 		try {
-			for await (const batch of scan) {
+			for await (const { batch, stats } of scan) {
 				if (signal?.aborted) return await this.stop(units, scan);
 				const first = batch[0]!;
 				if (first.kind === 'unreadable' && first.key.endsWith('/')) {
@@ -322,7 +355,9 @@ class Monitor {
 					await this.drain(writer);
 					continue;
 				}
-				for (const unit of this.cut(await this.plan(batch, old))) {
+				// a thread that died cannot stat: this thread does it (see plan)
+				const stated = stats && (await stats.catch(() => undefined));
+				for (const unit of this.cut(await this.plan(batch, old, stated))) {
 					// no more files in flight than the window: a stop then has little to wait for
 					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return await this.stop(units, scan);
 					this.startHashing(unit);
@@ -367,17 +402,22 @@ class Monitor {
 	 * the database knows is stat'ed here, to see whether it changed; a new one is not when a
 	 * worker hashes it: its size and mtime come back with the digest.
 	 */
-	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>): Promise<Work[]> {
+	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>, stats: StatReply | undefined): Promise<Work[]> {
 		const items: Work[] = [];
 		const lazy = this.pool !== undefined && !this.resume;
-		for (const listed of batch) {
+		for (let i = 0; i < batch.length; i++) {
+			const listed = batch[i]!;
 			const key = listed.key;
 			const head = old.peek();
 			if (old.needsLoad || (head !== undefined && head.key < key)) await this.goneBefore(old, key);
 			const entry = old.peek();
 			const previous = entry !== undefined && entry.key === key ? entry : undefined;
 			if (previous) old.shift();
-			const item = listed.kind === 'listed' ? (!previous && lazy ? unstated(listed) : statListed(listed)) : listed;
+			let item: ScanItem | undefined = listed.kind === 'listed' ? undefined : listed;
+			if (listed.kind === 'listed') {
+				if (stats) item = fromStats(listed, stats, i);
+				else item = !previous && lazy ? unstated(listed) : statListed(listed);
+			}
 			if (!item) {
 				// gone (or no longer a file) since the listing
 				if (previous) this.candidate(this.goneScratch, previous);
@@ -726,6 +766,53 @@ class Monitor {
 }
 
 async function* emptyBatches(): AsyncGenerator<OldEntry[]> {}
+
+interface Listed {
+	batch: ListedItem[];
+	/** lstat of the batch's files, done on a thread (see statAhead). */
+	stats?: Promise<StatReply>;
+}
+
+async function* noStats(batches: AsyncGenerator<ListedItem[]>): AsyncGenerator<Listed> {
+	for await (const batch of batches) yield { batch };
+}
+
+/**
+ * Sends each folder's paths to be stat'ed on a thread as soon as it is listed, and yields
+ * it a few folders later: the lstat calls (most of a run with nothing to hash) run beside
+ * this thread's merge instead of before it.
+ */
+async function* statAhead(batches: AsyncGenerator<ListedItem[]>, pool: HashPool): AsyncGenerator<Listed> {
+	const ahead: Listed[] = [];
+	let files = 0;
+	try {
+		for await (const batch of batches) {
+			ahead.push({ batch, stats: pool.statMany(batch.map((item) => item.path)) });
+			files += batch.length;
+			while (files > STAT_AHEAD_FILES || ahead.length > STAT_AHEAD_FOLDERS) {
+				const next = ahead.shift()!;
+				files -= next.batch.length;
+				yield next;
+			}
+		}
+		while (ahead.length) yield ahead.shift()!;
+	} finally {
+		await batches.return(undefined);
+	}
+}
+
+/** The scan item for a listed file from its thread's lstat (as statListed would have made it). */
+function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | undefined {
+	const kind = stats.values[i * 3 + 2];
+	if (kind === 1) return { kind: 'file', key: listed.key, path: listed.path, size: stats.values[i * 3]!, mtimeMs: stats.values[i * 3 + 1]! };
+	const error = stats.errors[i];
+	if (kind !== -1 || !error) return undefined;
+	return { kind: 'unreadable', key: listed.key, path: listed.path, reason: describe(Object.assign(new Error(error[1]), { code: error[0] })) };
+}
+
+/** How far the listing runs ahead of the merge: bounded, so memory is too. */
+const STAT_AHEAD_FILES = 8192;
+const STAT_AHEAD_FOLDERS = 256;
 
 /** A listed file whose size and mtime a worker finds out (UNKNOWN): see plan(). */
 const unstated = (listed: ListedFile): ScannedFile => ({ kind: 'file', key: listed.key, path: listed.path, size: UNKNOWN, mtimeMs: UNKNOWN });
