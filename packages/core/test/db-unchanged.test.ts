@@ -1,0 +1,100 @@
+// The database writer writes nothing while every entry is the previous database's own,
+// kept as it was: a run that changed nothing copies the old bytes and seals only its run
+// line. Whatever happens, the result must be the database a full rewrite would have made.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DbWriter, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
+import { removeDir, tempDir } from './util/tree.ts';
+
+const RUN = { startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:06.000Z', toolVersion: 't', roots: [] };
+const HEX = (i: number) => i.toString(16).padStart(64, '0');
+const entry = (i: number): DbEntry => ({ key: `r/f${String(i).padStart(5, '0')}`, size: i * 10, hash: HEX(i), mtimeMs: 1_700_000_000_000 + i, verifiedAt: 1_700_000_100_000 + i });
+
+async function write(path: string, entries: DbEntry[], previous?: OpenedDb, run = RUN): Promise<void> {
+	const writer = await DbWriter.create(path, { role: 'B', algorithm: 'sha256' }, previous);
+	for (const e of entries) writer.put(e, 'ordinal' in e ? (e as StoredEntry) : undefined);
+	await writer.commit(run);
+}
+
+async function stored(db: OpenedDb): Promise<StoredEntry[]> {
+	const out: StoredEntry[] = [];
+	for await (const batch of db.entryBatches()) out.push(...batch);
+	return out;
+}
+
+const plain = ({ key, size, hash, mtimeMs, verifiedAt }: DbEntry): DbEntry => ({ key, size, hash, mtimeMs, verifiedAt });
+
+/** Everything before the run line: the header, the files, the local facts. */
+const body = (path: string) => {
+	const text = readFileSync(path, 'utf8');
+	return text.slice(0, text.lastIndexOf('"run":'));
+};
+
+const same = suite('a run that changed no entry');
+
+// enough entries to span several chunks of the reader and several flushes of the writer
+const MANY = Array.from({ length: 30_000 }, (_, i) => entry(i));
+
+same('writes the same entries, a valid seal, and its own run facts', async () => {
+	const dir = tempDir();
+	const path = join(dir, 'db.json');
+	await write(path, MANY);
+	const before = body(path);
+	const previous = (await openDb(path))!;
+	await write(path, await stored(previous), previous, { ...RUN, startedAt: '2026-02-02T00:00:00.000Z' });
+	const after = (await openDb(path))!;
+	assert.is(body(path), before, 'header, files and local facts are byte for byte the same');
+	assert.is(after.run.startedAt, '2026-02-02T00:00:00.000Z', "this run's facts");
+	assert.is(after.run.count, MANY.length);
+	assert.is(after.run.filesAt, previous.run.filesAt);
+	assert.is(after.run.localAt, previous.run.localAt);
+	removeDir(dir);
+});
+
+for (const [name, change] of [
+	// a changed entry is a new object, without the old one's stored lines (as a run makes it)
+	['one entry in the middle changed', (list: DbEntry[]) => list.map((e, i) => (i === 17_000 ? { ...plain(e), hash: HEX(999_999), verifiedAt: 1 } : e))],
+	['the first entry changed', (list: DbEntry[]) => list.map((e, i) => (i === 0 ? { ...plain(e), mtimeMs: 5 } : e))],
+	['the last entries gone', (list: DbEntry[]) => list.slice(0, -3)],
+	['an entry gone in the middle', (list: DbEntry[]) => list.filter((_, i) => i !== 12_345)],
+	['a new entry at the end', (list: DbEntry[]) => [...list, { ...entry(99_999) }]],
+] as const) {
+	same(`${name}: the database a full rewrite makes`, async () => {
+		const dir = tempDir();
+		const path = join(dir, 'db.json');
+		const fresh = join(dir, 'fresh.json');
+		await write(path, MANY);
+		const previous = (await openDb(path))!;
+		const next = change(await stored(previous));
+		await write(path, next, previous);
+		// the same entries written by a writer that never saw the old database
+		await write(fresh, next.map(plain));
+		assert.is(body(path), body(fresh));
+		const reopened = (await openDb(path))!;
+		assert.is(reopened.run.count, next.length);
+		let n = 0;
+		for await (const e of reopened.entries()) {
+			assert.is(e.key, next[n]!.key);
+			assert.is(e.hash, next[n]!.hash);
+			n++;
+		}
+		assert.is(n, next.length);
+		removeDir(dir);
+	});
+}
+
+same('a database of another format version is rewritten, not copied', async () => {
+	const dir = tempDir();
+	const path = join(dir, 'db.json');
+	await write(path, MANY.slice(0, 10));
+	const previous = (await openDb(path))!;
+	previous.header = { ...previous.header, version: 0 };
+	await write(path, await stored(previous), previous);
+	assert.match(readFileSync(path, 'utf8'), /^\{"format":"equilybrium-db","version":1,/);
+	assert.is((await openDb(path))!.run.count, 10);
+	removeDir(dir);
+});
+
+same.run();
