@@ -32,6 +32,7 @@ export class HashPool {
 	private nextId = 0;
 	private nextStatId = 0;
 	private statWaiting = new Map<number, { resolve: (r: StatReply) => void; reject: (e: Error) => void }>();
+	private sealWaiting = new Map<number, { resolve: (digest: string) => void; reject: (e: Error) => void }>();
 	private flushScheduled = false;
 	private failed: Error | undefined;
 	/** Ended by abort(): later requests are refused, not given to new threads. */
@@ -52,8 +53,9 @@ export class HashPool {
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
-			worker.on('message', (message: string | StatReply) => {
+			worker.on('message', (message: string | StatReply | SealReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
+				else if ('sealId' in message) this.receiveSeal(message);
 				else this.receiveStats(message);
 			});
 			worker.on('error', (error) => this.fail(error));
@@ -119,6 +121,37 @@ export class HashPool {
 		});
 	}
 
+	/**
+	 * SHA3-512 of a file's first `end` bytes, computed on a thread; `extend` seals the first
+	 * `prefixEnd` bytes followed by other text (see DbPrefix). Implements db.ts's Sealer.
+	 */
+	async seal(path: string, prefixEnd: number, end: number): Promise<{ digest: string; extend: (text: string) => Promise<string> }> {
+		if (this.workers.length === 0) this.start(1);
+		const worker = this.workers[0]!.worker;
+		const ask = (request: object, id: number) =>
+			new Promise<string>((resolve, reject) => {
+				if (this.failed) return reject(this.failed);
+				this.sealWaiting.set(id, { resolve, reject });
+				worker.postMessage(request);
+			});
+		const sealId = this.nextStatId++;
+		const digest = await ask({ sealId, path, prefixEnd, end }, sealId);
+		return {
+			digest,
+			extend: (text: string) => {
+				const extendId = this.nextStatId++;
+				return ask({ sealId, extendId, extend: text }, extendId);
+			},
+		};
+	}
+
+	private receiveSeal(reply: SealReply): void {
+		const waiter = this.sealWaiting.get(reply.sealId);
+		this.sealWaiting.delete(reply.sealId);
+		if (reply.digest !== undefined) waiter?.resolve(reply.digest);
+		else waiter?.reject(new Error(reply.error ?? 'seal failed'));
+	}
+
 	private receiveStats(reply: StatReply): void {
 		const waiter = this.statWaiting.get(reply.statId);
 		this.statWaiting.delete(reply.statId);
@@ -143,6 +176,11 @@ export class HashPool {
 	async close(): Promise<void> {
 		await Promise.all(this.workers.map((w) => w.worker.terminate()));
 		this.workers = [];
+		// nobody may wait forever on a thread that is gone
+		const closed = new Error('the hashing threads were closed');
+		for (const waiter of [...this.statWaiting.values(), ...this.sealWaiting.values()]) waiter.reject(closed);
+		this.statWaiting.clear();
+		this.sealWaiting.clear();
 	}
 
 	// --- internal ---
@@ -262,9 +300,16 @@ export class HashPool {
 		this.failed = error;
 		for (const waiter of this.waiting.values()) waiter.settle(error);
 		this.waiting.clear();
-		for (const waiter of this.statWaiting.values()) waiter.reject(error);
+		for (const waiter of [...this.statWaiting.values(), ...this.sealWaiting.values()]) waiter.reject(error);
 		this.statWaiting.clear();
+		this.sealWaiting.clear();
 	}
+}
+
+interface SealReply {
+	sealId: number;
+	digest?: string;
+	error?: string;
 }
 
 /** lstat results: [size, mtimeMs, kind] per path; kind 1 file, 0 gone or not a file, -1 error. */

@@ -9,7 +9,7 @@
 // Protocol, as JSON strings (copying one string is far cheaper than cloning objects):
 //   in:  { algorithm, blockSize, attempts, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
-// and, as an object, a request to lstat paths (see statAll).
+// and, as objects, requests to lstat paths (statAll) and to seal a database (seal, extend).
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
 //
@@ -99,8 +99,44 @@ function statAll(request) {
 	parentPort.postMessage({ statId: request.statId, values, errors }, [values.buffer]);
 }
 
+// A database's seal (SHA3-512), computed here while the run goes on: the state over the
+// bytes before the run line is kept, for the seal of a database that differs only there.
+const prefixes = new Map();
+function seal(request) {
+	try {
+		const hash = createHash('sha3-512');
+		const fd = openSync(request.path, 'r');
+		try {
+			const chunk = Buffer.allocUnsafe(1 << 20);
+			for (let at = 0; at < request.end; ) {
+				const stop = at < request.prefixEnd ? request.prefixEnd : request.end;
+				const n = readSync(fd, chunk, 0, Math.min(chunk.length, stop - at), at);
+				if (n === 0) break;
+				hash.update(chunk.subarray(0, n));
+				at += n;
+				if (at === request.prefixEnd) prefixes.set(request.sealId, hash.copy());
+			}
+		} finally {
+			closeSync(fd);
+		}
+		parentPort.postMessage({ sealId: request.sealId, digest: hash.digest('hex') });
+	} catch (error) {
+		parentPort.postMessage({ sealId: request.sealId, error: String((error && error.message) || error) });
+	}
+}
+
+function extend(request) {
+	const prefix = prefixes.get(request.sealId);
+	const digest = prefix ? prefix.copy().update(request.extend).digest('hex') : undefined;
+	parentPort.postMessage({ sealId: request.extendId, digest, ...(prefix ? {} : { error: 'no seal state' }) });
+}
+
 parentPort.on('message', (text) => {
-	if (typeof text !== 'string') return statAll(text);
+	if (typeof text !== 'string') {
+		if (text.statId !== undefined) return statAll(text);
+		if (text.extend !== undefined) return extend(text);
+		return seal(text);
+	}
 	const batch = JSON.parse(text);
 	let results = [];
 	for (let i = 0; i < batch.ids.length; i++) {

@@ -25,6 +25,16 @@ import type { Role, Root } from './config.ts';
 // Entries are in ascending key order (compareKeys), the order the scan yields them.
 
 export const DB_FORMAT = 'equilybrium-db';
+
+/**
+ * A run whose scan gives, block for block, the listing its database recorded (the same
+ * keys, sizes and mtimes) knows those entries are unchanged without reading them as
+ * entries. Blocks of LISTING_BLOCK entries; each digest is the first 32 hex digits of the
+ * SHA-256 of the block's listing lines. NUL cannot occur in a file name.
+ */
+export const LISTING_BLOCK = 1024;
+export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
+export const listingDigest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 export const DB_VERSION = 1;
 
 export interface FileRecord {
@@ -73,6 +83,8 @@ export interface DbRunFacts {
 export interface DbRun extends DbRunFacts {
 	count: number;
 	bytes: number;
+	/** Digests of the listing (key, size, mtime) of each LISTING_BLOCK entries: see listingLine. */
+	listing?: { block: number; digests: string[] };
 	/** Byte offsets of the "files" and "local" sections. */
 	filesAt: number;
 	localAt: number;
@@ -84,7 +96,14 @@ export interface DbRun extends DbRunFacts {
  */
 export interface DbPrefix {
 	bytes: number;
-	seal: Hash;
+	/** The seal of these bytes followed by `text`. */
+	extend(text: string): Promise<string>;
+}
+
+/** Computes a file's seal elsewhere (on a thread), so the run goes on meanwhile. */
+export interface Sealer {
+	/** SHA3-512 of the first `end` bytes; `extend` seals the first `prefixEnd` and then `text`. */
+	seal(path: string, prefixEnd: number, end: number): Promise<{ digest: string; extend(text: string): Promise<string> }>;
 }
 
 export interface OpenedDb {
@@ -92,10 +111,18 @@ export interface OpenedDb {
 	header: DbHeader;
 	run: DbRun;
 	prefix?: DbPrefix;
+	/**
+	 * Settles when the seal is checked: at once, unless a Sealer checks it on a thread; then
+	 * the entries may be read meanwhile, but nothing made from them may be committed before
+	 * this resolves. Rejects with E_DB_CORRUPT if the seal does not match.
+	 */
+	sealed: Promise<void>;
 	/** Every entry, in key order, streamed. */
 	entries(): AsyncGenerator<DbEntry>;
 	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
 	entryBatches(): AsyncGenerator<StoredEntry[]>;
+	/** A reader from the first entry, that can skip ahead cheaply (see DbReader). */
+	reader(): DbReader;
 	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
 	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
 	/** The canonical part only, in key order, streamed. */
@@ -109,7 +136,7 @@ export const dbFileName = (role: Role) => `equilybrium.${role}.DB.json`;
  * it is trusted. No file: undefined. A file that fails: a CoreError, and the file is left
  * exactly as it is for the user to inspect or restore.
  */
-export async function openDb(path: string): Promise<OpenedDb | undefined> {
+export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | undefined> {
 	if (!(await exists(path))) {
 		// A crash between the two renames of a commit leaves only the new, complete file.
 		const pending = path + NEW;
@@ -121,17 +148,19 @@ export async function openDb(path: string): Promise<OpenedDb | undefined> {
 		}
 		await rename(pending, path);
 	}
-	const { header, run, prefix } = await verify(path);
+	const { header, run, prefix, sealed } = await verify(path, sealer);
 	const filesAt = run.filesAt;
 	return {
 		path,
 		header,
 		run,
+		sealed,
 		...(prefix ? { prefix } : {}),
 		files: () => readFiles(path, filesAt),
 		entries: () => flatten(readEntryBatches(path, filesAt, run.localAt, false)),
 		entryBatches: () => readEntryBatches(path, filesAt, run.localAt, true),
 		verifiedBatches: () => readVerifiedBatches(path, filesAt, run.localAt),
+		reader: () => new DbReader(path, filesAt, run.localAt),
 	};
 }
 
@@ -147,6 +176,8 @@ export class DbWriter {
 	 */
 	private identical = 0;
 	private held: [DbEntry, StoredLines | undefined][] | undefined;
+	private listingText = '';
+	private listingDigests: string[] = [];
 
 	private constructor(
 		readonly path: string,
@@ -209,6 +240,26 @@ export class DbWriter {
 		this.local.put(separator + localLine);
 		this.count++;
 		this.bytes += entry.size;
+		this.listingText += listingLine(entry.key, entry.size, entry.mtimeMs);
+		if (this.count % LISTING_BLOCK === 0) {
+			this.listingDigests.push(listingDigest(this.listingText));
+			this.listingText = '';
+		}
+	}
+
+	/**
+	 * The next `n` entries are the previous database's, unchanged (their listing matched):
+	 * counted, not read. `lastKey` is the last one's key.
+	 */
+	skipIdentical(n: number, lastKey: string): void {
+		if (!this.deferred || this.held) throw new Error('skipIdentical: only while every entry so far is the old one');
+		this.identical += n;
+		this.lastKey = lastKey;
+	}
+
+	/** True while nothing but the old entries, in order, has been put. */
+	get onlyIdentical(): boolean {
+		return this.deferred && !this.held;
 	}
 
 	/** Writes out what `put` buffered, once there is enough of it. */
@@ -253,7 +304,9 @@ export class DbWriter {
 		await this.local.close();
 		await copyInto(this.path + LOCAL_TMP, this.main);
 		this.main.put('],\n');
-		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, localAt, filesAt: this.filesAt };
+		if (this.listingText) this.listingDigests.push(listingDigest(this.listingText));
+		const listing = { block: LISTING_BLOCK, digests: this.listingDigests };
+		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, listing, localAt, filesAt: this.filesAt };
 		this.main.put(`"run":${JSON.stringify(full)},\n`);
 		await this.main.flush();
 		const seal = this.main.seal!.digest('hex');
@@ -265,14 +318,15 @@ export class DbWriter {
 	/** Not one entry changed: the old file's bytes before its run line, then this run's. */
 	private async commitSame(run: DbRunFacts): Promise<void> {
 		const previous = this.previous!;
-		const { bytes, seal } = previous.prefix!;
+		const { bytes, extend } = previous.prefix!;
 		await this.main.close();
 		await this.local.close();
 		await copyFile(previous.path, this.path + NEW);
 		await truncate(this.path + NEW, bytes);
-		const { count, bytes: size, localAt, filesAt } = previous.run;
-		const runLine = `"run":${JSON.stringify({ ...run, count, bytes: size, localAt, filesAt } satisfies DbRun)},\n`;
-		const sealed = seal.copy().update(runLine).digest('hex');
+		const { count, bytes: size, localAt, filesAt, listing } = previous.run;
+		const runLine = `"run":${JSON.stringify({ ...run, count, bytes: size, ...(listing ? { listing } : {}), localAt, filesAt } satisfies DbRun)},\n`;
+		await previous.sealed;
+		const sealed = await extend(runLine);
 		const handle = await open(this.path + NEW, 'a');
 		try {
 			await handle.write(`${runLine}"seal":"${sealed}"}\n`);
@@ -318,7 +372,7 @@ function corrupt(path: string, why: string): CoreError {
 	);
 }
 
-async function verify(path: string): Promise<{ header: DbHeader; run: DbRun; prefix?: DbPrefix }> {
+async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader; run: DbRun; prefix?: DbPrefix; sealed: Promise<void> }> {
 	const handle = await open(path, 'r');
 	let size: number;
 	let tail: string;
@@ -340,24 +394,22 @@ async function verify(path: string): Promise<{ header: DbHeader; run: DbRun; pre
 	const sealAt = size - Buffer.byteLength(sealLine) - 1;
 	const runAt = Math.max(0, sealAt - Buffer.byteLength(runLine) - 1);
 
-	const seal = createHash('sha3-512');
-	let prefixSeal: Hash | undefined;
-	const handle2 = await open(path, 'r');
-	try {
-		const chunk = Buffer.allocUnsafe(1 << 20);
-		for (let at = 0; at < sealAt; ) {
-			// stop at the run line once: the seal of everything before it is kept (see DbPrefix)
-			const end = at < runAt ? runAt : sealAt;
-			const { bytesRead } = await handle2.read(chunk, 0, Math.min(chunk.length, end - at), at);
-			if (bytesRead === 0) break;
-			seal.update(chunk.subarray(0, bytesRead));
-			at += bytesRead;
-			if (at === runAt) prefixSeal = seal.copy();
-		}
-	} finally {
-		await handle2.close();
+	const failed = () => corrupt(path, 'fails its seal (it was changed or damaged after it was written)');
+	let prefix: DbPrefix | undefined;
+	let sealed: Promise<void>;
+	if (sealer) {
+		const sealing = sealer.seal(path, runAt, sealAt);
+		sealed = sealing.then((r) => {
+			if (r.digest !== sealMatch[1]) throw failed();
+		});
+		sealed.catch(() => {}); // awaited before anything is committed
+		prefix = { bytes: runAt, extend: async (text) => (await sealing).extend(text) };
+	} else {
+		const { digest, prefixSeal } = await sealHere(path, runAt, sealAt);
+		if (digest !== sealMatch[1]) throw failed();
+		sealed = Promise.resolve();
+		if (prefixSeal) prefix = { bytes: runAt, extend: async (text) => prefixSeal.copy().update(text).digest('hex') };
 	}
-	if (seal.digest('hex') !== sealMatch[1]) throw corrupt(path, 'fails its seal (it was changed or damaged after it was written)');
 
 	let header: DbHeader;
 	let run: DbRun;
@@ -368,13 +420,37 @@ async function verify(path: string): Promise<{ header: DbHeader; run: DbRun; pre
 		header = JSON.parse(first!.text.slice(0, -1) + '}');
 		run = JSON.parse(runLine.replace(/^"run":/, '').replace(/,$/, ''));
 	} catch {
+		await sealed; // a broken seal explains a broken header better
 		throw corrupt(path, 'is sealed but its header cannot be read');
 	}
+	if (header.format !== DB_FORMAT || typeof header.version !== 'number' || header.version > DB_VERSION) await sealed; // a broken seal first
 	if (header.format !== DB_FORMAT) throw corrupt(path, `is not an Equilybrium database (format "${String(header.format)}")`);
 	if (typeof header.version !== 'number' || header.version > DB_VERSION) {
 		throw new CoreError('E_DB_VERSION', `${basename(path)}: written by a newer Equilybrium (database version ${String(header.version)}, this one reads up to ${DB_VERSION}); update Equilybrium. The file is left untouched.`);
 	}
-	return { header, run, ...(prefixSeal ? { prefix: { bytes: runAt, seal: prefixSeal } } : {}) };
+	return { header, run, sealed, ...(prefix ? { prefix } : {}) };
+}
+
+/** SHA3-512 of the first `end` bytes, and the state after the first `prefixEnd`. */
+async function sealHere(path: string, prefixEnd: number, end: number): Promise<{ digest: string; prefixSeal?: Hash }> {
+	const seal = createHash('sha3-512');
+	let prefixSeal: Hash | undefined;
+	const handle = await open(path, 'r');
+	try {
+		const chunk = Buffer.allocUnsafe(1 << 20);
+		for (let at = 0; at < end; ) {
+			// stop at the run line once: the seal of everything before it is kept (see DbPrefix)
+			const stop = at < prefixEnd ? prefixEnd : end;
+			const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, stop - at), at);
+			if (bytesRead === 0) break;
+			seal.update(chunk.subarray(0, bytesRead));
+			at += bytesRead;
+			if (at === prefixEnd) prefixSeal = seal.copy();
+		}
+	} finally {
+		await handle.close();
+	}
+	return { digest: seal.digest('hex'), ...(prefixSeal ? { prefixSeal } : {}) };
 }
 
 async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRecord> {
@@ -405,42 +481,106 @@ async function copyInto(path: string, into: BufferedFile): Promise<void> {
 }
 
 async function* readEntryBatches(path: string, filesAt: number, localAt: number, withLines: boolean): AsyncGenerator<StoredEntry[]> {
-	const files = sectionLines(path, filesAt);
-	const locals = sectionLines(path, localAt);
-	let pending: string[] = [];
-	let at = 0;
-	let ordinal = 0;
+	const reader = new DbReader(path, filesAt, localAt);
 	try {
-		for await (const lines of files) {
-			const batch: StoredEntry[] = new Array(lines.length);
-			for (let i = 0; i < lines.length; i++) {
-				if (at === pending.length) {
-					const next = await locals.next();
-					if (next.done) throw corrupt(path, 'has fewer local records than files');
-					pending = next.value;
-					at = 0;
-					if (pending.length === 0) {
-						i--;
-						continue;
-					}
-				}
-				const fileLine = stripComma(lines[i]!);
-				const localLine = stripComma(pending[at++]!);
+		yield* reader.batches(withLines);
+	} finally {
+		await reader.close();
+	}
+}
+
+/**
+ * Walks a database's entries in order, pairing each file line with its local line. A run
+ * that found a stretch of its listing unchanged `skip`s over it (no entry objects, only
+ * what coverage and the hash index need), then reads the rest as batches.
+ */
+export class DbReader {
+	private files: AsyncGenerator<string[]>;
+	private locals: AsyncGenerator<string[]>;
+	private fileLines: string[] = [];
+	private localLines: string[] = [];
+	private fi = 0;
+	private li = 0;
+	private ordinal = 0;
+
+	constructor(
+		private path: string,
+		filesAt: number,
+		localAt: number,
+	) {
+		this.files = sectionLines(path, filesAt);
+		this.locals = sectionLines(path, localAt);
+	}
+
+	/** Passes the next `n` entries' size, digest and verification time to `visit`. */
+	async skip(n: number, visit: (size: number, hash: string, verifiedAt: number) => void): Promise<void> {
+		for (let left = n; left > 0; left--) {
+			if (this.fi === this.fileLines.length && !(await this.loadFiles())) throw corrupt(this.path, 'has fewer entries than its run facts say');
+			if (this.li === this.localLines.length) await this.loadLocals();
+			const file = this.fileLines[this.fi++]!;
+			const local = this.localLines[this.li++]!;
+			const sizeEnd = file.lastIndexOf(',"');
+			const hashEnd = file.lastIndexOf('"');
+			let size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
+			let hash = file.slice(sizeEnd + 2, hashEnd);
+			const c1 = local.indexOf(',');
+			const c2 = local.indexOf(',', c1 + 1);
+			const close = local.indexOf(']', c1);
+			let verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
+			if (!Number.isFinite(size) || !Number.isFinite(verifiedAt)) {
+				const entry = parseFile(stripComma(file)) as DbEntry;
+				parseLocal(stripComma(local), entry);
+				({ size, hash, verifiedAt } = entry);
+			}
+			visit(size, hash, verifiedAt);
+			this.ordinal++;
+		}
+	}
+
+	/** The entries from here on, a chunk of the file at a time. */
+	async *batches(withLines = true): AsyncGenerator<StoredEntry[]> {
+		for (;;) {
+			if (this.fi === this.fileLines.length && !(await this.loadFiles())) return;
+			const lines = this.fileLines;
+			const batch: StoredEntry[] = new Array(lines.length - this.fi);
+			for (let i = 0; this.fi < lines.length; i++) {
+				if (this.li === this.localLines.length) await this.loadLocals();
+				const fileLine = stripComma(lines[this.fi++]!);
+				const localLine = stripComma(this.localLines[this.li++]!);
 				const entry = parseFile(fileLine) as StoredEntry;
 				parseLocal(localLine, entry);
 				if (withLines) {
 					entry.fileLine = fileLine;
 					entry.localLine = localLine;
-					entry.ordinal = ordinal;
+					entry.ordinal = this.ordinal;
 				}
-				ordinal++;
+				this.ordinal++;
 				batch[i] = entry;
 			}
 			yield batch;
 		}
-	} finally {
-		await locals.return(undefined);
-		await files.return(undefined);
+	}
+
+	async close(): Promise<void> {
+		await this.locals.return(undefined);
+		await this.files.return(undefined);
+	}
+
+	private async loadFiles(): Promise<boolean> {
+		const next = await this.files.next();
+		if (next.done) return false;
+		this.fileLines = next.value;
+		this.fi = 0;
+		return this.fileLines.length > 0 || this.loadFiles();
+	}
+
+	private async loadLocals(): Promise<void> {
+		do {
+			const next = await this.locals.next();
+			if (next.done) throw corrupt(this.path, 'has fewer local records than files');
+			this.localLines = next.value;
+			this.li = 0;
+		} while (this.localLines.length === 0);
 	}
 }
 

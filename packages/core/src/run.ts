@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
-import { openDb, dbFileName, DbWriter, type DbEntry, type OpenedDb, type StoredEntry } from './db.ts';
+import { openDb, dbFileName, DbWriter, LISTING_BLOCK, listingDigest, listingLine, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
 import { BatchCursor } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
@@ -211,7 +211,8 @@ class Monitor {
 
 	private async runScanned(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
-		this.previous = await openDb(this.dbPath);
+		// the seal is checked on a thread meanwhile; nothing is committed before it is
+		this.previous = await openDb(this.dbPath, this.pool);
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
@@ -232,6 +233,7 @@ class Monitor {
 				await writer.discard();
 			} else {
 				await this.settleMovesAndNew();
+				await this.previous?.sealed;
 				await writer.commit({
 					startedAt: new Date(this.startedAt).toISOString(),
 					finishedAt: new Date(this.now()).toISOString(),
@@ -245,6 +247,8 @@ class Monitor {
 			}
 		} catch (error) {
 			await writer.discard();
+			// a database that fails its seal explains whatever went wrong reading it
+			await this.previous?.sealed;
 			throw error;
 		} finally {
 			// stopped or failed: the checkpoint stays for the next run to continue from
@@ -313,8 +317,10 @@ class Monitor {
 	/** Walks the scan and the old database together; returns true if aborted. */
 	private async merge(writer: DbWriter): Promise<boolean> {
 		const signal = this.options.signal;
-		const old = new BatchCursor<OldEntry>(this.previous ? this.withDue(this.previous.entryBatches()) : emptyBatches());
+		const reader = this.previous?.reader();
+		const old = new BatchCursor<OldEntry>(reader ? this.withDue(reader.batches()) : emptyBatches());
 		const scan = this.scan;
+		let skipping = reader && this.maySkip(writer) ? new ListingSkip(this.previous!.run) : undefined;
 		const units: Unit[] = [];
 		let hashing = 0;
 		const window = this.pool ? WORKER_WINDOW : 2 * this.hereWidth;
@@ -337,8 +343,29 @@ class Monitor {
 			return false;
 		};
 		try {
+			const planAll = async (batch: ListedItem[], stated: StatReply | undefined, resolved?: (ScanItem | undefined)[]): Promise<boolean> => {
+				for (const unit of this.cut(await this.plan(batch, old, stated, resolved))) {
+					// no more files in flight than the window: a stop then has little to wait for
+					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return true;
+					this.startHashing(unit);
+					units.push(unit);
+					hashing += unit.hashing;
+				}
+				return settleReady(window);
+			};
 			for await (const { batch, stats } of scan) {
 				if (signal?.aborted) return await this.stop(units, scan);
+				if (skipping) {
+					// an unreadable folder keeps its old entries: that is the merge's to do (below)
+					const unreadable = batch[0]!.kind === 'unreadable' && batch[0]!.key.endsWith('/');
+					const stated = stats && (await stats.catch(() => undefined));
+					const left = unreadable ? skipping.giveBack([]) : await this.skipUnchanged(skipping, batch, stated, reader!, writer);
+					if (!left) continue;
+					// the listing differs from here on: the rest of the run compares entry by entry
+					skipping = undefined;
+					if (await planAll(left.batch, undefined, left.resolved)) return await this.stop(units, scan);
+					if (!unreadable) continue;
+				}
 				const first = batch[0]!;
 				if (first.kind === 'unreadable' && first.key.endsWith('/')) {
 					// everything that was below an unreadable folder is kept, not lost
@@ -357,14 +384,11 @@ class Monitor {
 				}
 				// a thread that died cannot stat: this thread does it (see plan)
 				const stated = stats && (await stats.catch(() => undefined));
-				for (const unit of this.cut(await this.plan(batch, old, stated))) {
-					// no more files in flight than the window: a stop then has little to wait for
-					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return await this.stop(units, scan);
-					this.startHashing(unit);
-					units.push(unit);
-					hashing += unit.hashing;
-				}
-				if (await settleReady(window)) return await this.stop(units, scan);
+				if (await planAll(batch, stated)) return await this.stop(units, scan);
+			}
+			if (skipping?.pending.length) {
+				const { batch, resolved } = skipping.giveBack([]);
+				if (await planAll(batch, undefined, resolved)) return await this.stop(units, scan);
 			}
 			await this.goneBefore(old, undefined);
 			if (await settleReady(1)) return await this.stop(units, scan);
@@ -372,7 +396,54 @@ class Monitor {
 		} finally {
 			// a stopped run leaves the old database's reader mid-file: close it
 			await old.close();
+			await reader?.close();
 		}
+	}
+
+	/**
+	 * Whether this run may skip stretches of its listing that match the database's, block by
+	 * block: the writer still holds nothing but old entries, nothing is resumed, files are
+	 * not all to be hashed anyway, and rolling verification picked none (a skipped entry is
+	 * not looked at).
+	 */
+	private maySkip(writer: DbWriter): boolean {
+		const listing = this.previous?.run.listing;
+		return (
+			writer.onlyIdentical &&
+			listing?.block === LISTING_BLOCK &&
+			!this.resume &&
+			this.sameAlgorithm &&
+			this.options.config.verify.mode !== 'full' &&
+			(!this.rollingPlan || (this.rollingPlan.files === 0 && this.rollingPlan.ties === 0))
+		);
+	}
+
+	/**
+	 * Adds a folder's files to the current block of the listing; each full block whose
+	 * digest is the database's is skipped: its entries are counted (coverage, hash index,
+	 * progress) without being read as entries or compared one by one. At the first
+	 * difference, returns what is not skipped, for the entry-by-entry merge.
+	 */
+	private async skipUnchanged(skip: ListingSkip, batch: ListedItem[], stats: StatReply | undefined, reader: DbReader, writer: DbWriter): Promise<{ batch: ListedItem[]; resolved: (ScanItem | undefined)[] } | undefined> {
+		for (let i = 0; i < batch.length; i++) {
+			const listed = batch[i]!;
+			const item = listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, i) : statListed(listed);
+			// a problem, or a file gone since the listing: compare entry by entry from here
+			if (!item || item.kind !== 'file' || !skip.add(listed, item)) return skip.giveBack(batch.slice(i), stats, i);
+			if (!skip.full) continue;
+			if (!skip.matches()) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
+			const files = skip.pending.length;
+			await reader.skip(files, (size, hash, verifiedAt) => {
+				this.coverage?.add(size, verifiedAt);
+				this.index.add(hash, size, 0);
+			});
+			writer.skipIdentical(files, item.key);
+			this.progress.files += files;
+			this.progress.bytes += skip.bytes;
+			this.report(item.key);
+			skip.next();
+		}
+		return undefined;
 	}
 
 	/** Stopped: digests already computed go to the checkpoint, in key order. Nothing is lost. */
@@ -402,7 +473,7 @@ class Monitor {
 	 * the database knows is stat'ed here, to see whether it changed; a new one is not when a
 	 * worker hashes it: its size and mtime come back with the digest.
 	 */
-	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>, stats: StatReply | undefined): Promise<Work[]> {
+	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>, stats: StatReply | undefined, resolved?: (ScanItem | undefined)[]): Promise<Work[]> {
 		const items: Work[] = [];
 		const lazy = this.pool !== undefined && !this.resume;
 		for (let i = 0; i < batch.length; i++) {
@@ -414,7 +485,8 @@ class Monitor {
 			const previous = entry !== undefined && entry.key === key ? entry : undefined;
 			if (previous) old.shift();
 			let item: ScanItem | undefined = listed.kind === 'listed' ? undefined : listed;
-			if (listed.kind === 'listed') {
+			if (resolved) item = resolved[i];
+			else if (listed.kind === 'listed') {
 				if (stats) item = fromStats(listed, stats, i);
 				else item = !previous && lazy ? unstated(listed) : statListed(listed);
 			}
@@ -808,6 +880,57 @@ function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | 
 	const error = stats.errors[i];
 	if (kind !== -1 || !error) return undefined;
 	return { kind: 'unreadable', key: listed.key, path: listed.path, reason: describe(Object.assign(new Error(error[1]), { code: error[0] })) };
+}
+
+/** The current block of a listing being compared with the database's (see skipUnchanged). */
+class ListingSkip {
+	pending: { listed: ListedItem; item: ScanItem | undefined }[] = [];
+	bytes = 0;
+	private text = '';
+	private block = 0;
+
+	constructor(private run: DbRun) {}
+
+	/** Files the current block must hold: a full block, or what the last one has. */
+	private get size(): number {
+		return Math.min(LISTING_BLOCK, this.run.count - this.block * LISTING_BLOCK);
+	}
+
+	/** False if the scan already has more files than the database. */
+	add(listed: ListedItem, item: ScannedFile): boolean {
+		if (this.size <= 0) return false;
+		this.pending.push({ listed, item });
+		this.bytes += item.size;
+		this.text += listingLine(item.key, item.size, item.mtimeMs);
+		return true;
+	}
+
+	get full(): boolean {
+		return this.pending.length === this.size;
+	}
+
+	matches(): boolean {
+		return listingDigest(this.text) === this.run.listing!.digests[this.block];
+	}
+
+	next(): void {
+		this.block++;
+		this.pending = [];
+		this.bytes = 0;
+		this.text = '';
+	}
+
+	/** The files held, then the rest of a folder (resolved from its stats), for the merge. */
+	giveBack(rest: ListedItem[], stats?: StatReply, offset = 0): { batch: ListedItem[]; resolved: (ScanItem | undefined)[] } {
+		const batch = this.pending.map((p) => p.listed);
+		const resolved = this.pending.map((p) => p.item);
+		rest.forEach((listed, i) => {
+			batch.push(listed);
+			resolved.push(listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, offset + i) : statListed(listed));
+		});
+		this.pending = [];
+		return { batch, resolved };
+	}
 }
 
 /** How far the listing runs ahead of the merge: bounded, so memory is too. */

@@ -1,0 +1,102 @@
+// A run whose listing matches its database block by block skips those entries (and, with
+// no change at all, copies the old database). It must find exactly what the entry-by-entry
+// run finds, and a damaged database must still be refused.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dbFileName, openDb } from '../src/index.ts';
+import { DbReader, LISTING_BLOCK } from '../src/db.ts';
+import { runSide } from './util/run.ts';
+import { corruptInPlace, removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
+
+// three full blocks and a partial one, in several folders
+const FILES = 3 * LISTING_BLOCK + 300;
+const name = (i: number) => `d${i % 5}/f${String(i).padStart(5, '0')}.txt`;
+
+function setup(workers: string) {
+	const dir = tempDir();
+	const docs = join(dir, 'docs');
+	writeTree(docs, Object.fromEntries(Array.from({ length: FILES }, (_, i) => [name(i), `content ${i}`])));
+	writeConfig(join(dir, 'cfg'), { a: [docs], extra: `Workers = ${workers}\nVerify = rolling 30` });
+	return { dir, docs, cfg: join(dir, 'cfg'), db: join(dir, 'cfg', dbFileName('A')) };
+}
+
+/** Entries the runs skipped over (counted, not read as entries), since the last call. */
+let skipped = 0;
+const skipOriginal = DbReader.prototype.skip;
+DbReader.prototype.skip = function (n, visit) {
+	skipped += n;
+	return skipOriginal.call(this, n, visit);
+};
+const takeSkipped = () => {
+	const n = skipped;
+	skipped = 0;
+	return n;
+};
+
+const body = (path: string) => {
+	const text = readFileSync(path, 'utf8');
+	return text.slice(0, text.lastIndexOf('"run":'));
+};
+
+const skip = suite('an unchanged listing');
+
+for (const workers of ['auto', '0']) {
+	skip(`Workers = ${workers}: nothing changed: the same entries, no events, coverage of every file`, async () => {
+		const s = setup(workers);
+		await runSide(s.cfg);
+		const before = body(s.db);
+		takeSkipped();
+		const again = await runSide(s.cfg);
+		assert.is(takeSkipped(), FILES, 'every entry skipped');
+		assert.equal(again.lines, []);
+		assert.is(again.result.files, FILES);
+		assert.is(again.result.hashedFiles, 0);
+		assert.is(again.result.coverage!.files, FILES, 'coverage counts the skipped files too');
+		assert.is(body(s.db), before);
+		assert.is((await openDb(s.db))!.run.count, FILES);
+		removeDir(s.dir);
+	});
+
+	skip(`Workers = ${workers}: changes amid unchanged blocks are found as entry by entry`, async () => {
+		const s = setup(workers);
+		await runSide(s.cfg);
+		// in the last two folders (d3, d4): the blocks of d0–d2 are unchanged
+		corruptInPlace(join(s.docs, name(2503)), 'rotten!!!', new Date('2024-05-01T10:00:00Z'));
+		writeTree(s.docs, { [name(3204)]: 'edited' }, new Date('2024-05-03T10:00:00Z'));
+		renameSync(join(s.docs, name(13)), join(s.docs, 'd4/moved.txt'));
+		rmSync(join(s.docs, name(24)));
+		takeSkipped();
+		const run = await runSide(s.cfg);
+		assert.ok(takeSkipped() >= LISTING_BLOCK, 'the unchanged block before the first change is skipped');
+		assert.equal(run.lines, ['FileCorrupted docs/' + name(2503), 'FileModified docs/' + name(3204), 'FileMovedOrRenamed docs/d4/moved.txt', 'FileNotFound docs/' + name(24)].sort());
+		assert.is(run.result.files, FILES - 1);
+		const db = (await openDb(s.db))!;
+		assert.is(db.run.count, FILES - 1);
+		// and the next run, with nothing changed, keeps all that
+		const quiet = await runSide(s.cfg);
+		assert.equal(quiet.lines, []);
+		removeDir(s.dir);
+	});
+
+	skip(`Workers = ${workers}: a damaged database whose listing still matches is refused, and kept`, async () => {
+		const s = setup(workers);
+		await runSide(s.cfg);
+		// one digit of one digest: sizes and mtimes (the listing) are untouched
+		const text = readFileSync(s.db, 'utf8');
+		const at = text.indexOf('"', text.indexOf(`"docs/${name(1500)}"`) + name(1500).length + 8) + 1;
+		const damaged = text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
+		writeFileSync(s.db, damaged);
+		try {
+			await runSide(s.cfg);
+			assert.unreachable('the run must refuse');
+		} catch (error) {
+			assert.is((error as { code?: string }).code, 'E_DB_CORRUPT');
+		}
+		assert.is(readFileSync(s.db, 'utf8'), damaged);
+		removeDir(s.dir);
+	});
+}
+
+skip.run();
