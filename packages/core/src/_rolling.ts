@@ -115,6 +115,31 @@ export async function planRollingBatches(batches: AsyncIterable<readonly Verifie
 	return plan;
 }
 
+/**
+ * What a database records so the next run can often plan without reading it: the oldest
+ * verification (to the second) and the size of the first file, in key order, verified then.
+ */
+export interface RollingHint {
+	oldestSecond: number;
+	firstSize: number;
+	/** All bytes of the database. */
+	bytes: number;
+}
+
+/**
+ * The plan, from the hint alone, when it is sure to pick nothing: nothing is overdue and the
+ * pace is less than the first candidate's size (oldest first, strictly, so nothing fits).
+ * Undefined when the database must be read to plan. The same plan planRolling would make.
+ */
+export function planFromHint(hint: RollingHint, input: RollingInput): RollingPlan | undefined {
+	const overdueBefore = toSecond(input.now - input.days * DAY_MS) + 1;
+	if (hint.oldestSecond < overdueBefore) return undefined;
+	let quota = hint.bytes * Math.min(1, Math.max(0, input.now - input.previousRunAt) / (input.days * DAY_MS));
+	if (input.maxBytes !== undefined) quota = Math.min(quota, input.maxBytes);
+	if (quota > 0 && hint.firstSize <= quota) return undefined;
+	return { beforeSecond: quota > 0 ? hint.oldestSecond : 0, ties: 0, bytes: 0, files: 0, overdueBytes: 0 };
+}
+
 /** Walks the old database in key order with the plan: is this entry due? */
 export class RollingSelector {
 	private ties: number;
@@ -142,6 +167,13 @@ export class CoverageCounter {
 	recentFiles = 0;
 	recentBytes = 0;
 	oldest: number | undefined;
+	private oldestSecond: number | undefined;
+	private firstSize = 0;
+
+	/** For the next run's plan (see planFromHint); undefined when there are no files. */
+	hint(): RollingHint | undefined {
+		return this.oldestSecond === undefined ? undefined : { oldestSecond: this.oldestSecond, firstSize: this.firstSize, bytes: this.bytes };
+	}
 
 	constructor(
 		private now: number,
@@ -151,6 +183,12 @@ export class CoverageCounter {
 	add(size: number, verifiedAt: number): void {
 		this.files++;
 		this.bytes += size;
+		const second = toSecond(verifiedAt);
+		// strictly older only: the first in key order of the oldest second is the one kept
+		if (this.oldestSecond === undefined || second < this.oldestSecond) {
+			this.oldestSecond = second;
+			this.firstSize = size;
+		}
 		if (this.now - verifiedAt < this.days * DAY_MS) {
 			this.recentFiles++;
 			this.recentBytes += size;

@@ -12,7 +12,7 @@ import { HashIndex } from './_hashindex.ts';
 import { HashPool, type StatReply } from './_pool.ts';
 import { diskOf, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
-import { CoverageCounter, planRollingBatches, RollingSelector, type Coverage, type RollingPlan } from './_rolling.ts';
+import { CoverageCounter, planFromHint, planRollingBatches, RollingSelector, type RollingHint, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
@@ -240,7 +240,7 @@ class Monitor {
 					toolVersion: this.options.toolVersion,
 					roots: this.roots,
 					counts: this.counts,
-					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling } : {}),
+					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling, rollingHint: this.coverage.hint() } : {}),
 				});
 				committed = true;
 				await this.findCollisions();
@@ -290,12 +290,15 @@ class Monitor {
 		this.coverage = new CoverageCounter(this.startedAt, verify.days);
 		this.rolling = { plannedFiles: 0, plannedBytes: 0, verifiedFiles: 0, verifiedBytes: 0, deferredFiles: 0 };
 		if (!this.previous || !this.sameAlgorithm) return;
-		this.rollingPlan = await planRollingBatches(this.previous.verifiedBatches(), this.previous.run.count, {
+		const input = {
 			now: this.startedAt,
 			days: verify.days,
 			previousRunAt: Date.parse(this.previous.run.startedAt) || 0,
-			maxBytes: this.options.config.maxBytes,
-		});
+			...(this.options.config.maxBytes !== undefined ? { maxBytes: this.options.config.maxBytes } : {}),
+		};
+		// most runs of an unchanged tree have nothing due, and the hint proves it
+		const hint = this.previous.run.rollingHint as RollingHint | undefined;
+		this.rollingPlan = (hint && planFromHint(hint, input)) ?? (await planRollingBatches(this.previous.verifiedBatches(), this.previous.run.count, input));
 		this.rolling.plannedFiles = this.rollingPlan.files;
 		this.rolling.plannedBytes = this.rollingPlan.bytes;
 	}

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
-import { planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
+import { CoverageCounter, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');
 const day = (n: number) => T0 + n * DAY_MS;
@@ -51,6 +51,44 @@ plan('Max bytes is respected, oldest first, stopping at the first file that does
 	assert.is(p.bytes, 200);
 	assert.ok(p.bytes <= 250);
 	assert.is(p.overdueBytes, 550);
+});
+
+plan('the hint a database records plans exactly as reading it would, when it decides at all', async () => {
+	// a deterministic pseudo-random walk over many trees, clocks and budgets
+	let seed = 42;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	let decided = 0;
+	for (let round = 0; round < 400; round++) {
+		const n = 1 + Math.floor(random() * 40);
+		const items = Array.from({ length: n }, () => ({ size: Math.floor(random() * 5000), verifiedAt: day(Math.floor(random() * 20)) + Math.floor(random() * 3) * 1000 }));
+		const days = [10, 19, 21, 30][round % 4]!;
+		const input = { now: day(20) + Math.floor(random() * 30 * 60_000), days, previousRunAt: day(20) - Math.floor(random() * 2 * DAY_MS), ...(random() < 0.3 ? { maxBytes: Math.floor(random() * 3000) } : {}) };
+		const counter = new CoverageCounter(input.now, input.days);
+		for (const item of items) counter.add(item.size, item.verifiedAt);
+		const fromHint = planFromHint(counter.hint()!, input);
+		if (!fromHint) continue;
+		decided++;
+		const read = await planRolling(list(items), n, input);
+		assert.is(fromHint.files, read.files, `round ${round}`);
+		assert.is(fromHint.bytes, read.bytes, `round ${round}`);
+		assert.is(fromHint.overdueBytes, read.overdueBytes, `round ${round}`);
+		const due = (plan: typeof read) => {
+			const selector = new RollingSelector(plan);
+			return items.filter((item) => selector.due(item.verifiedAt)).length;
+		};
+		assert.is(due(fromHint), due(read), `round ${round}`);
+	}
+	assert.ok(decided > 50, `the hint decided ${decided} of 400 plans`);
+});
+
+plan('the hint steps aside when something may be due', () => {
+	const hint = { oldestSecond: Math.floor(day(0) / 1000), firstSize: 10, bytes: 1_000_000 };
+	// overdue at day 40 (10 days): must read
+	assert.is(planFromHint(hint, { now: day(40), days: 10, previousRunAt: day(39) }), undefined);
+	// a day of pace over 30 days is 33 kB: the 10-byte oldest file fits, must read
+	assert.is(planFromHint(hint, { now: day(5), days: 30, previousRunAt: day(4) }), undefined);
+	// a second later: nothing fits
+	assert.is(planFromHint(hint, { now: day(5), days: 30, previousRunAt: day(5) - 1 })?.files, 0);
 });
 
 plan('files verified in the same second are taken in key order', async () => {
