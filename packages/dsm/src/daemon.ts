@@ -84,6 +84,7 @@ export class Daemon {
 				signal: this.abort.signal,
 				killAfterMs: this.options.killAfterMs,
 				onLog: (line) => this.options.log(`  run: ${line}`),
+				log: this.options.log,
 			});
 			this.lastRun = run;
 			this.running = undefined;

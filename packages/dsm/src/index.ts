@@ -2,6 +2,7 @@ export * from './env.ts';
 export * from './folder.ts';
 export * from './status.ts';
 export * from './job.ts';
+export * from './low-memory.ts';
 export * from './daemon.ts';
 export * from './hints.ts';
 export * from './ini-edit.ts';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EVENT_TYPES } from '@equilybrium/core';
+import { LOW_MEMORY_FLAGS, ranOutOfHeap, type ProcessEnd } from './low-memory.ts';
 import { OUTCOME_OF_EXIT, type LastRun } from './status.ts';
 
 // One B run in a child process: the daemon itself never loads the hashing engine, so it stays
@@ -14,15 +15,39 @@ export interface JobOptions {
 	signal: AbortSignal;
 	/** After this long past an abort the run is killed (ms). */
 	killAfterMs: number;
+	/** Each line the run prints. */
 	onLog?: (line: string) => void;
+	/** The job's own lines: why a run is started again. */
+	log?: (line: string) => void;
+}
+
+interface Attempt extends ProcessEnd {
+	out: string[];
+	err: string[];
+	/** Set when the process could not be started at all. */
+	failure?: string;
 }
 
 const TAIL_LINES = 8;
 
-export function runJob(options: JobOptions): Promise<LastRun> {
+/**
+ * Runs B within the low-memory heap limits; a run those limits are too small for (say, half a
+ * million files removed at once, kept in memory to find moves) dies out of memory and is run
+ * once more with Node's default heap. Nothing is lost: the run resumes from its checkpoint.
+ */
+export async function runJob(options: JobOptions): Promise<LastRun> {
 	const startedAt = new Date().toISOString();
+	let attempt = await runOnce(options, LOW_MEMORY_FLAGS);
+	if (ranOutOfHeap(attempt, attempt.err) && !options.signal.aborted) {
+		options.log?.(`the run ran out of memory within the low-memory heap limits (${LOW_MEMORY_FLAGS.join(' ')}); running it once more with Node's default heap, from its checkpoint`);
+		attempt = await runOnce(options, []);
+	}
+	return lastRunOf(attempt, startedAt, options);
+}
+
+function runOnce(options: JobOptions, nodeFlags: readonly string[]): Promise<Attempt> {
 	return new Promise((resolve) => {
-		const child = spawn(options.node, [options.cli, 'run', '--role', 'B', '--config', options.configDir, '--quiet'], {
+		const child = spawn(options.node, [...nodeFlags, options.cli, 'run', '--role', 'B', '--config', options.configDir, '--quiet'], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { ...process.env, NO_COLOR: '1' },
 		});
@@ -37,21 +62,28 @@ export function runJob(options: JobOptions): Promise<LastRun> {
 		};
 		if (options.signal.aborted) abort();
 		else options.signal.addEventListener('abort', abort, { once: true });
-		const finish = (exitCode: number | null, failure?: string) => {
+		const finish = (end: ProcessEnd, failure?: string) => {
 			clearTimeout(killer);
 			options.signal.removeEventListener('abort', abort);
-			const summary = out.filter((l) => l.trim() !== '').at(-1) ?? '';
-			const outcome = options.signal.aborted ? 'stopped' : exitCode === null ? 'failed' : (OUTCOME_OF_EXIT[exitCode] ?? 'failed');
-			const run: LastRun = { startedAt, finishedAt: new Date().toISOString(), reason: options.reason, outcome, exitCode, summary, counts: countsOf(summary) };
-			const files = /^\w+: ([\d,.\s]+) files?\b/.exec(summary)?.[1];
-			if (files !== undefined) run.files = Number(files.replace(/\D/g, ''));
-			const message = failure ?? (outcome === 'ok' ? undefined : err.slice(-TAIL_LINES).join('\n').trim());
-			if (message) run.message = message;
-			resolve(run);
+			resolve({ ...end, out, err, ...(failure ? { failure } : {}) });
 		};
-		child.on('error', (error) => finish(null, `could not start the run: ${error.message}`));
-		child.on('close', (code) => finish(code));
+		child.on('error', (error) => finish({ code: null, signal: null }, `could not start the run: ${error.message}`));
+		child.on('close', (code, signal) => finish({ code, signal }));
 	});
+}
+
+function lastRunOf(attempt: Attempt, startedAt: string, options: JobOptions): LastRun {
+	const { code, out, err } = attempt;
+	const summary = out.filter((l) => l.trim() !== '').at(-1) ?? '';
+	const outcome = options.signal.aborted ? 'stopped' : code === null ? 'failed' : (OUTCOME_OF_EXIT[code] ?? 'failed');
+	const run: LastRun = { startedAt, finishedAt: new Date().toISOString(), reason: options.reason, outcome, exitCode: code, summary, counts: countsOf(summary) };
+	const files = /^\w+: ([\d,.\s]+) files?\b/.exec(summary)?.[1];
+	if (files !== undefined) run.files = Number(files.replace(/\D/g, ''));
+	// after an out-of-memory abort the tail of stderr is V8's native stack; its message says more
+	const outOfHeap = ranOutOfHeap(attempt, err) ? err.find((l) => l.includes('heap out of memory')) : undefined;
+	const message = attempt.failure ?? outOfHeap ?? (outcome === 'ok' ? undefined : err.slice(-TAIL_LINES).join('\n').trim());
+	if (message) run.message = message;
+	return run;
 }
 
 /** "… — 2 NewFile, 1 FileCorrupted — LOOK AT THIS" → { NewFile: 2, FileCorrupted: 1 }. */
