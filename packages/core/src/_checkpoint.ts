@@ -2,6 +2,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from './_files.ts';
 import { BatchCursor } from './_cursor.ts';
+import { jsonKey } from './db.ts';
 import { readLines } from './_lines.ts';
 import type { AlgorithmName } from './algorithms.ts';
 import type { Role } from './config.ts';
@@ -65,7 +66,7 @@ export class CheckpointWriter {
 		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) return;
 		this.lastKey = entry.key;
 		// the same as JSON.stringify of the array, without building the array (one line a file)
-		const line = `[${JSON.stringify(entry.key)},${entry.size},${entry.mtimeMs},"${entry.hash}",${entry.verifiedAt}]\n`;
+		const line = `[${jsonKey(entry.key)},${entry.size},${entry.mtimeMs},"${entry.hash}",${entry.verifiedAt}]\n`;
 		this.parts.push(line);
 		this.buffered += line.length;
 	}

@@ -3,7 +3,8 @@
 // one with `/` against the path below the monitored folder. Case-insensitive, because the
 // same config serves Windows, whose names are.
 
-export type Matcher = (relativePath: string, name: string) => boolean;
+/** `folder`: the relative path of the name's folder ('' at the top). The path is built only for patterns with a `/`. */
+export type Matcher = (folder: string, name: string) => boolean;
 
 export function compileGlobs(patterns: readonly string[]): Matcher {
 	const byName: RegExp[] = [];
@@ -16,7 +17,7 @@ export function compileGlobs(patterns: readonly string[]): Matcher {
 	// one alternation each: the scan tests every name it lists, and twenty regexps a name add up
 	const name = union(byName);
 	const path = union(byPath);
-	return (relativePath, base) => (name !== undefined && name.test(base)) || (path !== undefined && path.test(relativePath));
+	return (folder, base) => (name !== undefined && name.test(base)) || (path !== undefined && path.test(folder ? `${folder}/${base}` : base));
 }
 
 function union(patterns: RegExp[]): RegExp | undefined {

@@ -20,6 +20,13 @@ export class HashIndex {
 	flagged = 0;
 
 	add(hash: string, size: number, flag = 0): number {
+		const hi = parseInt(hash.slice(0, 8), 16) >>> 0;
+		const lo = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
+		return this.addPrefix(hi, lo, size, flag);
+	}
+
+	/** The same, with the digest's first 64 bits already read (`hi`, `lo`: 32 each). */
+	addPrefix(hi: number, lo: number, size: number, flag = 0): number {
 		const i = this.length++;
 		const c = i >>> SHIFT;
 		if (c === this.hi.length) {
@@ -29,8 +36,8 @@ export class HashIndex {
 			this.flags.push(new Uint8Array(CHUNK));
 		}
 		const j = i & MASK;
-		this.hi[c]![j] = parseInt(hash.slice(0, 8), 16) >>> 0;
-		this.lo[c]![j] = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
+		this.hi[c]![j] = hi;
+		this.lo[c]![j] = lo;
 		this.sizes[c]![j] = size;
 		this.flags[c]![j] = flag;
 		if (flag) this.flagged++;

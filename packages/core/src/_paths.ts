@@ -17,5 +17,8 @@ export function labelOf(path: string): string {
 
 /** A DB key part: POSIX separators, Unicode NFC (macOS writes NFD, Windows NFC). */
 export function keyPart(name: string): string {
-	return name.normalize('NFC');
+	// plain ASCII is NFC already: skip ICU for the names almost every tree is made of
+	return ASCII.test(name) ? name : name.normalize('NFC');
 }
+
+const ASCII = /^[\x00-\x7f]*$/;

@@ -86,19 +86,15 @@ export class HashPool {
 		const results: (HashedFile | Error)[] = new Array(files.length);
 		if (files.length === 0) return Promise.resolve(results);
 		return new Promise((resolve) => {
-			let left = files.length;
-			files.forEach((file, i) => {
-				const settle = (result: HashedFile | Error) => {
-					results[i] = result;
-					if (--left === 0) resolve(results);
-				};
-				if (this.failed) return settle(this.failed);
-				if (this.aborted) return settle(new Error('stopped'));
+			const group: Group = { results, left: files.length, resolve };
+			files.forEach((file, index) => {
+				if (this.failed) return settle({ group, index }, this.failed);
+				if (this.aborted) return settle({ group, index }, new Error('stopped'));
 				const id = this.nextId++;
 				const { path, mtimeMs, device } = file;
 				// an unknown size on a disk of sequential large reads: the worker tells first
 				const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
-				this.waiting.set(id, { settle, size, worker: -1, device, path });
+				this.waiting.set(id, { group, index, size, worker: -1, device, path });
 				this.submit({ id, path, size, mtimeMs, device });
 			});
 		});
@@ -110,14 +106,18 @@ export class HashPool {
 	 */
 	statMany(paths: readonly string[]): Promise<StatReply> {
 		if (this.failed) return Promise.reject(this.failed);
-		if (this.workers.length === 0) this.start(1);
+		// lstat is most of a run with nothing to hash: two threads share the folders
+		if (this.workers.length < Math.min(2, this.options.workers)) this.start(Math.min(2, this.options.workers));
 		const statId = this.nextStatId++;
-		// spread over the threads that run: the folders after this one go to the others
 		const worker = this.workers[statId % this.workers.length]!.worker;
+		// a folder's files share its path: send it once, and the names (a NUL marks a whole path)
+		const first = paths[0] ?? '';
+		const base = first.slice(0, Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1);
+		const names = paths.map((path) => (path.startsWith(base) ? path.slice(base.length) : '\0' + path));
 		return new Promise((resolve, reject) => {
 			this.statWaiting.set(statId, { resolve, reject });
 			// one string is copied far faster than an array of strings is cloned
-			worker.postMessage({ statId, paths: JSON.stringify(paths) });
+			worker.postMessage({ statId, base, names: JSON.stringify(names) });
 		});
 	}
 
@@ -211,13 +211,14 @@ export class HashPool {
 		this.pending = [];
 		this.deviceQueues.clear();
 		for (const task of dropped) {
-			this.waiting.get(task.id)?.settle(stopped);
+			const waiter = this.waiting.get(task.id);
+			if (waiter) settle(waiter, stopped);
 			this.waiting.delete(task.id);
 		}
 		if (this.waiting.size === 0) return;
 		setTimeout(() => {
 			this.aborted = true;
-			for (const waiter of this.waiting.values()) waiter.settle(stopped);
+			for (const waiter of this.waiting.values()) settle(waiter, stopped);
 			this.waiting.clear();
 			for (const w of this.workers) void w.worker.terminate();
 			this.workers = [];
@@ -286,9 +287,9 @@ export class HashPool {
 				this.deviceBusy.delete(waiter.device);
 				this.pumpDevice(waiter.device);
 			}
-			if (hash !== null) waiter.settle({ hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
-			else if (sizeOrCode === 'E_CHANGING') waiter.settle(new FileChangingError(ATTEMPTS));
-			else waiter.settle(Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
+			if (hash !== null) settle(waiter, { hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
+			else if (sizeOrCode === 'E_CHANGING') settle(waiter, new FileChangingError(ATTEMPTS));
+			else settle(waiter, Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
 		}
 		if (this.pending.length && !this.flushScheduled) {
 			this.flushScheduled = true;
@@ -298,7 +299,7 @@ export class HashPool {
 
 	private fail(error: Error): void {
 		this.failed = error;
-		for (const waiter of this.waiting.values()) waiter.settle(error);
+		for (const waiter of this.waiting.values()) settle(waiter, error);
 		this.waiting.clear();
 		for (const waiter of [...this.statWaiting.values(), ...this.sealWaiting.values()]) waiter.reject(error);
 		this.statWaiting.clear();
@@ -327,8 +328,21 @@ export interface PoolFile {
 	device?: string | undefined;
 }
 
+/** The files of one hashMany call: it resolves when the last is settled. */
+interface Group {
+	results: (HashedFile | Error)[];
+	left: number;
+	resolve: (results: (HashedFile | Error)[]) => void;
+}
+
+function settle(waiter: { group: Group; index: number }, result: HashedFile | Error): void {
+	waiter.group.results[waiter.index] = result;
+	if (--waiter.group.left === 0) waiter.group.resolve(waiter.group.results);
+}
+
 interface Waiter {
-	settle: (result: HashedFile | Error) => void;
+	group: Group;
+	index: number;
 	path: string;
 	size: number;
 	worker: number;

@@ -232,7 +232,8 @@ export class DbWriter {
 			(this.held ??= []).push([entry, stored]);
 			return;
 		}
-		const fileLine = stored?.fileLine ?? JSON.stringify([entry.key, entry.size, entry.hash]);
+		// the same bytes as JSON.stringify([key, size, hash]): sizes are integers, digests hex
+		const fileLine = stored?.fileLine ?? `[${jsonKey(entry.key)},${entry.size},"${entry.hash}"]`;
 		const localLine = stored?.localLine ?? (entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`);
 		// every line but the last ends with a comma: it goes before the next one
 		const separator = this.count === 0 ? '' : ',\n';
@@ -512,27 +513,35 @@ export class DbReader {
 		this.locals = sectionLines(path, localAt);
 	}
 
-	/** Passes the next `n` entries' size, digest and verification time to `visit`. */
-	async skip(n: number, visit: (size: number, hash: string, verifiedAt: number) => void): Promise<void> {
+	/**
+	 * Passes the next `n` entries' size, verification time and the first 64 bits of their
+	 * digest (two 32-bit halves, as HashIndex keeps them) to `visit`, read straight from the
+	 * lines: no entry objects, no strings for the digests.
+	 */
+	async skip(n: number, visit: (size: number, verifiedAt: number, hashHi: number, hashLo: number) => void): Promise<void> {
 		for (let left = n; left > 0; left--) {
 			if (this.fi === this.fileLines.length && !(await this.loadFiles())) throw corrupt(this.path, 'has fewer entries than its run facts say');
 			if (this.li === this.localLines.length) await this.loadLocals();
 			const file = this.fileLines[this.fi++]!;
 			const local = this.localLines[this.li++]!;
 			const sizeEnd = file.lastIndexOf(',"');
-			const hashEnd = file.lastIndexOf('"');
+			const hashAt = sizeEnd + 2;
+			const hashEnd = file.indexOf('"', hashAt);
 			let size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
-			let hash = file.slice(sizeEnd + 2, hashEnd);
 			const c1 = local.indexOf(',');
 			const c2 = local.indexOf(',', c1 + 1);
 			const close = local.indexOf(']', c1);
 			let verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
-			if (!Number.isFinite(size) || !Number.isFinite(verifiedAt)) {
+			let hi = hex32(file, hashAt, Math.min(hashEnd, hashAt + 8));
+			let lo = hashEnd - hashAt > 8 ? hex32(file, hashAt + 8, Math.min(hashEnd, hashAt + 16)) : 0;
+			if (!Number.isFinite(size) || !Number.isFinite(verifiedAt) || hi < 0 || lo < 0) {
 				const entry = parseFile(stripComma(file)) as DbEntry;
 				parseLocal(stripComma(local), entry);
-				({ size, hash, verifiedAt } = entry);
+				({ size, verifiedAt } = entry);
+				hi = parseInt(entry.hash.slice(0, 8), 16) >>> 0;
+				lo = entry.hash.length > 8 ? parseInt(entry.hash.slice(8, 16), 16) >>> 0 : 0;
 			}
-			visit(size, hash, verifiedAt);
+			visit(size, verifiedAt, hi, lo);
 			this.ordinal++;
 		}
 	}
@@ -640,6 +649,32 @@ async function* sectionLines(path: string, offset: number): AsyncGenerator<strin
 		}
 		yield from ? lines.slice(from) : lines;
 	}
+}
+
+/**
+ * JSON.stringify(key), remembering the last one: a settled file's key goes to the checkpoint
+ * and then to the database, one after the other.
+ */
+export function jsonKey(key: string): string {
+	if (key !== lastKey) {
+		lastKey = key;
+		lastJson = JSON.stringify(key);
+	}
+	return lastJson;
+}
+let lastKey = '';
+let lastJson = '""';
+
+/** The hex digits text[from, to) as an unsigned number (at most 8 digits); -1 if not hex. */
+function hex32(text: string, from: number, to: number): number {
+	let value = 0;
+	for (let i = from; i < to; i++) {
+		const c = text.charCodeAt(i);
+		const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+		if (digit < 0) return -1;
+		value = value * 16 + digit;
+	}
+	return to > from ? value : -1;
 }
 
 const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);

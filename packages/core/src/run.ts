@@ -436,9 +436,9 @@ class Monitor {
 			if (!skip.full) continue;
 			if (!skip.matches()) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
 			const files = skip.pending.length;
-			await reader.skip(files, (size, hash, verifiedAt) => {
+			await reader.skip(files, (size, verifiedAt, hashHi, hashLo) => {
 				this.coverage?.add(size, verifiedAt);
-				this.index.add(hash, size, 0);
+				this.index.addPrefix(hashHi, hashLo, size);
 			});
 			writer.skipIdentical(files, item.key);
 			this.progress.files += files;

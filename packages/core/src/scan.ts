@@ -113,8 +113,7 @@ async function* walk(dir: string, prefix: string, relative: string, excluded: Ma
 	const seen = new Set<string>();
 	for (const entry of names) {
 		const name = keyPart(entry.name);
-		const rel = relative ? `${relative}/${name}` : name;
-		if (excluded(rel, name)) continue;
+		if (excluded(relative, name)) continue;
 		const isDir = entry.isDirectory();
 		const isFile = entry.isFile();
 		if (!isDir && !isFile) continue; // symlink, junction, FIFO, socket, device

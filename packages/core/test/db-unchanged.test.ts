@@ -97,4 +97,31 @@ same('a database of another format version is rewritten, not copied', async () =
 	removeDir(dir);
 });
 
+same('skipping reads each entry’s size, verification time and digest prefix as the entries have them', async () => {
+	const dir = tempDir();
+	const path = join(dir, 'db.json');
+	// digests of several lengths (crc32's 8 digits, sha256's 64), and a key that needs escapes
+	const entries = Array.from({ length: 3000 }, (_, i) => ({
+		...entry(i),
+		key: i === 7 ? 'r/f00007 "quoted",\\' : entry(i).key,
+		hash: i % 3 === 0 ? (i * 2654435761 >>> 0).toString(16).padStart(8, '0') : HEX(i * 7919 + 0xabcdef),
+		goodHash: i % 11 === 0 ? HEX(1) : undefined,
+	})).map(({ goodHash, ...e }) => (goodHash ? { ...e, goodHash } : e));
+	await write(path, entries);
+	const reader = (await openDb(path))!.reader();
+	const seen: number[][] = [];
+	await reader.skip(2000, (size, verifiedAt, hi, lo) => seen.push([size, verifiedAt, hi, lo]));
+	// and the rest as entries, from where the skip stopped
+	const rest: string[] = [];
+	for await (const batch of reader.batches()) rest.push(...batch.map((e) => e.key));
+	await reader.close();
+	entries.slice(0, 2000).forEach((e, i) => {
+		const hi = parseInt(e.hash.slice(0, 8), 16);
+		const lo = e.hash.length > 8 ? parseInt(e.hash.slice(8, 16), 16) : 0;
+		assert.equal(seen[i], [e.size, e.verifiedAt, hi, lo], e.key);
+	});
+	assert.equal(rest, entries.slice(2000).map((e) => e.key));
+	removeDir(dir);
+});
+
 same.run();
