@@ -44,6 +44,44 @@ export class HashIndex {
 		return i;
 	}
 
+	/** Ordinal ranges [start, end) whose digests are not known yet (see reserve). */
+	private reserved: [number, number][] = [];
+
+	/**
+	 * Takes the next `n` ordinals for entries a run skipped (unchanged): their digests are
+	 * read (fill) only if something changed and collisions must be looked for.
+	 */
+	reserve(n: number): void {
+		const start = this.length;
+		for (let i = 0; i < n; i++) this.addPrefix(0, 0, -1);
+		const last = this.reserved[this.reserved.length - 1];
+		if (last && last[1] === start) last[1] = start + n;
+		else this.reserved.push([start, start + n]);
+	}
+
+	get hasReserved(): boolean {
+		return this.reserved.length > 0;
+	}
+
+	/** Reads the reserved entries' digests and sizes from every file record, in ordinal order. */
+	async fill(files: AsyncIterable<{ hash: string; size: number }>): Promise<void> {
+		let ordinal = 0;
+		let range = 0;
+		for await (const file of files) {
+			while (range < this.reserved.length && ordinal >= this.reserved[range]![1]) range++;
+			if (range === this.reserved.length) break;
+			if (ordinal >= this.reserved[range]![0]) {
+				const c = ordinal >>> SHIFT;
+				const j = ordinal & MASK;
+				this.hi[c]![j] = parseInt(file.hash.slice(0, 8), 16) >>> 0;
+				this.lo[c]![j] = file.hash.length > 8 ? parseInt(file.hash.slice(8, 16), 16) >>> 0 : 0;
+				this.sizes[c]![j] = file.size;
+			}
+			ordinal++;
+		}
+		this.reserved = [];
+	}
+
 	flag(i: number): number {
 		return this.flags[i >>> SHIFT]![i & MASK]!;
 	}

@@ -106,10 +106,10 @@ export class HashPool {
 	 */
 	statMany(paths: readonly string[]): Promise<StatReply> {
 		if (this.failed) return Promise.reject(this.failed);
-		// lstat is most of a run with nothing to hash: two threads share the folders
-		if (this.workers.length < Math.min(2, this.options.workers)) this.start(Math.min(2, this.options.workers));
+		// one thread: the first (a second, if any, checks the database's seal meanwhile)
+		if (this.workers.length === 0) this.start(1);
 		const statId = this.nextStatId++;
-		const worker = this.workers[statId % this.workers.length]!.worker;
+		const worker = this.workers[0]!.worker;
 		// a folder's files share its path: send it once, and the names (a NUL marks a whole path)
 		const first = paths[0] ?? '';
 		const base = first.slice(0, Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1);
@@ -126,8 +126,10 @@ export class HashPool {
 	 * `prefixEnd` bytes followed by other text (see DbPrefix). Implements db.ts's Sealer.
 	 */
 	async seal(path: string, prefixEnd: number, end: number): Promise<{ digest: string; extend: (text: string) => Promise<string> }> {
-		if (this.workers.length === 0) this.start(1);
-		const worker = this.workers[0]!.worker;
+		// its own thread when there may be two: the lstat of the listing waits on the other
+		const want = Math.min(2, this.options.workers);
+		if (this.workers.length < want) this.start(want);
+		const worker = this.workers[want - 1]!.worker;
 		const ask = (request: object, id: number) =>
 			new Promise<string>((resolve, reject) => {
 				if (this.failed) return reject(this.failed);

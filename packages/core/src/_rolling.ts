@@ -180,6 +180,29 @@ export class CoverageCounter {
 		private days: number,
 	) {}
 
+	/** Whether a verification at `at` counts as within the N days. */
+	isRecent(at: number): boolean {
+		return this.now - at < this.days * DAY_MS;
+	}
+
+	/**
+	 * A block of files counted at once, all verified within the N days (see isRecent):
+	 * `oldest` is the block's least recent verification, `oldestSize` the size of its first
+	 * file verified in that second. The same counts as adding them one by one.
+	 */
+	addBlock(files: number, bytes: number, oldest: number, oldestSize: number): void {
+		this.files += files;
+		this.bytes += bytes;
+		this.recentFiles += files;
+		this.recentBytes += bytes;
+		const second = toSecond(oldest);
+		if (this.oldestSecond === undefined || second < this.oldestSecond) {
+			this.oldestSecond = second;
+			this.firstSize = oldestSize;
+		}
+		if (this.oldest === undefined || oldest < this.oldest) this.oldest = oldest;
+	}
+
 	add(size: number, verifiedAt: number): void {
 		this.files++;
 		this.bytes += size;

@@ -34,6 +34,23 @@ export const DB_FORMAT = 'equilybrium-db';
  */
 export const LISTING_BLOCK = 1024;
 export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
+/**
+ * Per block of LISTING_BLOCK entries: the digest of its listing, where its lines start (bytes
+ * from the first entry of each section), and what coverage and the rolling hint need, so a
+ * run whose listing matches a block need not read it at all.
+ */
+export interface ListingFacts {
+	block: number;
+	digests: string[];
+	fileOffsets: number[];
+	localOffsets: number[];
+	bytes: number[];
+	/** The block's least recent verification (ms since epoch)… */
+	oldest: number[];
+	/** …and the size of its first file (key order) verified in that second. */
+	oldestSizes: number[];
+}
+
 export const listingDigest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 export const DB_VERSION = 1;
 
@@ -83,8 +100,8 @@ export interface DbRunFacts {
 export interface DbRun extends DbRunFacts {
 	count: number;
 	bytes: number;
-	/** Digests of the listing (key, size, mtime) of each LISTING_BLOCK entries: see listingLine. */
-	listing?: { block: number; digests: string[] };
+	/** The listing (key, size, mtime) of each LISTING_BLOCK entries: see ListingFacts. */
+	listing?: ListingFacts;
 	/** Byte offsets of the "files" and "local" sections. */
 	filesAt: number;
 	localAt: number;
@@ -121,8 +138,8 @@ export interface OpenedDb {
 	entries(): AsyncGenerator<DbEntry>;
 	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
 	entryBatches(): AsyncGenerator<StoredEntry[]>;
-	/** A reader from the first entry, that can skip ahead cheaply (see DbReader). */
-	reader(): DbReader;
+	/** A reader from the first entry, or from the first of block `block` of the listing. */
+	reader(block?: number): DbReader;
 	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
 	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
 	/** The canonical part only, in key order, streamed. */
@@ -160,7 +177,13 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		entries: () => flatten(readEntryBatches(path, filesAt, run.localAt, false)),
 		entryBatches: () => readEntryBatches(path, filesAt, run.localAt, true),
 		verifiedBatches: () => readVerifiedBatches(path, filesAt, run.localAt),
-		reader: () => new DbReader(path, filesAt, run.localAt),
+		reader: (block?: number) => {
+			const listing = run.listing;
+			if (!block || !listing) return new DbReader(path, filesAt, run.localAt);
+			if (block >= listing.fileOffsets.length) throw new Error(`no block ${block} in ${basename(path)}`);
+			const from = { ordinal: block * listing.block, fileOffset: listing.fileOffsets[block]!, localOffset: listing.localOffsets[block]! };
+			return new DbReader(path, filesAt, run.localAt, from);
+		},
 	};
 }
 
@@ -177,7 +200,10 @@ export class DbWriter {
 	private identical = 0;
 	private held: [DbEntry, StoredLines | undefined][] | undefined;
 	private listingText = '';
-	private listingDigests: string[] = [];
+	private listing: ListingFacts = { block: LISTING_BLOCK, digests: [], fileOffsets: [], localOffsets: [], bytes: [], oldest: [], oldestSizes: [] };
+	/** Bytes of entry lines written to each section so far. */
+	private fileBytes = 0;
+	private localBytes = 0;
 
 	private constructor(
 		readonly path: string,
@@ -239,11 +265,28 @@ export class DbWriter {
 		const separator = this.count === 0 ? '' : ',\n';
 		this.main.put(separator + fileLine);
 		this.local.put(separator + localLine);
+		this.fileBytes += separator.length;
+		this.localBytes += separator.length;
+		const facts = this.listing;
+		const last = facts.bytes.length - 1;
+		if (this.count % LISTING_BLOCK === 0) {
+			facts.fileOffsets.push(this.fileBytes);
+			facts.localOffsets.push(this.localBytes);
+			facts.bytes.push(entry.size);
+			facts.oldest.push(entry.verifiedAt);
+			facts.oldestSizes.push(entry.size);
+		} else {
+			facts.bytes[last] = facts.bytes[last]! + entry.size;
+			if (Math.floor(entry.verifiedAt / 1000) < Math.floor(facts.oldest[last]! / 1000)) facts.oldestSizes[last] = entry.size;
+			if (entry.verifiedAt < facts.oldest[last]!) facts.oldest[last] = entry.verifiedAt;
+		}
+		this.fileBytes += Buffer.byteLength(fileLine);
+		this.localBytes += localLine.length; // numbers and hex: one byte a character
 		this.count++;
 		this.bytes += entry.size;
 		this.listingText += listingLine(entry.key, entry.size, entry.mtimeMs);
 		if (this.count % LISTING_BLOCK === 0) {
-			this.listingDigests.push(listingDigest(this.listingText));
+			facts.digests.push(listingDigest(this.listingText));
 			this.listingText = '';
 		}
 	}
@@ -305,9 +348,8 @@ export class DbWriter {
 		await this.local.close();
 		await copyInto(this.path + LOCAL_TMP, this.main);
 		this.main.put('],\n');
-		if (this.listingText) this.listingDigests.push(listingDigest(this.listingText));
-		const listing = { block: LISTING_BLOCK, digests: this.listingDigests };
-		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, listing, localAt, filesAt: this.filesAt };
+		if (this.listingText) this.listing.digests.push(listingDigest(this.listingText));
+		const full: DbRun = { ...run, count: this.count, bytes: this.bytes, listing: this.listing, localAt, filesAt: this.filesAt };
 		this.main.put(`"run":${JSON.stringify(full)},\n`);
 		await this.main.flush();
 		const seal = this.main.seal!.digest('hex');
@@ -376,13 +418,18 @@ function corrupt(path: string, why: string): CoreError {
 async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader; run: DbRun; prefix?: DbPrefix; sealed: Promise<void> }> {
 	const handle = await open(path, 'r');
 	let size: number;
-	let tail: string;
+	let tail = '';
 	try {
 		size = (await handle.stat()).size;
-		const tailSize = Math.min(size, 4 << 20);
-		const buffer = Buffer.alloc(tailSize);
-		await handle.read(buffer, 0, tailSize, size - tailSize);
-		tail = buffer.toString('utf8');
+		// the run and seal lines: a few kB, more with many listing digests; read more if need be
+		for (let tailSize = Math.min(size, 64 << 10); ; tailSize = Math.min(size, tailSize * 8)) {
+			const buffer = Buffer.alloc(tailSize);
+			await handle.read(buffer, 0, tailSize, size - tailSize);
+			tail = buffer.toString('utf8');
+			// two line ends before the last one: the run line is whole
+			const lastBreaks = tail.slice(0, -1).lastIndexOf('\n', tail.slice(0, -1).lastIndexOf('\n') - 1);
+			if (lastBreaks >= 0 || tailSize === size || tailSize >= 64 << 20) break;
+		}
 	} finally {
 		await handle.close();
 	}
@@ -491,9 +538,9 @@ async function* readEntryBatches(path: string, filesAt: number, localAt: number,
 }
 
 /**
- * Walks a database's entries in order, pairing each file line with its local line. A run
- * that found a stretch of its listing unchanged `skip`s over it (no entry objects, only
- * what coverage and the hash index need), then reads the rest as batches.
+ * Walks a database's entries in order, pairing each file line with its local line, from the
+ * first entry or from the first of a block of the listing (a run that skipped the blocks
+ * before it, unchanged, starts there).
  */
 export class DbReader {
 	private files: AsyncGenerator<string[]>;
@@ -504,45 +551,20 @@ export class DbReader {
 	private li = 0;
 	private ordinal = 0;
 
+	/** At `from`: the first entry (the sections' offsets), or a block's first (see ListingFacts). */
 	constructor(
 		private path: string,
 		filesAt: number,
 		localAt: number,
+		from?: { ordinal: number; fileOffset: number; localOffset: number },
 	) {
-		this.files = sectionLines(path, filesAt);
-		this.locals = sectionLines(path, localAt);
-	}
-
-	/**
-	 * Passes the next `n` entries' size, verification time and the first 64 bits of their
-	 * digest (two 32-bit halves, as HashIndex keeps them) to `visit`, read straight from the
-	 * lines: no entry objects, no strings for the digests.
-	 */
-	async skip(n: number, visit: (size: number, verifiedAt: number, hashHi: number, hashLo: number) => void): Promise<void> {
-		for (let left = n; left > 0; left--) {
-			if (this.fi === this.fileLines.length && !(await this.loadFiles())) throw corrupt(this.path, 'has fewer entries than its run facts say');
-			if (this.li === this.localLines.length) await this.loadLocals();
-			const file = this.fileLines[this.fi++]!;
-			const local = this.localLines[this.li++]!;
-			const sizeEnd = file.lastIndexOf(',"');
-			const hashAt = sizeEnd + 2;
-			const hashEnd = file.indexOf('"', hashAt);
-			let size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
-			const c1 = local.indexOf(',');
-			const c2 = local.indexOf(',', c1 + 1);
-			const close = local.indexOf(']', c1);
-			let verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
-			let hi = hex32(file, hashAt, Math.min(hashEnd, hashAt + 8));
-			let lo = hashEnd - hashAt > 8 ? hex32(file, hashAt + 8, Math.min(hashEnd, hashAt + 16)) : 0;
-			if (!Number.isFinite(size) || !Number.isFinite(verifiedAt) || hi < 0 || lo < 0) {
-				const entry = parseFile(stripComma(file)) as DbEntry;
-				parseLocal(stripComma(local), entry);
-				({ size, verifiedAt } = entry);
-				hi = parseInt(entry.hash.slice(0, 8), 16) >>> 0;
-				lo = entry.hash.length > 8 ? parseInt(entry.hash.slice(8, 16), 16) >>> 0 : 0;
-			}
-			visit(size, verifiedAt, hi, lo);
-			this.ordinal++;
+		if (from) {
+			this.files = sectionLines(path, filesAt + SECTION_HEAD + from.fileOffset, false);
+			this.locals = sectionLines(path, localAt + SECTION_HEAD + from.localOffset, false);
+			this.ordinal = from.ordinal;
+		} else {
+			this.files = sectionLines(path, filesAt);
+			this.locals = sectionLines(path, localAt);
 		}
 	}
 
@@ -634,8 +656,8 @@ async function* readVerifiedBatches(path: string, filesAt: number, localAt: numb
 }
 
 /** The entry lines of the section starting at `offset` (its `"name":[` line), in chunks. */
-async function* sectionLines(path: string, offset: number): AsyncGenerator<string[]> {
-	let first = true;
+async function* sectionLines(path: string, offset: number, head = true): AsyncGenerator<string[]> {
+	let first = head;
 	for await (const lines of readLineChunks(path, offset)) {
 		let from = 0;
 		if (first) {
@@ -665,17 +687,8 @@ export function jsonKey(key: string): string {
 let lastKey = '';
 let lastJson = '""';
 
-/** The hex digits text[from, to) as an unsigned number (at most 8 digits); -1 if not hex. */
-function hex32(text: string, from: number, to: number): number {
-	let value = 0;
-	for (let i = from; i < to; i++) {
-		const c = text.charCodeAt(i);
-		const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-		if (digit < 0) return -1;
-		value = value * 16 + digit;
-	}
-	return to > from ? value : -1;
-}
+/** `"files":[\n` and `"local":[\n`: the line before each section's first entry. */
+const SECTION_HEAD = 10;
 
 const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);
 

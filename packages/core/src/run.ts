@@ -320,10 +320,21 @@ class Monitor {
 	/** Walks the scan and the old database together; returns true if aborted. */
 	private async merge(writer: DbWriter): Promise<boolean> {
 		const signal = this.options.signal;
-		const reader = this.previous?.reader();
-		const old = new BatchCursor<OldEntry>(reader ? this.withDue(reader.batches()) : emptyBatches());
+		const previous = this.previous;
+		let skipping = previous && this.maySkip(writer) ? new ListingSkip(previous.run) : undefined;
+		let skippedBlocks = 0;
+		// the old entries are read from the first block not skipped, once the merge needs them
+		let reader: DbReader | undefined;
+		const self = this;
+		async function* oldBatches(): AsyncGenerator<OldEntry[]> {
+			const from = skipping?.blocksSkipped ?? skippedBlocks;
+			// every block skipped: no entry left to read
+			if (!previous || from * LISTING_BLOCK >= previous.run.count) return;
+			reader = previous.reader(from);
+			yield* self.withDue(reader.batches());
+		}
+		const old = new BatchCursor<OldEntry>(oldBatches());
 		const scan = this.scan;
-		let skipping = reader && this.maySkip(writer) ? new ListingSkip(this.previous!.run) : undefined;
 		const units: Unit[] = [];
 		let hashing = 0;
 		const window = this.pool ? WORKER_WINDOW : 2 * this.hereWidth;
@@ -362,9 +373,10 @@ class Monitor {
 					// an unreadable folder keeps its old entries: that is the merge's to do (below)
 					const unreadable = batch[0]!.kind === 'unreadable' && batch[0]!.key.endsWith('/');
 					const stated = stats && (await stats.catch(() => undefined));
-					const left = unreadable ? skipping.giveBack([]) : await this.skipUnchanged(skipping, batch, stated, reader!, writer);
+					const left = unreadable ? skipping.giveBack([]) : this.skipUnchanged(skipping, batch, stated, writer);
 					if (!left) continue;
 					// the listing differs from here on: the rest of the run compares entry by entry
+					skippedBlocks = skipping.blocksSkipped;
 					skipping = undefined;
 					if (await planAll(left.batch, undefined, left.resolved)) return await this.stop(units, scan);
 					if (!unreadable) continue;
@@ -414,6 +426,7 @@ class Monitor {
 		return (
 			writer.onlyIdentical &&
 			listing?.block === LISTING_BLOCK &&
+			listing.oldestSizes?.length === listing.digests.length &&
 			!this.resume &&
 			this.sameAlgorithm &&
 			this.options.config.verify.mode !== 'full' &&
@@ -427,23 +440,33 @@ class Monitor {
 	 * progress) without being read as entries or compared one by one. At the first
 	 * difference, returns what is not skipped, for the entry-by-entry merge.
 	 */
-	private async skipUnchanged(skip: ListingSkip, batch: ListedItem[], stats: StatReply | undefined, reader: DbReader, writer: DbWriter): Promise<{ batch: ListedItem[]; resolved: (ScanItem | undefined)[] } | undefined> {
+	private skipUnchanged(skip: ListingSkip, batch: ListedItem[], stats: StatReply | undefined, writer: DbWriter): { batch: ListedItem[]; resolved: (ScanItem | undefined)[] } | undefined {
 		for (let i = 0; i < batch.length; i++) {
 			const listed = batch[i]!;
-			const item = listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, i) : statListed(listed);
-			// a problem, or a file gone since the listing: compare entry by entry from here
-			if (!item || item.kind !== 'file' || !skip.add(listed, item)) return skip.giveBack(batch.slice(i), stats, i);
+			let size: number;
+			let mtimeMs: number;
+			if (stats && listed.kind === 'listed' && stats.values[i * 3 + 2] === 1) {
+				// straight from the thread's numbers: no scan item made for a file that is skipped
+				size = stats.values[i * 3]!;
+				mtimeMs = stats.values[i * 3 + 1]!;
+			} else {
+				const item = listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, i) : statListed(listed);
+				// a problem, or a file gone since the listing: compare entry by entry from here
+				if (!item || item.kind !== 'file') return skip.giveBack(batch.slice(i), stats, i);
+				({ size, mtimeMs } = item);
+			}
+			if (!skip.add(listed as ListedFile, size, mtimeMs)) return skip.giveBack(batch.slice(i), stats, i);
 			if (!skip.full) continue;
-			if (!skip.matches()) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
+			const facts = skip.facts;
+			// a block with files past the N days is compared one by one: coverage counts them apart
+			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest))) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
 			const files = skip.pending.length;
-			await reader.skip(files, (size, verifiedAt, hashHi, hashLo) => {
-				this.coverage?.add(size, verifiedAt);
-				this.index.addPrefix(hashHi, hashLo, size);
-			});
-			writer.skipIdentical(files, item.key);
+			this.coverage?.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);
+			this.index.reserve(files);
+			writer.skipIdentical(files, listed.key);
 			this.progress.files += files;
 			this.progress.bytes += skip.bytes;
-			this.report(item.key);
+			this.report(listed.key);
 			skip.next();
 		}
 		return undefined;
@@ -809,6 +832,8 @@ class Monitor {
 
 	/** Same digest, another size: with a 32-bit checksum this happens, and the user must know. */
 	private async findCollisions(): Promise<void> {
+		// entries skipped unchanged have their digests read only now, and only if anything changed
+		if (this.index.flagged > 0 && this.index.hasReserved) await this.index.fill((await openDb(this.dbPath, this.pool))!.files());
 		const candidates = this.index.collisionCandidates(CHANGED);
 		if (candidates.size === 0) return;
 		const db = await openDb(this.dbPath);
@@ -887,7 +912,10 @@ function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | 
 
 /** The current block of a listing being compared with the database's (see skipUnchanged). */
 class ListingSkip {
-	pending: { listed: ListedItem; item: ScanItem | undefined }[] = [];
+	/** The current block's files, their sizes and mtimes (scan items are made only if given back). */
+	pending: ListedFile[] = [];
+	private sizes: number[] = [];
+	private mtimes: number[] = [];
 	bytes = 0;
 	private text = '';
 	private block = 0;
@@ -900,11 +928,13 @@ class ListingSkip {
 	}
 
 	/** False if the scan already has more files than the database. */
-	add(listed: ListedItem, item: ScannedFile): boolean {
+	add(listed: ListedFile, size: number, mtimeMs: number): boolean {
 		if (this.size <= 0) return false;
-		this.pending.push({ listed, item });
-		this.bytes += item.size;
-		this.text += listingLine(item.key, item.size, item.mtimeMs);
+		this.pending.push(listed);
+		this.sizes.push(size);
+		this.mtimes.push(mtimeMs);
+		this.bytes += size;
+		this.text += listingLine(listed.key, size, mtimeMs);
 		return true;
 	}
 
@@ -916,22 +946,38 @@ class ListingSkip {
 		return listingDigest(this.text) === this.run.listing!.digests[this.block];
 	}
 
+	/** What the database recorded of the current block. */
+	get facts(): { bytes: number; oldest: number; oldestSize: number } {
+		const listing = this.run.listing!;
+		return { bytes: listing.bytes[this.block]!, oldest: listing.oldest[this.block]!, oldestSize: listing.oldestSizes[this.block]! };
+	}
+
+	get blocksSkipped(): number {
+		return this.block;
+	}
+
 	next(): void {
 		this.block++;
+		this.clear();
+	}
+
+	private clear(): void {
 		this.pending = [];
+		this.sizes = [];
+		this.mtimes = [];
 		this.bytes = 0;
 		this.text = '';
 	}
 
 	/** The files held, then the rest of a folder (resolved from its stats), for the merge. */
 	giveBack(rest: ListedItem[], stats?: StatReply, offset = 0): { batch: ListedItem[]; resolved: (ScanItem | undefined)[] } {
-		const batch = this.pending.map((p) => p.listed);
-		const resolved = this.pending.map((p) => p.item);
+		const batch: ListedItem[] = [...this.pending];
+		const resolved: (ScanItem | undefined)[] = this.pending.map((listed, j) => ({ kind: 'file', key: listed.key, path: listed.path, size: this.sizes[j]!, mtimeMs: this.mtimes[j]! }));
 		rest.forEach((listed, i) => {
 			batch.push(listed);
 			resolved.push(listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, offset + i) : statListed(listed));
 		});
-		this.pending = [];
+		this.clear();
 		return { batch, resolved };
 	}
 }

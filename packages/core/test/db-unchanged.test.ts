@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DbWriter, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
+import { DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
 const RUN = { startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:06.000Z', toolVersion: 't', roots: [] };
@@ -97,30 +97,28 @@ same('a database of another format version is rewritten, not copied', async () =
 	removeDir(dir);
 });
 
-same('skipping reads each entry’s size, verification time and digest prefix as the entries have them', async () => {
+same('each block of the listing: where its lines start, its bytes and oldest verification', async () => {
 	const dir = tempDir();
 	const path = join(dir, 'db.json');
-	// digests of several lengths (crc32's 8 digits, sha256's 64), and a key that needs escapes
-	const entries = Array.from({ length: 3000 }, (_, i) => ({
-		...entry(i),
-		key: i === 7 ? 'r/f00007 "quoted",\\' : entry(i).key,
-		hash: i % 3 === 0 ? (i * 2654435761 >>> 0).toString(16).padStart(8, '0') : HEX(i * 7919 + 0xabcdef),
-		goodHash: i % 11 === 0 ? HEX(1) : undefined,
-	})).map(({ goodHash, ...e }) => (goodHash ? { ...e, goodHash } : e));
+	// keys with multi-byte characters, so byte offsets differ from character counts
+	const entries = Array.from({ length: 2600 }, (_, i) => ({ ...entry(i), key: `r/é${String(i).padStart(5, '0')}`, verifiedAt: 1_700_000_000_000 + ((i * 7919) % 100_000) * 1000 }));
 	await write(path, entries);
-	const reader = (await openDb(path))!.reader();
-	const seen: number[][] = [];
-	await reader.skip(2000, (size, verifiedAt, hi, lo) => seen.push([size, verifiedAt, hi, lo]));
-	// and the rest as entries, from where the skip stopped
-	const rest: string[] = [];
-	for await (const batch of reader.batches()) rest.push(...batch.map((e) => e.key));
-	await reader.close();
-	entries.slice(0, 2000).forEach((e, i) => {
-		const hi = parseInt(e.hash.slice(0, 8), 16);
-		const lo = e.hash.length > 8 ? parseInt(e.hash.slice(8, 16), 16) : 0;
-		assert.equal(seen[i], [e.size, e.verifiedAt, hi, lo], e.key);
-	});
-	assert.equal(rest, entries.slice(2000).map((e) => e.key));
+	const db = (await openDb(path))!;
+	const listing = db.run.listing!;
+	assert.is(listing.digests.length, 3);
+	for (let block = 0; block < 3; block++) {
+		const members = entries.slice(block * LISTING_BLOCK, (block + 1) * LISTING_BLOCK);
+		const reader = db.reader(block);
+		const first = (await reader.batches().next()).value![0]!;
+		await reader.close();
+		assert.is(first.key, members[0]!.key, `block ${block} starts at its first entry`);
+		assert.is(first.ordinal, block * LISTING_BLOCK);
+		assert.is(listing.bytes[block], members.reduce((sum, e) => sum + e.size, 0));
+		const oldest = Math.min(...members.map((e) => e.verifiedAt));
+		assert.is(listing.oldest[block], oldest);
+		const firstOldest = members.find((e) => Math.floor(e.verifiedAt / 1000) === Math.floor(oldest / 1000))!;
+		assert.is(listing.oldestSizes[block], firstOldest.size);
+	}
 	removeDir(dir);
 });
 
