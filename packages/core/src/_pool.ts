@@ -240,7 +240,7 @@ export class HashPool {
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
 		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
-		const batches = this.workers.map(() => ({ ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
+		const batches = this.workers.map(() => ({ base: undefined as string | undefined, ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
 		let sent = 0;
 		for (const task of this.pending) {
 			let best = 0;
@@ -258,7 +258,7 @@ export class HashPool {
 			}
 			this.waiting.get(task.id)!.worker = best;
 			batches[best]!.ids.push(task.id);
-			batches[best]!.paths.push(task.path);
+			batches[best]!.paths.push(relative(task.path, batches[best]!));
 			batches[best]!.sizes.push(task.probe ? -1 : task.size);
 			batches[best]!.mtimes.push(task.mtimeMs);
 		}
@@ -366,6 +366,15 @@ type WorkerResult = [number, string | null, number | string, number | string];
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
+
+/**
+ * A path as sent to a worker: relative to the batch's base (its first file's folder), or
+ * whole after a NUL. Files of a batch mostly share a folder; its path goes once.
+ */
+function relative(path: string, batch: { base: string | undefined }): string {
+	batch.base ??= path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+	return path.startsWith(batch.base) ? path.slice(batch.base.length) : '\0' + path;
+}
 
 /** The size of a file not stat'ed yet, on a disk whose large reads go one at a time. */
 const PROBE_LARGE = -2;

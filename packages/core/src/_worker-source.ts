@@ -7,7 +7,8 @@
 // call costs a fraction of a promise round trip, which dominates with small files.
 //
 // Protocol, as JSON strings (copying one string is far cheaper than cloning objects):
-//   in:  { algorithm, blockSize, attempts, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
+//   in:  { algorithm, blockSize, attempts, base, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
+//        (a path is relative to base, or whole after a NUL)
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
 // and, as objects, requests to lstat paths (statAll) and to seal a database (seal, extend).
 // Small files' results are sent once per batch; a large file's at once, to keep the
@@ -42,7 +43,7 @@ function digestFor(algorithm) {
 // whole by its first read needs no second read to find its end: the size check covers it.
 function hashOne(task) {
 	if (buffer.length !== task.blockSize) buffer = Buffer.allocUnsafe(task.blockSize);
-	if (task.size === -1) {
+	if (task.size < 0) {
 		const small = hashSmallNew(task);
 		if (small) return small;
 	}
@@ -82,7 +83,7 @@ function hashOne(task) {
 }
 
 // A new file read whole by one read needs no fstat before it: the one after gives its kind,
-// size and mtime. A write racing that read leaves at worst a digest of the new content
+// size and mtime (and it is small: no large read to queue, whatever the disk). A write racing that read leaves at worst a digest of the new content
 // under the new mtime, which the next run takes as a touch. A larger file (or one that
 // changed size) is read again with an fstat before, as any other: its blocks must all be
 // of one content, or the next run could take the mix for corruption.
@@ -180,8 +181,9 @@ parentPort.on('message', (text) => {
 	const batch = JSON.parse(text);
 	let results = [];
 	for (let i = 0; i < batch.ids.length; i++) {
+		const name = batch.paths[i];
 		const task = {
-			id: batch.ids[i], path: batch.paths[i], size: batch.sizes[i], mtimeMs: batch.mtimes[i],
+			id: batch.ids[i], path: name.charCodeAt(0) === 0 ? name.slice(1) : batch.base + name, size: batch.sizes[i], mtimeMs: batch.mtimes[i],
 			algorithm: batch.algorithm, blockSize: batch.blockSize, attempts: batch.attempts,
 		};
 		let result;

@@ -1,7 +1,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BufferedFile, exists } from './_files.ts';
-import { readLines } from './_lines.ts';
+import { readLineChunks, readLines } from './_lines.ts';
 import { eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
@@ -69,9 +69,13 @@ export class EventLogWriter {
 		const path = join(this.dir, eventJournalName(this.role));
 		const logs = new LogAppender(this.dir, this.role);
 		let first = true;
-		for await (const line of readLines(path)) {
-			if (first) first = false;
-			else if (line.text) await logs.add(line.text);
+		// a chunk of lines at a time: a first run journals an event per file
+		for await (const lines of readLineChunks(path)) {
+			for (const line of lines) {
+				if (first) first = false;
+				else if (line) logs.put(line);
+			}
+			await logs.drain();
 		}
 		await logs.close();
 		await unlink(path).catch(() => {});
@@ -97,11 +101,22 @@ class LogAppender {
 	) {}
 
 	async add(line: string): Promise<void> {
-		const type = line.split('\t', 2)[1]!;
-		const lines = this.buffers.get(type) ?? [];
+		this.put(line);
+		await this.drain();
+	}
+
+	/** Buffers a line for its type's log (`drain` writes the full buffers). */
+	put(line: string): void {
+		const tab = line.indexOf('\t');
+		const end = line.indexOf('\t', tab + 1);
+		const type = line.slice(tab + 1, end < 0 ? undefined : end);
+		let lines = this.buffers.get(type);
+		if (!lines) this.buffers.set(type, (lines = []));
 		lines.push(line + '\n');
-		this.buffers.set(type, lines);
-		if (lines.length >= 1024) await this.flush(type);
+	}
+
+	async drain(): Promise<void> {
+		for (const [type, lines] of this.buffers) if (lines.length >= 1024) await this.flush(type);
 	}
 
 	async close(): Promise<void> {
