@@ -62,11 +62,16 @@ export class CheckpointWriter {
 
 	/** Buffers a digest; `tick` hands the buffer to the OS when it is due. */
 	put(entry: Checkpointed): void {
+		this.putLine(entry.key, entry.size, entry.mtimeMs, entry.hash, entry.verifiedAt);
+	}
+
+	/** The same, from the fields (a run puts one a file: no object for it). */
+	putLine(key: string, size: number, mtimeMs: number, hash: string, verifiedAt: number): void {
 		// resumed entries and fresh ones arrive merged in key order; a key settled twice is not
-		if (this.lastKey !== undefined && !(this.lastKey < entry.key)) return;
-		this.lastKey = entry.key;
-		// the same as JSON.stringify of the array, without building the array (one line a file)
-		const line = `[${jsonKey(entry.key)},${entry.size},${entry.mtimeMs},"${entry.hash}",${entry.verifiedAt}]\n`;
+		if (this.lastKey !== undefined && !(this.lastKey < key)) return;
+		this.lastKey = key;
+		// the same as JSON.stringify of the array, without building the array
+		const line = `[${jsonKey(key)},${size},${mtimeMs},"${hash}",${verifiedAt}]\n`;
 		this.parts.push(line);
 		this.buffered += line.length;
 	}

@@ -234,13 +234,21 @@ export class HashPool {
 		// resident memory, and a handful of changed files is no reason to pay it.
 		if (this.workers.length < this.options.workers) {
 			let bytes = 0;
-			for (const task of this.pending) bytes += task.size + FILE_COST;
-			this.start(bytes >= MANY_BYTES ? this.options.workers : Math.max(1, this.workers.length));
+			for (const task of this.pending) bytes += Math.max(0, task.size);
+			const many = bytes >= MANY_BYTES || this.pending.length >= MANY_FILES;
+			this.start(many ? this.options.workers : Math.max(1, this.workers.length));
 		}
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
 		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
-		const batches = this.workers.map(() => ({ base: undefined as string | undefined, ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] }));
+		const newBatch = () => ({ base: undefined as string | undefined, ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] });
+		const batches = this.workers.map(newBatch);
+		const { blockSize } = this.options;
+		const post = (i: number) => {
+			if (batches[i]!.ids.length === 0) return;
+			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batches[i]! }));
+			batches[i] = newBatch();
+		};
 		let sent = 0;
 		for (const task of this.pending) {
 			let best = 0;
@@ -261,13 +269,12 @@ export class HashPool {
 			batches[best]!.paths.push(relative(task.path, batches[best]!));
 			batches[best]!.sizes.push(task.probe ? -1 : task.size);
 			batches[best]!.mtimes.push(task.mtimeMs);
+			// a worker answers a message at once when done with it: several smaller ones keep
+			// results flowing back while it works on the next
+			if (batches[best]!.ids.length >= MESSAGE_FILES) post(best);
 		}
 		this.pending = this.pending.slice(sent);
-		const { blockSize } = this.options;
-		batches.forEach((batch, i) => {
-			if (batch.ids.length === 0) return;
-			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batch }));
-		});
+		batches.forEach((_, i) => post(i));
 	}
 
 	private receive(worker: number, results: WorkerResult[]): void {
@@ -381,10 +388,14 @@ const PROBE_LARGE = -2;
 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;
-const FILE_COST = 64 << 10;
+const FILE_COST = 8 << 10;
+/** Files in one message to a worker, at most. */
+const MESSAGE_FILES = 256;
 const MIN_BATCH = 32;
 /** Bytes waiting for a thread before every thread is started. */
 const MANY_BYTES = 32 << 20;
+/** …or this many files (each costs an open, a read and a close). */
+const MANY_FILES = 512;
 
 /** Reads of a file that keeps changing before it is given up on (as hashFile). */
 const ATTEMPTS = 3;

@@ -584,7 +584,10 @@ class Monitor {
 	private async hashAll(files: Hashing[]): Promise<void> {
 		let retry: Hashing[] = files;
 		if (this.pool && !this.pool.broken) {
-			const tasks = files.map(({ file }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, device: this.devices.get(file.key.slice(0, file.key.indexOf('/'))) }));
+			// a unit's files are in one root: its device, looked up once
+			const key = files[0]!.file.key;
+			const device = this.devices.get(key.slice(0, key.indexOf('/')));
+			const tasks = files.map(({ file }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, device }));
 			const results = await this.pool.hashMany(tasks);
 			retry = [];
 			files.forEach((work, i) => {
@@ -628,7 +631,7 @@ class Monitor {
 	}
 
 	private checkpoint(key: string, outcome: HashOutcome): void {
-		if (outcome.ok) this.journal?.put({ key, ...outcome.file, verifiedAt: outcome.verifiedAt ?? this.now() });
+		if (outcome.ok) this.journal?.putLine(key, outcome.file.size, outcome.file.mtimeMs, outcome.file.hash, outcome.verifiedAt ?? this.now());
 	}
 
 	/** Marks each old entry, in key order, as due for rolling verification or not. */
