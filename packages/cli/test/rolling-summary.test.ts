@@ -7,6 +7,7 @@ const DAY = 86_400_000;
 const base: RunResult = {
 	role: 'B', startedAt: Date.parse('2025-06-10T03:00:00Z'), finishedAt: Date.parse('2025-06-10T03:01:00Z'), algorithm: 'sha256',
 	firstRun: false, files: 1000, bytes: 1 << 30, hashedFiles: 40, hashedBytes: 40 << 20, resumedFiles: 0,
+	skippedFiles: 0,
 	counts: emptyCounts(), alarming: false, aborted: false,
 };
 

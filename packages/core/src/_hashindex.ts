@@ -44,44 +44,6 @@ export class HashIndex {
 		return i;
 	}
 
-	/** Ordinal ranges [start, end) whose digests are not known yet (see reserve). */
-	private reserved: [number, number][] = [];
-
-	/**
-	 * Takes the next `n` ordinals for entries a run skipped (unchanged): their digests are
-	 * read (fill) only if something changed and collisions must be looked for.
-	 */
-	reserve(n: number): void {
-		const start = this.length;
-		for (let i = 0; i < n; i++) this.addPrefix(0, 0, -1);
-		const last = this.reserved[this.reserved.length - 1];
-		if (last && last[1] === start) last[1] = start + n;
-		else this.reserved.push([start, start + n]);
-	}
-
-	get hasReserved(): boolean {
-		return this.reserved.length > 0;
-	}
-
-	/** Reads the reserved entries' digests and sizes from every file record, in ordinal order. */
-	async fill(files: AsyncIterable<{ hash: string; size: number }>): Promise<void> {
-		let ordinal = 0;
-		let range = 0;
-		for await (const file of files) {
-			while (range < this.reserved.length && ordinal >= this.reserved[range]![1]) range++;
-			if (range === this.reserved.length) break;
-			if (ordinal >= this.reserved[range]![0]) {
-				const c = ordinal >>> SHIFT;
-				const j = ordinal & MASK;
-				this.hi[c]![j] = parseInt(file.hash.slice(0, 8), 16) >>> 0;
-				this.lo[c]![j] = file.hash.length > 8 ? parseInt(file.hash.slice(8, 16), 16) >>> 0 : 0;
-				this.sizes[c]![j] = file.size;
-			}
-			ordinal++;
-		}
-		this.reserved = [];
-	}
-
 	flag(i: number): number {
 		return this.flags[i >>> SHIFT]![i & MASK]!;
 	}
@@ -132,4 +94,55 @@ export class HashIndex {
 	private samePrefix(a: number, b: number): boolean {
 		return this.hiAt(a) === this.hiAt(b) && this.loAt(a) === this.loAt(b);
 	}
+}
+
+/**
+ * What a run with a previous database keeps instead of a HashIndex of every entry: which
+ * entries it changed (a bit each, by their place in the new database) and the first 32 bits
+ * of their digests. Collisions are then looked for after the commit, among the entries that
+ * share such a prefix only: a day with a few changes holds a few numbers, not 17 bytes a file.
+ */
+export class ChangedDigests {
+	private bits = new Uint8Array(1 << 13);
+	private prefixes = new Uint32Array(1 << 10);
+	private sorted: Uint32Array | undefined;
+	count = 0;
+
+	mark(ordinal: number, hash: string): void {
+		const byte = ordinal >>> 3;
+		if (byte >= this.bits.length) this.bits = grown(this.bits, byte + 1);
+		this.bits[byte]! |= 1 << (ordinal & 7);
+		if (this.count === this.prefixes.length) this.prefixes = grown(this.prefixes, this.count + 1);
+		this.prefixes[this.count++] = prefix(hash);
+		this.sorted = undefined;
+	}
+
+	has(ordinal: number): boolean {
+		const byte = ordinal >>> 3;
+		return byte < this.bits.length && (this.bits[byte]! & (1 << (ordinal & 7))) !== 0;
+	}
+
+	/** Whether a changed entry's digest begins as `hash` does. */
+	sharesPrefix(hash: string): boolean {
+		this.sorted ??= this.prefixes.slice(0, this.count).sort();
+		const p = prefix(hash);
+		let lo = 0;
+		let hi = this.sorted.length - 1;
+		while (lo <= hi) {
+			const mid = (lo + hi) >>> 1;
+			const v = this.sorted[mid]!;
+			if (v === p) return true;
+			if (v < p) lo = mid + 1;
+			else hi = mid - 1;
+		}
+		return false;
+	}
+}
+
+const prefix = (hash: string) => parseInt(hash.slice(0, 8), 16) >>> 0;
+
+function grown<T extends Uint8Array | Uint32Array>(old: T, least: number): T {
+	const next = new (old.constructor as new (n: number) => T)(Math.max(least, old.length * 2));
+	next.set(old);
+	return next;
 }

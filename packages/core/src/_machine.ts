@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { readFileSync, realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
@@ -62,3 +63,14 @@ function rotationalOf(dev: number): boolean | undefined {
 	}
 	return undefined;
 }
+
+/**
+ * True when this process was started with a small V8 heap (the launchers' low-memory flags,
+ * ~50 MiB): the run then keeps one hashing thread and shorter read-ahead, since every thread
+ * and every buffer counts against a NAS's RAM. Node's default on any machine is far above.
+ */
+export function lowMemory(): boolean {
+	return getHeapStatistics().heap_size_limit < LOW_HEAP;
+}
+
+const LOW_HEAP = 200 << 20;

@@ -3,6 +3,7 @@ import { copyFile, open, rename, truncate, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
+import { lowMemory } from './_machine.ts';
 import { readLineChunks, readLines } from './_lines.ts';
 import type { AlgorithmName } from './algorithms.ts';
 import type { Role, Root } from './config.ts';
@@ -658,7 +659,8 @@ async function* readVerifiedBatches(path: string, filesAt: number, localAt: numb
 /** The entry lines of the section starting at `offset` (its `"name":[` line), in chunks. */
 async function* sectionLines(path: string, offset: number, head = true): AsyncGenerator<string[]> {
 	let first = head;
-	for await (const lines of readLineChunks(path, offset)) {
+	// smaller chunks with a small heap: each is a string and its lines, twice (files, local)
+	for await (const lines of readLineChunks(path, offset, lowMemory() ? 1 << 18 : 1 << 20)) {
 		let from = 0;
 		if (first) {
 			first = false;

@@ -8,9 +8,9 @@ import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
 import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
-import { HashIndex } from './_hashindex.ts';
+import { ChangedDigests, HashIndex } from './_hashindex.ts';
 import { HashPool, type StatReply } from './_pool.ts';
-import { diskOf, physicalCores } from './_machine.ts';
+import { diskOf, lowMemory, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
 import { CoverageCounter, planFromHint, planRollingBatches, RollingSelector, type RollingHint, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
@@ -50,6 +50,8 @@ export interface RunResult {
 	algorithm: string;
 	/** Files whose digest came from the checkpoint of a stopped run instead of being read again. */
 	resumedFiles: number;
+	/** Files found unchanged a block at a time (listing digests), not compared one by one. */
+	skippedFiles: number;
 	/** Set when the database was made with another algorithm and every file was re-hashed. */
 	previousAlgorithm?: string;
 	firstRun: boolean;
@@ -146,6 +148,11 @@ class Monitor {
 	private counts = emptyCounts();
 	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
 	private index = new HashIndex();
+	private changedDigests = new ChangedDigests();
+	/** Entries put in the new database so far (an entry's place in it). */
+	private position = 0;
+	/** Files whose listing matched the database's, block by block (not compared one by one). */
+	private skipped = 0;
 	private log!: EventLogWriter;
 	private dbPath: string;
 	private previous: OpenedDb | undefined;
@@ -273,6 +280,7 @@ class Monitor {
 			hashedFiles: this.progress.hashedFiles,
 			hashedBytes: this.progress.hashedBytes,
 			resumedFiles: this.resume?.used ?? 0,
+			skippedFiles: this.skipped,
 			counts: this.counts,
 			alarming: [...ALARMING].some((type) => this.counts[type] > 0),
 			aborted,
@@ -314,7 +322,8 @@ class Monitor {
 			const spins = config.diskReads === 'sequential' || (config.diskReads === 'auto' && disk.rotational === true);
 			if (spins) sequential.add(disk.device);
 		}
-		this.pool = HashPool.create({ workers, algorithm: config.algorithm, blockSize: config.blockSize, sequential });
+		// a small heap (the launchers' low-memory flags): one thread does all, each costs ~15 MB
+		this.pool = HashPool.create({ workers: lowMemory() ? Math.min(1, workers) : workers, algorithm: config.algorithm, blockSize: config.blockSize, sequential });
 	}
 
 	/** Walks the scan and the old database together; returns true if aborted. */
@@ -337,7 +346,7 @@ class Monitor {
 		const scan = this.scan;
 		const units: Unit[] = [];
 		let hashing = 0;
-		const window = this.pool ? WORKER_WINDOW : 2 * this.hereWidth;
+		const window = this.pool ? (lowMemory() ? WORKER_WINDOW / 4 : WORKER_WINDOW) : 2 * this.hereWidth;
 		// settles ready units in order; with `until`, also waits for units until fewer than that are hashing
 		const settleReady = async (until: number): Promise<boolean> => {
 			while (units.length > 0) {
@@ -462,7 +471,8 @@ class Monitor {
 			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest))) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
 			const files = skip.pending.length;
 			this.coverage?.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);
-			this.index.reserve(files);
+			this.position += files;
+			this.skipped += files;
 			writer.skipIdentical(files, listed.key);
 			this.progress.files += files;
 			this.progress.bytes += skip.bytes;
@@ -785,7 +795,10 @@ class Monitor {
 	private write(writer: DbWriter, entry: DbEntry, changed: boolean, stored?: StoredEntry): void {
 		writer.put(entry, stored);
 		this.coverage?.add(entry.size, entry.verifiedAt);
-		this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
+		const ordinal = this.position++;
+		// a first run indexes every entry; later runs keep only what they changed
+		if (!this.previous) this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
+		else if (changed) this.changedDigests.mark(ordinal, entry.hash);
 	}
 
 	private candidate(scratch: BufferedFile | undefined, entry: Candidate): void {
@@ -833,19 +846,47 @@ class Monitor {
 		for (const c of removed) await this.emit({ type: 'FileNotFound', key: c.key, at: now, size: c.size, hash: c.hash });
 	}
 
+	/**
+	 * Places (in the new database) of entries whose digest prefix is shared with an entry of
+	 * another size, in groups holding a changed entry. A first run has indexed every entry;
+	 * a later one reads the committed database for the entries sharing a changed prefix.
+	 */
+	private async collisionCandidates(): Promise<{ candidates: Set<number>; changed: (ordinal: number) => boolean }> {
+		if (!this.previous) return { candidates: this.index.collisionCandidates(CHANGED), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
+		const marked = this.changedDigests;
+		const changed = (o: number) => marked.has(o);
+		if (marked.count === 0) return { candidates: new Set(), changed };
+		const db = await openDb(this.dbPath, this.pool);
+		const near = new HashIndex();
+		let places = new Uint32Array(1024);
+		let ordinal = 0;
+		for await (const file of db!.files()) {
+			if (marked.sharesPrefix(file.hash)) {
+				const i = near.add(file.hash, file.size, changed(ordinal) ? CHANGED : 0);
+				if (i === places.length) {
+					const more = new Uint32Array(places.length * 2);
+					more.set(places);
+					places = more;
+				}
+				places[i] = ordinal;
+			}
+			ordinal++;
+		}
+		const candidates = new Set([...near.collisionCandidates(CHANGED)].map((i) => places[i]!));
+		return { candidates, changed };
+	}
+
 	/** Same digest, another size: with a 32-bit checksum this happens, and the user must know. */
 	private async findCollisions(): Promise<void> {
-		// entries skipped unchanged have their digests read only now, and only if anything changed
-		if (this.index.flagged > 0 && this.index.hasReserved) await this.index.fill((await openDb(this.dbPath, this.pool))!.files());
-		const candidates = this.index.collisionCandidates(CHANGED);
+		const { candidates, changed } = await this.collisionCandidates();
 		if (candidates.size === 0) return;
-		const db = await openDb(this.dbPath);
+		const db = await openDb(this.dbPath, this.pool);
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
 		let ordinal = 0;
 		for await (const file of db!.files()) {
 			if (candidates.has(ordinal)) {
 				const list = groups.get(file.hash) ?? [];
-				list.push({ key: file.key, size: file.size, changed: (this.index.flag(ordinal) & CHANGED) !== 0 });
+				list.push({ key: file.key, size: file.size, changed: changed(ordinal) });
 				groups.set(file.hash, list);
 			}
 			ordinal++;
@@ -888,11 +929,12 @@ async function* noStats(batches: AsyncGenerator<ListedItem[]>): AsyncGenerator<L
 async function* statAhead(batches: AsyncGenerator<ListedItem[]>, pool: HashPool): AsyncGenerator<Listed> {
 	const ahead: Listed[] = [];
 	let files = 0;
+	const low = lowMemory();
 	try {
 		for await (const batch of batches) {
 			ahead.push({ batch, stats: pool.statMany(batch.map((item) => item.path)) });
 			files += batch.length;
-			while (files > STAT_AHEAD_FILES || ahead.length > STAT_AHEAD_FOLDERS) {
+			while (files > (low ? STAT_AHEAD_FILES / 4 : STAT_AHEAD_FILES) || ahead.length > STAT_AHEAD_FOLDERS) {
 				const next = ahead.shift()!;
 				files -= next.batch.length;
 				yield next;

@@ -26,3 +26,23 @@ index('collision candidates across chunk boundaries; quiet when nothing is flagg
 });
 
 index.run();
+
+const changed = suite('ChangedDigests');
+
+changed('marks places and digest prefixes; finds them again, across growth', async () => {
+	const { ChangedDigests } = await import('../src/_hashindex.ts');
+	const marked = new ChangedDigests();
+	const hex = (i: number) => (i * 2654435761 >>> 0).toString(16).padStart(8, '0') + 'abcdef';
+	for (let i = 0; i < 200_000; i += 7) marked.mark(i, hex(i));
+	assert.is(marked.count, Math.ceil(200_000 / 7));
+	assert.ok(marked.has(0) && marked.has(7) && marked.has(199_997));
+	assert.not.ok(marked.has(1) || marked.has(8) || marked.has(10_000_000));
+	assert.ok(marked.sharesPrefix(hex(14)));
+	assert.not.ok(marked.sharesPrefix(hex(15)));
+	// marking after a lookup is seen by the next lookup
+	marked.mark(300_001, 'ffffffff00');
+	assert.ok(marked.sharesPrefix('ffffffff99'));
+	assert.ok(marked.has(300_001));
+});
+
+changed.run();

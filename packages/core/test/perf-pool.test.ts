@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { digestOf, FileChangingError, type AlgorithmName } from '../src/index.ts';
 import { HashPool, LARGE_READ } from '../src/_pool.ts';
 import { physicalCores, diskOf } from '../src/_machine.ts';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const machinePath = fileURLToPath(new URL('../src/_machine.ts', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-pool-'));
 const files: Record<string, Buffer> = {
@@ -86,6 +90,13 @@ machine.after(() => rmSync(dir, { recursive: true, force: true }));
 
 machine('physical cores: at least one', () => {
 	assert.ok(physicalCores() >= 1);
+});
+
+machine('a process started with the launchers’ small heap knows it (one thread, short read-ahead)', () => {
+	const ask = (flags: string[]) =>
+		execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', `import { lowMemory } from ${JSON.stringify(machinePath)}; console.log(lowMemory())`], { encoding: 'utf8' }).trim();
+	assert.is(ask(['--max-semi-space-size=1', '--max-old-space-size=48']), 'true');
+	assert.is(ask([]), 'false');
 });
 
 machine('a folder has a device; rotational is a boolean or unknown', async () => {
