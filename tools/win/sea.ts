@@ -13,8 +13,14 @@ import { LOW_MEMORY_FLAGS } from '../../packages/dsm/src/low-memory.ts';
 /** postject's fuse: the character after the colon flips from 0 to 1 when a blob is injected. */
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
-/** Node's flags the exe starts with: the low-memory heap limits B's runs get on the NAS. */
-export const EXE_EXEC_ARGV: readonly string[] = LOW_MEMORY_FLAGS;
+/**
+ * Node's flags the exe starts with: the small young generation of the NAS's low-memory
+ * limits, not their 48 MiB old-space cap. On the NAS a run that outgrows the cap (a mass
+ * move or removal holds what vanished) is run again without it by the daemon; the scheduled
+ * task on Windows has no such second chance, and a PC has the memory to spare. A user can
+ * still set a cap for one run: `--node-options="--max-old-space-size=48"`.
+ */
+export const EXE_EXEC_ARGV: readonly string[] = LOW_MEMORY_FLAGS.filter((flag) => flag.startsWith('--max-semi-space-size'));
 
 type Inject = (file: string, resource: string, data: Buffer, options: { sentinelFuse: string; overwrite: boolean }) => Promise<void>;
 

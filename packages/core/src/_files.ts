@@ -1,3 +1,4 @@
+import { lowMemory } from './_machine.ts';
 import type { Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
@@ -39,7 +40,7 @@ export class BufferedFile {
 
 	/** True once the buffer holds enough to be worth a write. */
 	get full(): boolean {
-		return this.pending >= FLUSH_AT;
+		return this.pending >= flushAt;
 	}
 
 	put(data: string | Buffer): void {
@@ -82,7 +83,8 @@ export class BufferedFile {
 	}
 }
 
-const FLUSH_AT = 1 << 20;
+/** Characters buffered before a write: less with a small heap (a run has four such files). */
+const flushAt = lowMemory() ? 1 << 18 : 1 << 20;
 
 /** One buffer from strings and buffers: each run of strings is joined and encoded once. */
 function toBuffer(parts: (string | Buffer)[]): Buffer {

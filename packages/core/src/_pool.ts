@@ -3,6 +3,7 @@ import { FileChangingError, type HashedFile } from './hash.ts';
 import { WORKER_SOURCE } from './_worker-source.ts';
 import * as zlib from 'node:zlib';
 import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
+import { lowMemory } from './_machine.ts';
 
 /** A read of at least this size is "large": on a rotational disk, one at a time. */
 export const LARGE_READ = 1 << 20;
@@ -52,7 +53,7 @@ export class HashPool {
 	 */
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
-			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: WORKER_LIMITS });
+			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
 			worker.on('message', (message: string | StatReply | SealReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
 				else if ('sealId' in message) this.receiveSeal(message);
@@ -373,6 +374,8 @@ type WorkerResult = [number, string | null, number | string, number | string];
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
+/** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
+const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };
 
 /**
  * A path as sent to a worker: relative to the batch's base (its first file's folder), or
