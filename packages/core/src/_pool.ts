@@ -235,7 +235,8 @@ export class HashPool {
 		// resident memory, and a handful of changed files is no reason to pay it.
 		if (this.workers.length < this.options.workers) {
 			let bytes = 0;
-			for (const task of this.pending) bytes += Math.max(0, task.size);
+			// a new file's size is not known yet: count it as a large one might be
+			for (const task of this.pending) bytes += task.size < 0 ? UNKNOWN_WEIGHT : task.size;
 			const many = bytes >= MANY_BYTES || this.pending.length >= MANY_FILES;
 			this.start(many ? this.options.workers : Math.max(1, this.workers.length));
 		}
@@ -397,6 +398,8 @@ const MESSAGE_FILES = 256;
 const MIN_BATCH = 32;
 /** Bytes waiting for a thread before every thread is started. */
 const MANY_BYTES = 32 << 20;
+/** What a file of unknown size weighs toward MANY_BYTES: 32 new files start every thread. */
+const UNKNOWN_WEIGHT = 1 << 20;
 /** …or this many files (each costs an open, a read and a close). */
 const MANY_FILES = 512;
 

@@ -250,6 +250,8 @@ class Monitor {
 					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling, rollingHint: this.coverage.hint() } : {}),
 				});
 				committed = true;
+				// the threads are done: their memory goes before the collision index is sorted
+				await this.pool?.close();
 				await this.findCollisions();
 			}
 		} catch (error) {
@@ -856,7 +858,7 @@ class Monitor {
 		const marked = this.changedDigests;
 		const changed = (o: number) => marked.has(o);
 		if (marked.count === 0) return { candidates: new Set(), changed };
-		const db = await openDb(this.dbPath, this.pool);
+		const db = await openDb(this.dbPath);
 		const near = new HashIndex();
 		let places = new Uint32Array(1024);
 		let ordinal = 0;
@@ -880,7 +882,7 @@ class Monitor {
 	private async findCollisions(): Promise<void> {
 		const { candidates, changed } = await this.collisionCandidates();
 		if (candidates.size === 0) return;
-		const db = await openDb(this.dbPath, this.pool);
+		const db = await openDb(this.dbPath);
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
 		let ordinal = 0;
 		for await (const file of db!.files()) {
