@@ -149,6 +149,15 @@ class Monitor {
 	private progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
 	private index = new HashIndex();
 	private changedDigests = new ChangedDigests();
+	/**
+	 * An index of every entry during the run (17 bytes each): for a first run, where every entry
+	 * is new. With a small heap, it is built after the commit instead, when the threads and the
+	 * run's buffers are gone, from the prefixes of what changed (4 bytes each meanwhile).
+	 */
+	private get denseIndex(): boolean {
+		return !this.previous && !this.lowMemory;
+	}
+	private lowMemory = lowMemory();
 	/** Entries put in the new database so far (an entry's place in it). */
 	private position = 0;
 	/** Files whose listing matched the database's, block by block (not compared one by one). */
@@ -798,8 +807,8 @@ class Monitor {
 		writer.put(entry, stored);
 		this.coverage?.add(entry.size, entry.verifiedAt);
 		const ordinal = this.position++;
-		// a first run indexes every entry; later runs keep only what they changed
-		if (!this.previous) this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
+		// a first run indexes every entry (unless the heap is small); later runs keep what they changed
+		if (this.denseIndex) this.index.add(entry.hash, entry.size, changed ? CHANGED : 0);
 		else if (changed) this.changedDigests.mark(ordinal, entry.hash);
 	}
 
@@ -854,7 +863,7 @@ class Monitor {
 	 * a later one reads the committed database for the entries sharing a changed prefix.
 	 */
 	private async collisionCandidates(): Promise<{ candidates: Set<number>; changed: (ordinal: number) => boolean }> {
-		if (!this.previous) return { candidates: this.index.collisionCandidates(CHANGED), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
+		if (this.denseIndex) return { candidates: this.index.collisionCandidates(CHANGED), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
 		const marked = this.changedDigests;
 		const changed = (o: number) => marked.has(o);
 		if (marked.count === 0) return { candidates: new Set(), changed };

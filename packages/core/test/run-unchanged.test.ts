@@ -5,6 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { dbFileName, openDb } from '../src/index.ts';
 import { LISTING_BLOCK } from '../src/db.ts';
 import { runSide } from './util/run.ts';
@@ -99,6 +101,22 @@ skip('a collision with a file in a skipped block is found (its digest is read wh
 	assert.ok(run.result.skippedFiles >= LISTING_BLOCK, 'the block of the original was skipped');
 	assert.equal(run.lines, ['HashCollision docs/z/impostor.txt', 'NewFile docs/z/impostor.txt']);
 	assert.match(run.events.find((e) => e.type === 'HashCollision')!.details!, /docs\/a\/original\.txt/);
+	removeDir(dir);
+});
+
+skip('with a small heap, a first run finds a collision between two new files (its index is built after the commit)', async () => {
+	const dir = tempDir();
+	const docs = join(dir, 'docs');
+	const original = new TextEncoder().encode('the original file');
+	const { crc32Js } = await import('../src/index.ts');
+	writeTree(docs, { 'a/original.txt': original, 'z/impostor.txt': forceCrc(new TextEncoder().encode('another, longer file'), crc32Js(original)), 'm/other.txt': 'other' });
+	writeConfig(join(dir, 'cfg'), { a: [docs], algorithm: 'crc32' });
+	const child = fileURLToPath(new URL('./util/low-memory-child.ts', import.meta.url));
+	const out = execFileSync(process.execPath, ['--max-semi-space-size=1', '--max-old-space-size=48', '--import', 'tsx', child, join(dir, 'cfg'), 'A'], { encoding: 'utf8' });
+	const events = out.trim().split('\n').map((line) => JSON.parse(line) as { type?: string; key?: string; files?: number });
+	const collisions = events.filter((e) => e.type === 'HashCollision').map((e) => e.key).sort();
+	assert.equal(collisions, ['docs/a/original.txt', 'docs/z/impostor.txt']);
+	assert.is(events.at(-1)!.files, 3);
 	removeDir(dir);
 });
 
