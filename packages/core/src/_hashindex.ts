@@ -125,18 +125,64 @@ export class ChangedDigests {
 	/** Whether a changed entry's digest begins as `hash` does. */
 	sharesPrefix(hash: string): boolean {
 		this.sorted ??= this.prefixes.slice(0, this.count).sort();
-		const p = prefix(hash);
-		let lo = 0;
-		let hi = this.sorted.length - 1;
-		while (lo <= hi) {
-			const mid = (lo + hi) >>> 1;
-			const v = this.sorted[mid]!;
-			if (v === p) return true;
-			if (v < p) lo = mid + 1;
-			else hi = mid - 1;
-		}
-		return false;
+		return find(this.sorted, prefix(hash)) >= 0;
 	}
+
+	/** The changed digests' prefixes, sorted, each once. */
+	distinct(): Uint32Array {
+		const sorted = this.prefixes.slice(0, this.count).sort();
+		let k = 0;
+		for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+		return sorted.slice(0, k);
+	}
+}
+
+/**
+ * Which digest prefixes of changed entries are shared with an entry of another size, from one
+ * pass over every entry of the database (13 bytes per distinct changed prefix): the entries to
+ * look at closely, in a second pass, for a collision. Not a single object per entry.
+ */
+export class SharedPrefixes {
+	private prefixes: Uint32Array;
+	private firstSize: Float64Array;
+	private mixed: Uint8Array;
+
+	constructor(changed: ChangedDigests) {
+		this.prefixes = changed.distinct();
+		this.firstSize = new Float64Array(this.prefixes.length).fill(-1);
+		this.mixed = new Uint8Array(this.prefixes.length);
+	}
+
+	/** Call for every entry of the database. */
+	see(hash: string, size: number): void {
+		const i = find(this.prefixes, prefix(hash));
+		if (i < 0) return;
+		if (this.firstSize[i] === -1) this.firstSize[i] = size;
+		else if (this.firstSize[i] !== size) this.mixed[i] = 1;
+	}
+
+	/** After every entry was seen: does this digest begin as a prefix shared across sizes? */
+	suspect(hash: string): boolean {
+		const i = find(this.prefixes, prefix(hash));
+		return i >= 0 && this.mixed[i] === 1;
+	}
+
+	get any(): boolean {
+		return this.mixed.some((m) => m === 1);
+	}
+}
+
+function find(sorted: Uint32Array, value: number): number {
+	let lo = 0;
+	let hi = sorted.length - 1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >>> 1;
+		const v = sorted[mid]!;
+		if (v === value) return mid;
+		if (v < value) lo = mid + 1;
+		else hi = mid - 1;
+	}
+	return -1;
 }
 
 const prefix = (hash: string) => parseInt(hash.slice(0, 8), 16) >>> 0;

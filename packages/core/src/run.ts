@@ -8,7 +8,7 @@ import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
 import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
-import { ChangedDigests, HashIndex } from './_hashindex.ts';
+import { ChangedDigests, HashIndex, SharedPrefixes } from './_hashindex.ts';
 import { HashPool, type StatReply } from './_pool.ts';
 import { diskOf, lowMemory, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
@@ -858,44 +858,35 @@ class Monitor {
 	}
 
 	/**
-	 * Places (in the new database) of entries whose digest prefix is shared with an entry of
-	 * another size, in groups holding a changed entry. A first run has indexed every entry;
-	 * a later one reads the committed database for the entries sharing a changed prefix.
+	 * Which entries of the new database to look at for a collision (`wanted`), and which of them
+	 * this run changed. A first run has indexed every entry; a later run (or one with a small
+	 * heap) reads the committed database once for the prefixes of what changed that are
+	 * shared across sizes.
 	 */
-	private async collisionCandidates(): Promise<{ candidates: Set<number>; changed: (ordinal: number) => boolean }> {
-		if (this.denseIndex) return { candidates: this.index.collisionCandidates(CHANGED), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
-		const marked = this.changedDigests;
-		const changed = (o: number) => marked.has(o);
-		if (marked.count === 0) return { candidates: new Set(), changed };
-		const db = await openDb(this.dbPath);
-		const near = new HashIndex();
-		let places = new Uint32Array(1024);
-		let ordinal = 0;
-		for await (const file of db!.files()) {
-			if (marked.sharesPrefix(file.hash)) {
-				const i = near.add(file.hash, file.size, changed(ordinal) ? CHANGED : 0);
-				if (i === places.length) {
-					const more = new Uint32Array(places.length * 2);
-					more.set(places);
-					places = more;
-				}
-				places[i] = ordinal;
-			}
-			ordinal++;
+	private async collisionFilter(): Promise<{ wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean } | undefined> {
+		if (this.denseIndex) {
+			const candidates = this.index.collisionCandidates(CHANGED);
+			if (candidates.size === 0) return undefined;
+			return { wanted: (o) => candidates.has(o), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
 		}
-		const candidates = new Set([...near.collisionCandidates(CHANGED)].map((i) => places[i]!));
-		return { candidates, changed };
+		const marked = this.changedDigests;
+		if (marked.count === 0) return undefined;
+		const shared = new SharedPrefixes(marked);
+		for await (const file of (await openDb(this.dbPath))!.files()) shared.see(file.hash, file.size);
+		if (!shared.any) return undefined;
+		return { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) };
 	}
 
 	/** Same digest, another size: with a 32-bit checksum this happens, and the user must know. */
 	private async findCollisions(): Promise<void> {
-		const { candidates, changed } = await this.collisionCandidates();
-		if (candidates.size === 0) return;
+		const filter = await this.collisionFilter();
+		if (!filter) return;
+		const { wanted, changed } = filter;
 		const db = await openDb(this.dbPath);
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
 		let ordinal = 0;
 		for await (const file of db!.files()) {
-			if (candidates.has(ordinal)) {
+			if (wanted(ordinal, file.hash)) {
 				const list = groups.get(file.hash) ?? [];
 				list.push({ key: file.key, size: file.size, changed: changed(ordinal) });
 				groups.set(file.hash, list);

@@ -45,4 +45,18 @@ changed('marks places and digest prefixes; finds them again, across growth', asy
 	assert.ok(marked.has(300_001));
 });
 
+changed('shared prefixes: suspect only where a changed prefix meets another size', async () => {
+	const { ChangedDigests, SharedPrefixes } = await import('../src/_hashindex.ts');
+	const marked = new ChangedDigests();
+	marked.mark(0, 'aaaaaaaa01');
+	marked.mark(1, 'bbbbbbbb01');
+	marked.mark(2, 'aaaaaaaa01'); // the same prefix twice: counted once
+	const shared = new SharedPrefixes(marked);
+	for (const [hash, size] of [['aaaaaaaa01', 10], ['aaaaaaaa02', 20], ['bbbbbbbb01', 5], ['bbbbbbbb99', 5], ['cccccccc01', 1], ['cccccccc02', 2]] as const) shared.see(hash, size);
+	assert.ok(shared.any);
+	assert.ok(shared.suspect('aaaaaaaa77'), 'a changed prefix seen with two sizes');
+	assert.not.ok(shared.suspect('bbbbbbbb01'), 'one size only: duplicates, not a collision');
+	assert.not.ok(shared.suspect('cccccccc01'), 'no changed entry begins so');
+});
+
 changed.run();
