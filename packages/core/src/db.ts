@@ -175,9 +175,9 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		sealed,
 		...(prefix ? { prefix } : {}),
 		files: () => readFiles(path, filesAt),
-		entries: () => flatten(readEntryBatches(path, filesAt, run.localAt, false)),
-		entryBatches: () => readEntryBatches(path, filesAt, run.localAt, true),
-		verifiedBatches: () => readVerifiedBatches(path, filesAt, run.localAt),
+		entries: () => flatten(fromStart(path, filesAt, run.localAt, (r) => r.batches(false))),
+		entryBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.batches()),
+		verifiedBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.verified()),
 		reader: (block?: number) => {
 			const listing = run.listing;
 			if (!block || !listing) return new DbReader(path, filesAt, run.localAt);
@@ -529,15 +529,6 @@ async function copyInto(path: string, into: BufferedFile): Promise<void> {
 	}
 }
 
-async function* readEntryBatches(path: string, filesAt: number, localAt: number, withLines: boolean): AsyncGenerator<StoredEntry[]> {
-	const reader = new DbReader(path, filesAt, localAt);
-	try {
-		yield* reader.batches(withLines);
-	} finally {
-		await reader.close();
-	}
-}
-
 /**
  * Walks a database's entries in order, pairing each file line with its local line, from the
  * first entry or from the first of a block of the listing (a run that skipped the blocks
@@ -570,24 +561,46 @@ export class DbReader {
 	}
 
 	/** The entries from here on, a chunk of the file at a time. */
-	async *batches(withLines = true): AsyncGenerator<StoredEntry[]> {
+	batches(withLines = true): AsyncGenerator<StoredEntry[]> {
+		return this.pairs((fileLine, localLine, ordinal) => {
+			const entry = parseFile(fileLine) as StoredEntry;
+			parseLocal(localLine, entry);
+			if (withLines) {
+				entry.fileLine = fileLine;
+				entry.localLine = localLine;
+				entry.ordinal = ordinal;
+			}
+			return entry;
+		});
+	}
+
+	/** Only each entry's size and last verification: no entry objects, no keys (for a plan). */
+	verified(): AsyncGenerator<{ size: number; verifiedAt: number }[]> {
+		return this.pairs((file, local) => {
+			// ["key",size,"hash"]: the size is between the last two commas outside the key
+			const sizeEnd = file.lastIndexOf(',"');
+			const size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
+			// [mtime,verifiedAt] or [mtime,verifiedAt,"goodHash"]
+			const c1 = local.indexOf(',');
+			const c2 = local.indexOf(',', c1 + 1);
+			const close = local.indexOf(']', c1);
+			const verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
+			if (Number.isFinite(size) && Number.isFinite(verifiedAt)) return { size, verifiedAt };
+			const entry = parseFile(file) as DbEntry;
+			parseLocal(local, entry);
+			return { size: entry.size, verifiedAt: entry.verifiedAt };
+		});
+	}
+
+	/** Each file line with its local line (no trailing commas) made into a T, a chunk at a time. */
+	private async *pairs<T>(make: (fileLine: string, localLine: string, ordinal: number) => T): AsyncGenerator<T[]> {
 		for (;;) {
 			if (this.fi === this.fileLines.length && !(await this.loadFiles())) return;
 			const lines = this.fileLines;
-			const batch: StoredEntry[] = new Array(lines.length - this.fi);
+			const batch: T[] = new Array(lines.length - this.fi);
 			for (let i = 0; this.fi < lines.length; i++) {
 				if (this.li === this.localLines.length) await this.loadLocals();
-				const fileLine = stripComma(lines[this.fi++]!);
-				const localLine = stripComma(this.localLines[this.li++]!);
-				const entry = parseFile(fileLine) as StoredEntry;
-				parseLocal(localLine, entry);
-				if (withLines) {
-					entry.fileLine = fileLine;
-					entry.localLine = localLine;
-					entry.ordinal = this.ordinal;
-				}
-				this.ordinal++;
-				batch[i] = entry;
+				batch[i] = make(stripComma(lines[this.fi++]!), stripComma(this.localLines[this.li++]!), this.ordinal++);
 			}
 			yield batch;
 		}
@@ -616,43 +629,13 @@ export class DbReader {
 	}
 }
 
-/** Sizes and verification times only: no entry objects, no keys (a run plans with these). */
-async function* readVerifiedBatches(path: string, filesAt: number, localAt: number): AsyncGenerator<{ size: number; verifiedAt: number }[]> {
-	const locals = sectionLines(path, localAt);
-	let pending: string[] = [];
-	let at = 0;
+/** What `read` gets from a reader at the first entry; the reader is closed when done. */
+async function* fromStart<T>(path: string, filesAt: number, localAt: number, read: (reader: DbReader) => AsyncGenerator<T[]>): AsyncGenerator<T[]> {
+	const reader = new DbReader(path, filesAt, localAt);
 	try {
-		for await (const lines of sectionLines(path, filesAt)) {
-			const batch: { size: number; verifiedAt: number }[] = new Array(lines.length);
-			for (let i = 0; i < lines.length; i++) {
-				while (at === pending.length) {
-					const next = await locals.next();
-					if (next.done) throw corrupt(path, 'has fewer local records than files');
-					pending = next.value;
-					at = 0;
-				}
-				const file = lines[i]!;
-				const local = pending[at++]!;
-				// ["key",size,"hash"]: the size is between the last two commas outside the key
-				const sizeEnd = file.lastIndexOf(',"');
-				let size = Number(file.slice(file.lastIndexOf(',', sizeEnd - 1) + 1, sizeEnd));
-				// [mtime,verifiedAt] or [mtime,verifiedAt,"goodHash"]
-				const c1 = local.indexOf(',');
-				const c2 = local.indexOf(',', c1 + 1);
-				const close = local.indexOf(']', c1);
-				let verifiedAt = Number(local.slice(c1 + 1, c2 >= 0 && c2 < close ? c2 : close));
-				if (!Number.isFinite(size) || !Number.isFinite(verifiedAt)) {
-					const entry = parseFile(stripComma(file)) as DbEntry;
-					parseLocal(stripComma(local), entry);
-					size = entry.size;
-					verifiedAt = entry.verifiedAt;
-				}
-				batch[i] = { size, verifiedAt };
-			}
-			yield batch;
-		}
+		yield* read(reader);
 	} finally {
-		await locals.return(undefined);
+		await reader.close();
 	}
 }
 
