@@ -1,7 +1,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BufferedFile, exists } from './_files.ts';
-import { readLineChunks, readLines } from './_lines.ts';
+import { readLineChunks } from './_lines.ts';
 import { eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
@@ -33,20 +33,7 @@ export class EventLogWriter {
 	static async recover(dir: string, role: string, committedRunId: string | undefined): Promise<void> {
 		const path = join(dir, eventJournalName(role));
 		if (!(await exists(path))) return;
-		let first = true;
-		let replay = false;
-		const logs = new LogAppender(dir, role);
-		for await (const line of readLines(path)) {
-			if (first) {
-				first = false;
-				replay = committedRunId !== undefined && line.text === committedRunId;
-				if (!replay) break;
-				continue;
-			}
-			if (line.text) await logs.add(line.text);
-		}
-		await logs.close();
-		await unlink(path).catch(() => {});
+		await toLogs(path, dir, role, (runId) => committedRunId !== undefined && runId === committedRunId);
 	}
 
 	async append(event: FileEvent): Promise<void> {
@@ -66,19 +53,7 @@ export class EventLogWriter {
 	/** The database is committed: the events go to their logs. */
 	async commit(): Promise<void> {
 		await this.journal.close();
-		const path = join(this.dir, eventJournalName(this.role));
-		const logs = new LogAppender(this.dir, this.role);
-		let first = true;
-		// a chunk of lines at a time: a first run journals an event per file
-		for await (const lines of readLineChunks(path)) {
-			for (const line of lines) {
-				if (first) first = false;
-				else if (line) logs.put(line);
-			}
-			await logs.drain();
-		}
-		await logs.close();
-		await unlink(path).catch(() => {});
+		await toLogs(join(this.dir, eventJournalName(this.role)), this.dir, this.role, () => true);
 	}
 
 	/** The run did not commit: its events will be found again. */
@@ -89,6 +64,26 @@ export class EventLogWriter {
 }
 
 // --- internal ---
+
+/**
+ * Appends a journal's events to their logs if `replay` accepts the run named on its first
+ * line, then removes it. A chunk of lines at a time: a first run journals an event per file.
+ */
+async function toLogs(path: string, dir: string, role: string, replay: (runId: string) => boolean): Promise<void> {
+	const logs = new LogAppender(dir, role);
+	let first = true;
+	chunks: for await (const lines of readLineChunks(path)) {
+		for (const line of lines) {
+			if (first) {
+				first = false;
+				if (!replay(line)) break chunks;
+			} else if (line) logs.put(line);
+		}
+		await logs.drain();
+	}
+	await logs.close();
+	await unlink(path).catch(() => {});
+}
 
 /** Appends formatted lines to one log per type, opening each only when it first gets a line. */
 class LogAppender {
