@@ -6,6 +6,8 @@
 // The arrays are chunks of CHUNK entries: growing adds a chunk instead of copying into a
 // doubled array, so the peak is the index itself, not an old and a new copy at once.
 
+import { indexIn, uniqueSorted } from './_sorted.ts';
+
 const SHIFT = 16;
 const CHUNK = 1 << SHIFT;
 const MASK = CHUNK - 1;
@@ -22,11 +24,6 @@ export class HashIndex {
 	add(hash: string, size: number, flag = 0): number {
 		const hi = parseInt(hash.slice(0, 8), 16) >>> 0;
 		const lo = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
-		return this.addPrefix(hi, lo, size, flag);
-	}
-
-	/** The same, with the digest's first 64 bits already read (`hi`, `lo`: 32 each). */
-	addPrefix(hi: number, lo: number, size: number, flag = 0): number {
 		const i = this.length++;
 		const c = i >>> SHIFT;
 		if (c === this.hi.length) {
@@ -105,7 +102,6 @@ export class HashIndex {
 export class ChangedDigests {
 	private bits = new Uint8Array(1 << 13);
 	private prefixes = new Uint32Array(1 << 10);
-	private sorted: Uint32Array | undefined;
 	count = 0;
 
 	mark(ordinal: number, hash: string): void {
@@ -114,7 +110,6 @@ export class ChangedDigests {
 		this.bits[byte]! |= 1 << (ordinal & 7);
 		if (this.count === this.prefixes.length) this.prefixes = grown(this.prefixes, this.count + 1);
 		this.prefixes[this.count++] = prefix(hash);
-		this.sorted = undefined;
 	}
 
 	has(ordinal: number): boolean {
@@ -122,18 +117,9 @@ export class ChangedDigests {
 		return byte < this.bits.length && (this.bits[byte]! & (1 << (ordinal & 7))) !== 0;
 	}
 
-	/** Whether a changed entry's digest begins as `hash` does. */
-	sharesPrefix(hash: string): boolean {
-		this.sorted ??= this.prefixes.slice(0, this.count).sort();
-		return find(this.sorted, prefix(hash)) >= 0;
-	}
-
 	/** The changed digests' prefixes, sorted, each once. */
 	distinct(): Uint32Array {
-		const sorted = this.prefixes.slice(0, this.count).sort();
-		let k = 0;
-		for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
-		return sorted.slice(0, k);
+		return uniqueSorted(this.prefixes.subarray(0, this.count));
 	}
 }
 
@@ -155,7 +141,7 @@ export class SharedPrefixes {
 
 	/** Call for every entry of the database. */
 	see(hash: string, size: number): void {
-		const i = find(this.prefixes, prefix(hash));
+		const i = indexIn(this.prefixes, prefix(hash));
 		if (i < 0) return;
 		if (this.firstSize[i] === -1) this.firstSize[i] = size;
 		else if (this.firstSize[i] !== size) this.mixed[i] = 1;
@@ -163,7 +149,7 @@ export class SharedPrefixes {
 
 	/** After every entry was seen: does this digest begin as a prefix shared across sizes? */
 	suspect(hash: string): boolean {
-		const i = find(this.prefixes, prefix(hash));
+		const i = indexIn(this.prefixes, prefix(hash));
 		return i >= 0 && this.mixed[i] === 1;
 	}
 
@@ -172,18 +158,6 @@ export class SharedPrefixes {
 	}
 }
 
-function find(sorted: Uint32Array, value: number): number {
-	let lo = 0;
-	let hi = sorted.length - 1;
-	while (lo <= hi) {
-		const mid = (lo + hi) >>> 1;
-		const v = sorted[mid]!;
-		if (v === value) return mid;
-		if (v < value) lo = mid + 1;
-		else hi = mid - 1;
-	}
-	return -1;
-}
 
 const prefix = (hash: string) => parseInt(hash.slice(0, 8), 16) >>> 0;
 

@@ -111,14 +111,13 @@ export class HashPool {
 		if (this.workers.length === 0) this.start(1);
 		const statId = this.nextStatId++;
 		const worker = this.workers[0]!.worker;
-		// a folder's files share its path: send it once, and the names (a NUL marks a whole path)
-		const first = paths[0] ?? '';
-		const base = first.slice(0, Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1);
-		const names = paths.map((path) => (path.startsWith(base) ? path.slice(base.length) : '\0' + path));
+		// a folder's files share its path: it goes once (see relative)
+		const batch: { base: string | undefined } = { base: undefined };
+		const names = paths.map((path) => relative(path, batch));
 		return new Promise((resolve, reject) => {
 			this.statWaiting.set(statId, { resolve, reject });
 			// one string is copied far faster than an array of strings is cloned
-			worker.postMessage({ statId, base, names: JSON.stringify(names) });
+			worker.postMessage({ statId, base: batch.base ?? '', names: JSON.stringify(names) });
 		});
 	}
 

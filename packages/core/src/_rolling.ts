@@ -5,6 +5,8 @@
 // an age order. Memory: two typed arrays over the old database while planning (12 bytes
 // an entry, freed before the run starts), then two numbers.
 
+import { uniqueSorted } from './_sorted.ts';
+
 export const DAY_MS = 24 * 3600 * 1000;
 
 export interface RollingInput {
@@ -254,9 +256,3 @@ function grow<T extends Uint32Array | Float64Array>(old: T, next: T): T {
 	return next;
 }
 
-function uniqueSorted(values: Uint32Array): Uint32Array {
-	const sorted = Uint32Array.from(values).sort();
-	let k = 0;
-	for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
-	return sorted.subarray(0, k);
-}
