@@ -1,23 +1,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Daemon, dsmPaths, LOW_MEMORY_FLAGS, ranOutOfHeap, readStatus, type LastRun } from '../src/index.ts';
+import { LOW_MEMORY_FLAGS, ranOutOfHeap, readStatus, type LastRun } from '../src/index.ts';
 import { root } from './util/build.ts';
 import { waitFor } from './util/dsm.ts';
+import { setupDaemon, teardownDaemon, type DaemonCtx } from './util/daemon.ts';
 
 // The daemon starts B's runs within the low-memory heap limits, and runs once more with Node's
 // default heap a run that died out of memory under them; a stand-in for the command line
 // really exhausts its heap when started with the cap.
 
-interface Ctx {
-	base: string;
-	configDir: string;
-	daemon: Daemon;
-	lines: string[];
-	statusFile: string;
-}
+type Ctx = DaemonCtx;
 
 interface Started {
 	execArgv: string[];
@@ -28,24 +22,12 @@ const cli = join(root, 'fixtures/dsm/fake-cli-memory.cjs');
 const RETRY_LINE = /the run ran out of memory within the low-memory heap limits \(--max-semi-space-size=1 --max-old-space-size=48\); running it once more with Node's default heap/;
 
 function setup(ctx: Ctx): void {
-	ctx.base = mkdtempSync(join(tmpdir(), 'eq-daemon-memory-'));
-	ctx.configDir = join(ctx.base, 'volume1/Backup/Eq');
-	const photo = join(ctx.base, 'volume1/photo');
-	mkdirSync(ctx.configDir, { recursive: true });
-	mkdirSync(photo, { recursive: true });
-	const paths = { ...dsmPaths({ EQUILYBRIUM_DSM_ROOT: ctx.base, SYNOPKG_PKGVAR: join(ctx.base, 'var') }), cliBundle: cli };
-	mkdirSync(paths.pkgVar);
-	writeFileSync(paths.folderFile, '{"share":"Backup","subfolder":"Eq"}');
-	writeFileSync(join(ctx.configDir, 'equilybrium.config.ini'), `[Settings]\nSchedule = 0 3 1 1 *\n\n[Monitored Directories]\nB = ["${photo}"]\n`);
-	ctx.statusFile = paths.statusFile;
-	ctx.lines = [];
-	ctx.daemon = new Daemon({ paths, node: process.execPath, version: 'test', pollMs: 100, killAfterMs: 5000, log: (l) => ctx.lines.push(l) });
+	setupDaemon(ctx, cli, '0 3 1 1 *', 'eq-daemon-memory-');
 }
 
 async function teardown(ctx: Ctx): Promise<void> {
-	await ctx.daemon.stop();
 	delete process.env.FAKE_MEMORY;
-	rmSync(ctx.base, { recursive: true, force: true });
+	await teardownDaemon(ctx);
 }
 
 /** Starts one run now and waits for the status to record its end. */

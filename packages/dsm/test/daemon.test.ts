@@ -1,40 +1,19 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Daemon, countsOf, dsmPaths, readStatus, type Status } from '../src/index.ts';
+import { countsOf, readStatus, type Status } from '../src/index.ts';
 import { root } from './util/build.ts';
 import { waitFor } from './util/dsm.ts';
+import { setupDaemon, teardownDaemon, writeIni, type DaemonCtx } from './util/daemon.ts';
 
 // The daemon in-process, with a stand-in for the command line whose runs take a known time.
 
-interface Ctx {
-	base: string;
-	configDir: string;
-	daemon: Daemon;
-	lines: string[];
-	statusFile: string;
-}
+type Ctx = DaemonCtx;
 
 function setup(ctx: Ctx, schedule: string, runMs: number): void {
-	ctx.base = mkdtempSync(join(tmpdir(), 'eq-daemon-'));
-	ctx.configDir = join(ctx.base, 'volume1/Backup/Eq');
-	const photo = join(ctx.base, 'volume1/photo');
-	mkdirSync(ctx.configDir, { recursive: true });
-	mkdirSync(photo, { recursive: true });
-	const paths = { ...dsmPaths({ EQUILYBRIUM_DSM_ROOT: ctx.base, SYNOPKG_PKGVAR: join(ctx.base, 'var') }), cliBundle: join(root, 'fixtures/dsm/fake-cli.cjs') };
-	mkdirSync(paths.pkgVar);
-	writeFileSync(paths.folderFile, '{"share":"Backup","subfolder":"Eq"}');
-	writeIni(ctx, schedule, photo);
 	process.env.FAKE_RUN_MS = String(runMs);
-	ctx.statusFile = paths.statusFile;
-	ctx.lines = [];
-	ctx.daemon = new Daemon({ paths, node: process.execPath, version: 'test', pollMs: 100, killAfterMs: 5000, log: (l) => ctx.lines.push(l) });
-}
-
-function writeIni(ctx: Ctx, schedule: string, photo = join(ctx.base, 'volume1/photo')): void {
-	writeFileSync(join(ctx.configDir, 'equilybrium.config.ini'), `[Settings]\nSchedule = ${schedule}\n\n[Monitored Directories]\nB = ["${photo}"]\n`);
+	setupDaemon(ctx, join(root, 'fixtures/dsm/fake-cli.cjs'), schedule, 'eq-daemon-');
 }
 
 const runs = (ctx: Ctx) => {
@@ -43,10 +22,7 @@ const runs = (ctx: Ctx) => {
 };
 const status = (ctx: Ctx) => readStatus(ctx.statusFile);
 
-async function teardown(ctx: Ctx): Promise<void> {
-	await ctx.daemon.stop();
-	rmSync(ctx.base, { recursive: true, force: true });
-}
+const teardown = teardownDaemon;
 
 const schedule = suite<Ctx>('daemon scheduling');
 schedule.before.each((ctx) => setup(ctx, '* * * * * *', 2500));
