@@ -3,10 +3,8 @@
 // one with `/` against the path below the monitored folder. Case-insensitive, because the
 // same config serves Windows, whose names are.
 
-/** `folder`: the relative path of the name's folder ('' at the top). The path is built only for patterns with a `/`. */
-export type Matcher = (folder: string, name: string) => boolean;
-
-export function compileGlobs(patterns: readonly string[]): Matcher {
+/** The patterns as two regexps: one for names alone, one for paths below the monitored folder. */
+export function globRegExps(patterns: readonly string[]): { byName?: RegExp; byPath?: RegExp } {
 	const byName: RegExp[] = [];
 	const byPath: RegExp[] = [];
 	for (const raw of patterns) {
@@ -17,7 +15,7 @@ export function compileGlobs(patterns: readonly string[]): Matcher {
 	// one alternation each: the scan tests every name it lists, and twenty regexps a name add up
 	const name = union(byName);
 	const path = union(byPath);
-	return (folder, base) => (name !== undefined && name.test(base)) || (path !== undefined && path.test(folder ? `${folder}/${base}` : base));
+	return { ...(name ? { byName: name } : {}), ...(path ? { byPath: path } : {}) };
 }
 
 function union(patterns: RegExp[]): RegExp | undefined {

@@ -14,11 +14,3 @@ export function labelOf(path: string): string {
 	const last = parts[parts.length - 1] ?? '';
 	return /^[A-Za-z]:$/.test(last) && parts.length === 1 ? '' : last;
 }
-
-/** A DB key part: POSIX separators, Unicode NFC (macOS writes NFD, Windows NFC). */
-export function keyPart(name: string): string {
-	// plain ASCII is NFC already: skip ICU for the names almost every tree is made of
-	return ASCII.test(name) ? name : name.normalize('NFC');
-}
-
-const ASCII = /^[\x00-\x7f]*$/;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
 import { WORKER_SOURCE } from './_worker-source.ts';
+import type { FolderEntries, FolderStats } from './_folder.ts';
 import * as zlib from 'node:zlib';
 import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
 import { lowMemory } from './_machine.ts';
@@ -22,7 +23,8 @@ export interface PoolOptions {
  * round trip each. Large files are spread by outstanding bytes, so both cores stay busy.
  */
 export class HashPool {
-	private workers: { worker: Worker; load: number; files: number }[] = [];
+	/** Per thread: bytes and files of hashing given and not answered, folders to list likewise. */
+	private workers: { worker: Worker; load: number; files: number; folders: number }[] = [];
 	private waiting = new Map<number, Waiter>();
 	private pending: Task[] = [];
 	private deviceQueues = new Map<string, Task[]>();
@@ -32,7 +34,7 @@ export class HashPool {
 	private largePeak = new Map<string, number>();
 	private nextId = 0;
 	private nextStatId = 0;
-	private statWaiting = new Map<number, { resolve: (r: StatReply) => void; reject: (e: Error) => void }>();
+	private statWaiting = new Map<number, { resolve: (r: ListedFolder) => void; reject: (e: Error) => void }>();
 	private sealWaiting = new Map<number, { resolve: (digest: string) => void; reject: (e: Error) => void }>();
 	private flushScheduled = false;
 	private failed: Error | undefined;
@@ -54,13 +56,13 @@ export class HashPool {
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
-			worker.on('message', (message: string | StatReply | SealReply) => {
+			worker.on('message', (message: string | ListingReply | SealReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
 				else if ('sealId' in message) this.receiveSeal(message);
-				else this.receiveStats(message);
+				else this.receiveListing(i, message);
 			});
 			worker.on('error', (error) => this.fail(error));
-			this.workers.push({ worker, load: 0, files: 0 });
+			this.workers.push({ worker, load: 0, files: 0, folders: 0 });
 		}
 	}
 
@@ -102,23 +104,29 @@ export class HashPool {
 	}
 
 	/**
-	 * lstat's paths on a thread, for a run that stats a folder's files while it merges the
-	 * previous folder: [size, mtimeMs, kind] per path, see the worker's statAll.
+	 * Lists a folder on a thread (see readFolder) and lstat's its files there: a run with a
+	 * database lists and stats a few folders ahead of its merge. `base` is `dir` ending with
+	 * the separator; `globs` the sources of the exclude regexps (globRegExps).
 	 */
-	statMany(paths: readonly string[]): Promise<StatReply> {
+	listFolder(request: FolderRequest): Promise<ListedFolder> {
 		if (this.failed) return Promise.reject(this.failed);
-		// one thread: the first (a second, if any, checks the database's seal meanwhile)
-		if (this.workers.length === 0) this.start(1);
-		const statId = this.nextStatId++;
-		const worker = this.workers[0]!.worker;
-		// a folder's files share its path: it goes once (see relative)
-		const batch: { base: string | undefined } = { base: undefined };
-		const names = paths.map((path) => relative(path, batch));
+		const threads = this.workers.slice(0, this.listingThreads());
+		const listId = this.nextStatId++;
+		// to the thread with the fewest folders waiting: one may be sealing the database
+		const thread = threads.reduce((least, next) => (next.folders < least.folders ? next : least));
+		thread.folders++;
+		const worker = thread.worker;
 		return new Promise((resolve, reject) => {
-			this.statWaiting.set(statId, { resolve, reject });
-			// one string is copied far faster than an array of strings is cloned
-			worker.postMessage({ statId, base: batch.base ?? '', names: JSON.stringify(names) });
+			this.statWaiting.set(listId, { resolve, reject });
+			worker.postMessage({ listId, ...request });
 		});
+	}
+
+	/** Folders are listed on up to two threads (one also checks the database's seal): lstat is a system call a file, which two cores make twice as fast as one. */
+	private listingThreads(): number {
+		const threads = Math.min(2, this.options.workers);
+		if (this.workers.length < threads) this.start(threads);
+		return threads;
 	}
 
 	/**
@@ -129,7 +137,8 @@ export class HashPool {
 		// its own thread when there may be two: the lstat of the listing waits on the other
 		const want = Math.min(2, this.options.workers);
 		if (this.workers.length < want) this.start(want);
-		const worker = this.workers[want - 1]!.worker;
+		const thread = this.workers[want - 1]!;
+		const worker = thread.worker;
 		const ask = (request: object, id: number) =>
 			new Promise<string>((resolve, reject) => {
 				if (this.failed) return reject(this.failed);
@@ -137,7 +146,9 @@ export class HashPool {
 				worker.postMessage(request);
 			});
 		const sealId = this.nextStatId++;
-		const digest = await ask({ sealId, path, prefixEnd, end }, sealId);
+		// reading the whole database weighs as many folders: the listing goes to the other thread meanwhile
+		thread.folders += SEAL_WEIGHT;
+		const digest = await ask({ sealId, path, prefixEnd, end }, sealId).finally(() => (thread.folders -= SEAL_WEIGHT));
 		return {
 			digest,
 			extend: (text: string) => {
@@ -154,10 +165,12 @@ export class HashPool {
 		else waiter?.reject(new Error(reply.error ?? 'seal failed'));
 	}
 
-	private receiveStats(reply: StatReply): void {
-		const waiter = this.statWaiting.get(reply.statId);
-		this.statWaiting.delete(reply.statId);
-		waiter?.resolve(reply);
+	private receiveListing(thread: number, reply: ListingReply): void {
+		this.workers[thread]!.folders--;
+		const waiter = this.statWaiting.get(reply.listId);
+		this.statWaiting.delete(reply.listId);
+		const entries = JSON.parse(reply.text) as FolderEntries;
+		waiter?.resolve({ ...entries, stats: { values: reply.values, errors: reply.errors } });
 	}
 
 	private submit(task: Task): void {
@@ -324,10 +337,27 @@ interface SealReply {
 }
 
 /** lstat results: [size, mtimeMs, kind] per path; kind 1 file, 0 gone or not a file, -1 error. */
-export interface StatReply {
-	statId: number;
-	values: Float64Array;
-	errors: Record<number, [code: string, message: string]>;
+export type StatReply = FolderStats;
+
+/** A folder to list on a thread: see listFolder. */
+export interface FolderRequest {
+	dir: string;
+	base: string;
+	prefix: string;
+	relative: string;
+	byName?: string;
+	byPath?: string;
+}
+
+/** A folder's entries, with the lstat of its files (by child index) when a thread listed it. */
+export interface ListedFolder extends FolderEntries {
+	stats?: StatReply;
+}
+
+interface ListingReply extends StatReply {
+	listId: number;
+	/** FolderEntries as JSON: one string is copied far faster than arrays are cloned. */
+	text: string;
 }
 
 /** A file to hash: `size` and `mtimeMs` as the scan saw them; `device` for read scheduling. */
@@ -373,7 +403,9 @@ interface Task {
 type WorkerResult = [number, string | null, number | string, number | string];
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 24 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24 };
+/** How many folders to list a database's seal weighs (see listFolder). */
+const SEAL_WEIGHT = 16;
 /** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
 const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };
 

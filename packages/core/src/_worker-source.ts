@@ -10,7 +10,8 @@
 //   in:  { algorithm, blockSize, attempts, base, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
 //        (a path is relative to base, or whole after a NUL)
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
-// and, as objects, requests to lstat paths (statAll) and to seal a database (seal, extend).
+// and, as objects, requests to list and lstat a folder (listFolder) and to seal a database
+// (seal, extend).
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
 //
@@ -19,9 +20,11 @@
 // listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
 // (a disk read one large file at a time), a large file is not read but answered E_LARGE
 // with its size, for the caller to queue it with the disk's other large reads.
+import { readFolder, statFolder } from './_folder.ts';
+
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
-const { openSync, fstatSync, lstatSync, readSync, closeSync, constants } = require('node:fs');
+const { openSync, fstatSync, lstatSync, readSync, readdirSync, closeSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const zlib = require('node:zlib');
 const LARGE = 1 << 20;
@@ -117,27 +120,18 @@ function digestOnce(algorithm, data) {
 	return digest.digest();
 }
 
-// lstat of a folder's files, for a run that stats ahead of its merge: one Float64Array
-// back, [size, mtimeMs, kind] per path (kind 1: a regular file, 0: gone or something else,
-// -1: an error, whose code and message are in 'errors' by index).
-function statAll(request) {
-	const names = JSON.parse(request.names);
-	const values = new Float64Array(names.length * 3);
-	const errors = {};
-	names.forEach((name, i) => {
-		const path = name.charCodeAt(0) === 0 ? name.slice(1) : request.base + name;
-		try {
-			const stats = lstatSync(path, { throwIfNoEntry: false });
-			if (!stats || !stats.isFile()) return;
-			values[i * 3] = stats.size;
-			values[i * 3 + 1] = stats.mtimeMs;
-			values[i * 3 + 2] = 1;
-		} catch (error) {
-			values[i * 3 + 2] = -1;
-			errors[i] = [(error && error.code) || 'E_STAT', String((error && error.message) || error)];
-		}
-	});
-	parentPort.postMessage({ statId: request.statId, values, errors }, [values.buffer]);
+// A folder listed and its files' lstat (readFolder and statFolder, below), for a run that
+// stats ahead of its merge: the listing as JSON, the lstat as one Float64Array.
+const globs = new Map();
+function globRegExp(source) {
+	if (!source) return undefined;
+	if (!globs.has(source)) globs.set(source, new RegExp(source, 'i'));
+	return globs.get(source);
+}
+function listFolder(request) {
+	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
+	const { values, errors } = statFolder(lstatSync, request.base, listing);
+	parentPort.postMessage({ listId: request.listId, text: JSON.stringify(listing), values, errors }, [values.buffer]);
 }
 
 // A database's seal (SHA3-512), computed here while the run goes on: the state over the
@@ -174,7 +168,7 @@ function extend(request) {
 
 parentPort.on('message', (text) => {
 	if (typeof text !== 'string') {
-		if (text.statId !== undefined) return statAll(text);
+		if (text.listId !== undefined) return listFolder(text);
 		if (text.extend !== undefined) return extend(text);
 		return seal(text);
 	}
@@ -200,4 +194,8 @@ parentPort.on('message', (text) => {
 	}
 	if (results.length) parentPort.postMessage(JSON.stringify(results));
 });
+
+// the scan's own functions (see _folder.ts), from their source text
+const readFolder = ${readFolder.toString()};
+const statFolder = ${statFolder.toString()};
 `;

@@ -9,14 +9,14 @@ import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './event
 import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { ChangedDigests, HashIndex, SharedPrefixes } from './_hashindex.ts';
-import { HashPool, type StatReply } from './_pool.ts';
+import { HashPool, type FolderRequest, type StatReply } from './_pool.ts';
 import { diskOf, lowMemory, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
 import { CoverageCounter, planFromHint, planRollingBatches, RollingSelector, type RollingHint, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, scanBatches, statListed, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -170,7 +170,7 @@ class Monitor {
 	private newScratch: BufferedFile | undefined;
 	private goneScratch: BufferedFile | undefined;
 	private pool: HashPool | undefined;
-	private scan!: AsyncGenerator<Listed>;
+	private scan!: AsyncGenerator<FolderRun>;
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
 	private rollingPlan: RollingPlan | undefined;
@@ -206,15 +206,16 @@ class Monitor {
 
 	/**
 	 * The scan, started: with threads, and a database or checkpoint whose files must be
-	 * compared by size and mtime, each folder's files are stat'ed on a thread a few folders
-	 * ahead of the merge; the first folders are listed before the database is opened.
+	 * compared by size and mtime, folders are listed and their files stat'ed on the threads a
+	 * few folders ahead of the merge; the first folders are listed before the database is opened.
 	 */
-	private openScan(): AsyncGenerator<Listed> {
+	private openScan(): AsyncGenerator<FolderRun> {
 		const { config, role } = this.options;
-		const listed = scanBatches(this.roots, config.exclude);
 		const checkpoint = join(config.dir, checkpointFile(role));
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
-		const scan = this.pool && known ? statAhead(listed, this.pool) : noStats(listed);
+		const pool = this.pool;
+		const lister = pool && known ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD } : undefined;
+		const scan = scanFolders(this.roots, config.exclude, lister);
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it
 		return (async function* () {
@@ -392,8 +393,7 @@ class Monitor {
 				if (skipping) {
 					// an unreadable folder keeps its old entries: that is the merge's to do (below)
 					const unreadable = batch[0]!.kind === 'unreadable' && batch[0]!.key.endsWith('/');
-					const stated = stats && (await stats.catch(() => undefined));
-					const left = unreadable ? skipping.giveBack([]) : this.skipUnchanged(skipping, batch, stated, writer);
+					const left = unreadable ? skipping.giveBack([]) : this.skipUnchanged(skipping, batch, stats, writer);
 					if (!left) continue;
 					// the listing differs from here on: the rest of the run compares entry by entry
 					skippedBlocks = skipping.blocksSkipped;
@@ -417,9 +417,8 @@ class Monitor {
 					await this.drain(writer);
 					continue;
 				}
-				// a thread that died cannot stat: this thread does it (see plan)
-				const stated = stats && (await stats.catch(() => undefined));
-				if (await planAll(batch, stated)) return await this.stop(units, scan);
+				// a folder listed here (a thread died) is stat'ed here (see plan)
+				if (await planAll(batch, stats)) return await this.stop(units, scan);
 			}
 			if (skipping?.pending.length) {
 				const { batch, resolved } = skipping.giveBack([]);
@@ -913,41 +912,6 @@ class Monitor {
 
 async function* emptyBatches(): AsyncGenerator<OldEntry[]> {}
 
-interface Listed {
-	batch: ListedItem[];
-	/** lstat of the batch's files, done on a thread (see statAhead). */
-	stats?: Promise<StatReply>;
-}
-
-async function* noStats(batches: AsyncGenerator<ListedItem[]>): AsyncGenerator<Listed> {
-	for await (const batch of batches) yield { batch };
-}
-
-/**
- * Sends each folder's paths to be stat'ed on a thread as soon as it is listed, and yields
- * it a few folders later: the lstat calls (most of a run with nothing to hash) run beside
- * this thread's merge instead of before it.
- */
-async function* statAhead(batches: AsyncGenerator<ListedItem[]>, pool: HashPool): AsyncGenerator<Listed> {
-	const ahead: Listed[] = [];
-	let files = 0;
-	const low = lowMemory();
-	try {
-		for await (const batch of batches) {
-			ahead.push({ batch, stats: pool.statMany(batch.map((item) => item.path)) });
-			files += batch.length;
-			while (files > (low ? STAT_AHEAD_FILES / 4 : STAT_AHEAD_FILES) || ahead.length > STAT_AHEAD_FOLDERS) {
-				const next = ahead.shift()!;
-				files -= next.batch.length;
-				yield next;
-			}
-		}
-		while (ahead.length) yield ahead.shift()!;
-	} finally {
-		await batches.return(undefined);
-	}
-}
-
 /** The scan item for a listed file from its thread's lstat (as statListed would have made it). */
 function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | undefined {
 	const kind = stats.values[i * 3 + 2];
@@ -1029,9 +993,8 @@ class ListingSkip {
 	}
 }
 
-/** How far the listing runs ahead of the merge: bounded, so memory is too. */
-const STAT_AHEAD_FILES = 8192;
-const STAT_AHEAD_FOLDERS = 256;
+/** How many subfolders are listed ahead of the walk: bounded, so memory is too. */
+const LIST_AHEAD = 8;
 
 /** A listed file whose size and mtime a worker finds out (UNKNOWN): see plan(). */
 const unstated = (listed: ListedFile): ScannedFile => ({ kind: 'file', key: listed.key, path: listed.path, size: UNKNOWN, mtimeMs: UNKNOWN });

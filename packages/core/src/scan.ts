@@ -1,8 +1,8 @@
-import { lstatSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstatSync, readdirSync } from 'node:fs';
 import { sep } from 'node:path';
-import { compileGlobs, type Matcher } from './_glob.ts';
-import { keyPart } from './_paths.ts';
+import { FOLDER_SUBFOLDER, FOLDER_TWIN, readFolder } from './_folder.ts';
+import { globRegExps } from './_glob.ts';
+import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
 import type { Root } from './config.ts';
 
@@ -77,9 +77,35 @@ export function statListed(item: ListedFile): ScanItem | undefined {
  * generator step per file would cost more than its lstat.
  */
 export async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ListedItem[]> {
-	const excluded = compileGlobs([...DEFAULT_EXCLUDES, ...extraExcludes]);
+	for await (const run of scanFolders(roots, extraExcludes)) yield run.batch;
+}
+
+/** A folder's run of files (between its subfolders), with their lstat if a thread listed it. */
+export interface FolderRun {
+	batch: ListedItem[];
+	/** By the batch's index: see StatReply. */
+	stats?: StatReply;
+}
+
+/**
+ * Lists folders for scanFolders: on this thread by default; a run with a database lists
+ * and stats them on its hashing threads (HashPool.listFolder), `ahead` subfolders before
+ * the walk reaches them.
+ */
+export interface Lister {
+	list(request: FolderRequest): Promise<ListedFolder>;
+	ahead: number;
+}
+
+/** As scanBatches, through a lister. */
+export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE): AsyncGenerator<FolderRun> {
+	const { byName, byPath } = globRegExps([...DEFAULT_EXCLUDES, ...extraExcludes]);
+	const globs = { ...(byName ? { byName: byName.source } : {}), ...(byPath ? { byPath: byPath.source } : {}) };
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
-	for (const root of sorted) yield* walk(root.path, root.label, '', excluded);
+	for (const root of sorted) {
+		const request = (dir: string, prefix: string, relative: string): FolderRequest => ({ dir, base: dir.endsWith(sep) ? dir : dir + sep, prefix, relative, ...globs });
+		yield* walk(request(root.path, root.label, ''), lister, request);
+	}
 }
 
 /** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
@@ -89,58 +115,76 @@ export function compareKeys(a: string, b: string): number {
 
 // --- internal ---
 
-interface Child {
-	name: string;
-	key: string;
-	/** Sort key: a folder sorts as `name/` so its whole subtree lands where its keys belong. */
-	order: string;
-	isDir: boolean;
-	isFile: boolean;
-	/** Another child has the same key (names equal after NFC normalisation). */
-	twin: boolean;
+const HERE: Lister = {
+	list: async (request) => readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath)),
+	ahead: 0,
+};
+
+/** The exclude regexps compiled once per source, for folders listed on this thread. */
+const regexps = new Map<string, RegExp>();
+function compiled(source: string | undefined): RegExp | undefined {
+	if (source === undefined) return undefined;
+	if (!regexps.has(source)) regexps.set(source, new RegExp(source, 'i'));
+	return regexps.get(source);
 }
 
-async function* walk(dir: string, prefix: string, relative: string, excluded: Matcher): AsyncGenerator<ListedItem[]> {
-	let names: import('node:fs').Dirent[];
+async function* walk(folder: FolderRequest, lister: Lister, request: (dir: string, prefix: string, relative: string) => FolderRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
+	let entries: ListedFolder;
 	try {
-		names = await readdir(dir, { withFileTypes: true });
-	} catch (error) {
-		yield [{ kind: 'unreadable', key: prefix + '/', path: dir, reason: describe(error) }];
+		entries = await (listing ?? lister.list(folder));
+	} catch {
+		// a thread that died: this one lists the folder (and the merge stats its files)
+		entries = await HERE.list(folder);
+	}
+	if (entries.error) {
+		const [code, message] = entries.error;
+		yield { batch: [{ kind: 'unreadable', key: folder.prefix + '/', path: folder.dir, reason: describe(Object.assign(new Error(message), { code })) }] };
 		return;
 	}
+	const { names, keys, kinds, stats } = entries;
+	const base = folder.base;
+	// the subfolders' listings are asked for `ahead` subfolders before the walk reaches them
+	const subfolders: number[] = [];
+	kinds.forEach((kind, i) => kind === FOLDER_SUBFOLDER && subfolders.push(i));
+	const asked: (Promise<ListedFolder> | undefined)[] = [];
+	const ask = (j: number) => {
+		const i = subfolders[j];
+		if (i === undefined || asked[j]) return;
+		asked[j] = lister.list(request(base + names[i]!, keys[i]!, subRelative(folder, keys[i]!)));
+		asked[j].catch(() => {}); // awaited (and replaced) by the walk
+	};
+	for (let j = 0; j < lister.ahead; j++) ask(j);
 	let batch: ListedItem[] = [];
-	const children: Child[] = [];
-	const seen = new Set<string>();
-	for (const entry of names) {
-		const name = keyPart(entry.name);
-		if (excluded(relative, name)) continue;
-		const isDir = entry.isDirectory();
-		const isFile = entry.isFile();
-		if (!isDir && !isFile) continue; // symlink, junction, FIFO, socket, device
-		const key = `${prefix}/${name}`;
-		// a twin sorts among the files, so the merge with the database stays in key order
-		const twin = seen.has(key);
-		seen.add(key);
-		children.push({ name: entry.name, key, order: isDir ? name + '/' : name, isDir, isFile, twin });
-	}
-	children.sort((a, b) => compareKeys(a.order, b.order) || Number(a.twin) - Number(b.twin));
-	const base = dir.endsWith(sep) ? dir : dir + sep;
-	for (const child of children) {
-		const path = base + child.name;
-		if (child.twin) {
-			batch.push({ kind: 'unreadable', key: child.key, path, reason: 'another name in this folder is the same after Unicode normalisation' });
-			continue;
-		}
-		if (child.isDir) {
-			if (batch.length) yield batch;
+	let start = 0;
+	let sub = 0;
+	for (let i = 0; i < kinds.length; i++) {
+		const path = base + names[i]!;
+		if (kinds[i] === FOLDER_SUBFOLDER) {
+			if (batch.length) yield runOf(batch, stats, start);
 			batch = [];
-			const rel = relative ? `${relative}/${keyPart(child.name)}` : keyPart(child.name);
-			yield* walk(path, child.key, rel, excluded);
+			start = i + 1;
+			ask(sub + lister.ahead);
+			const listing = asked[sub];
+			asked[sub++] = undefined;
+			yield* walk(request(path, keys[i]!, subRelative(folder, keys[i]!)), lister, request, listing);
 			continue;
 		}
-		batch.push({ kind: 'listed', key: child.key, path });
+		if (kinds[i] === FOLDER_TWIN) batch.push({ kind: 'unreadable', key: keys[i]!, path, reason: 'another name in this folder is the same after Unicode normalisation' });
+		else batch.push({ kind: 'listed', key: keys[i]!, path });
 	}
-	if (batch.length) yield batch;
+	if (batch.length) yield runOf(batch, stats, start);
+}
+
+/** A subfolder's path below its monitored folder, in key form. */
+const subRelative = (folder: FolderRequest, key: string) => (folder.relative ? `${folder.relative}/` : '') + key.slice(folder.prefix.length + 1);
+
+/** The batch, with its part of the folder's lstat (from child index `start`). */
+function runOf(batch: ListedItem[], stats: StatReply | undefined, start: number): FolderRun {
+	if (!stats) return { batch };
+	const values = stats.values.subarray(start * 3, (start + batch.length) * 3);
+	const errors: StatReply['errors'] = {};
+	for (const i in stats.errors) if (+i >= start && +i < start + batch.length) errors[+i - start] = stats.errors[i]!;
+	return { batch, stats: { values, errors } };
 }
 
 export function describe(error: unknown): string {

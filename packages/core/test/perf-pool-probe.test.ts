@@ -66,25 +66,23 @@ probe('large new files on a sequential disk are read one at a time, and all hash
 	}
 });
 
-const stats = suite('lstat on a thread');
+const stats = suite('listing on a thread');
 stats.after(() => rmSync(dir, { recursive: true, force: true }));
 
-stats('sizes and mtimes as lstat gives them; gone and non-files are 0, errors carry their code', async () => {
+stats('a folder listed with its files’ sizes and mtimes; folders, FIFOs and excluded names apart; errors carry their code', async () => {
 	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
 	try {
-		const paths = [at('small'), at('gone'), at('folder'), at('fifo'), at('large0'), join(at('small'), 'below-a-file')];
-		const reply = await pool.statMany(paths);
-		const kind = (i: number) => reply.values[i * 3 + 2];
-		assert.is(kind(0), 1);
-		assert.is(reply.values[0], small.length);
-		assert.is(reply.values[1], lstatSync(at('small')).mtimeMs);
-		assert.is(kind(1), 0, 'gone');
-		assert.is(kind(2), 0, 'a folder');
-		assert.is(kind(3), 0, 'a FIFO');
-		assert.is(kind(4), 1);
-		assert.is(reply.values[12], large.length);
-		assert.is(kind(5), -1, 'an error');
-		assert.is(reply.errors[5]![0], 'ENOTDIR');
+		const listing = await pool.listFolder({ dir, base: dir + '/', prefix: 'p', relative: '', byName: '^large3$' });
+		assert.equal(listing.keys, ['p/folder', 'p/large0', 'p/large1', 'p/large2', 'p/small'], 'the FIFO and the excluded file left out, in key order');
+		assert.equal(listing.kinds, [1, 0, 0, 0, 0]);
+		const values = listing.stats!.values;
+		assert.equal([...values.subarray(0, 3)], [0, 0, 0], 'a folder is not stat’ed');
+		assert.equal([...values.subarray(12, 15)], [small.length, lstatSync(at('small')).mtimeMs, 1]);
+		assert.is(values[3], large.length);
+		const gone = await pool.listFolder({ dir: at('gone'), base: at('gone') + '/', prefix: 'p/gone', relative: 'gone' });
+		assert.is(gone.error?.[0], 'ENOENT');
+		const file = await pool.listFolder({ dir: at('small'), base: at('small') + '/', prefix: 'p/small', relative: 'small' });
+		assert.is(file.error?.[0], 'ENOTDIR');
 	} finally {
 		await pool.close();
 	}

@@ -1,9 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanRoots, type ScanItem } from '../src/index.ts';
+import { scanFolders, type FolderRun } from '../src/scan.ts';
+import { HashPool } from '../src/_pool.ts';
 import { removeDir, tempDir, writeTree } from './util/tree.ts';
 
 async function keysOf(items: AsyncIterable<ScanItem>): Promise<string[]> {
@@ -82,6 +84,45 @@ scan('names are keyed in NFC, and two names equal after normalisation are flagge
 	assert.is(keys.length, 2);
 	assert.is(keys.filter((k) => k === 'r/caf\u00e9.txt').length, 1);
 	assert.is(keys.filter((k) => k === '! r/caf\u00e9.txt').length, 1);
+	removeDir(dir);
+});
+
+scan('folders listed on the threads come out as listed here, with their files’ lstat', async () => {
+	const dir = tempDir();
+	const tree: Record<string, string> = { 'a.tmp': '', 'Thumbs.db': '', 'cache/x/y.bin': '', 'cafe\u0301.txt': 'nfd', 'caf\u00e9.txt': 'nfc', 'z.txt': 'zz' };
+	// more subfolders than are listed ahead, nested, with files before, between and after them
+	for (let i = 0; i < 20; i++) tree[`deep/${String(i).padStart(2, '0')}/f.txt`] = 'x'.repeat(i);
+	for (let i = 0; i < 5; i++) tree[`deep/${i}-file.txt`] = String(i);
+	tree['deep/07/inner/g.txt'] = 'g';
+	writeTree(dir, tree);
+	symlinkSync(join(dir, 'z.txt'), join(dir, 'link.txt'));
+	execFileSync('mkfifo', [join(dir, 'pipe')]);
+	const roots = [{ label: 'r', path: dir }, { label: 'q', path: join(dir, 'deep') }];
+	const runs = async (scan: AsyncIterable<FolderRun>) => {
+		const out: FolderRun[] = [];
+		for await (const run of scan) out.push(run);
+		return out;
+	};
+	const here = await runs(scanFolders(roots, ['*.tmp', 'cache/**']));
+	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
+	try {
+		const threads = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request), ahead: 3 }));
+		assert.equal(threads.map((run) => run.batch), here.map((run) => run.batch));
+		assert.ok(here.every((run) => run.stats === undefined), 'listed here: the merge stats the files');
+		let files = 0;
+		for (const { batch, stats } of threads) {
+			batch.forEach((item, i) => {
+				if (item.kind !== 'listed') return assert.is(stats!.values[i * 3 + 2], 0, `${item.key}: no lstat for a twin`);
+				const expected = lstatSync(item.path);
+				assert.equal([...stats!.values.subarray(i * 3, i * 3 + 3)], [expected.size, expected.mtimeMs, 1], item.key);
+				files++;
+			});
+		}
+		// r: café (its twin apart), z.txt and deep's 26; q: deep's 26 again
+		assert.is(files, 54);
+	} finally {
+		await pool.close();
+	}
 	removeDir(dir);
 });
 
