@@ -1,7 +1,8 @@
-// One folder of the scan: its entries, less the excluded, keyed and in key order. The
-// function is self-contained on purpose (no imports, no helpers, no named inner functions):
-// the hashing threads run the very same code from its source text (see _worker-source.ts),
-// so that a run with a database lists and stats its folders beside its merge.
+// One folder of the scan: its entries, less the excluded, keyed and in key order; the lstat
+// of its files; their listing lines. The functions are self-contained on purpose (no
+// imports, no helpers, no named inner functions): the hashing threads run the very same
+// code from its source text (see _worker-source.ts), so that a run with a database lists and
+// stats its folders beside its merge.
 
 import type { Dirent } from 'node:fs';
 
@@ -14,6 +15,8 @@ export interface FolderEntries {
 	keys: string[];
 	/** FOLDER_FILE, FOLDER_SUBFOLDER, or FOLDER_TWIN (another name is the same key). */
 	kinds: number[];
+	/** [name, key] of each subfolder, in order: what the walk needs of a folder it does not merge. */
+	folders: [string, string][];
 }
 
 export const FOLDER_FILE = 0;
@@ -34,7 +37,7 @@ export function readFolder(readdir: ReadDir, dir: string, prefix: string, relati
 		entries = readdir(dir, { withFileTypes: true });
 	} catch (error) {
 		const e = error as { code?: string; message?: string };
-		return { error: [e.code ?? 'E_LIST', String(e.message ?? error)], names: [], keys: [], kinds: [] };
+		return { error: [e.code ?? 'E_LIST', String(e.message ?? error)], names: [], keys: [], kinds: [], folders: [] };
 	}
 	const children: { name: string; key: string; order: string; kind: number }[] = [];
 	const seen = new Set<string>();
@@ -52,11 +55,12 @@ export function readFolder(readdir: ReadDir, dir: string, prefix: string, relati
 	}
 	// JS string order of the NFC keys: the database's order (compareKeys)
 	children.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0) || Number(a.kind === 2) - Number(b.kind === 2));
-	const listing: FolderEntries = { names: [], keys: [], kinds: [] };
+	const listing: FolderEntries = { names: [], keys: [], kinds: [], folders: [] };
 	for (const child of children) {
 		listing.names.push(child.name);
 		listing.keys.push(child.key);
 		listing.kinds.push(child.kind);
+		if (child.kind === 1) listing.folders.push([child.name, child.key]);
 	}
 	return listing;
 }
@@ -72,7 +76,6 @@ type Lstat = (path: string, options: { throwIfNoEntry: false }) => { size: numbe
 /**
  * The lstat of the files readFolder found (kind 1: a regular file; 0: gone, something else
  * now, or not a file child; -1: an error, whose code and message are in `errors` by index).
- * Self-contained too: the threads run it from its source text.
  */
 export function statFolder(lstat: Lstat, base: string, listing: FolderEntries): FolderStats {
 	const values = new Float64Array(listing.kinds.length * 3);
@@ -92,4 +95,28 @@ export function statFolder(lstat: Lstat, base: string, listing: FolderEntries): 
 		}
 	}
 	return { values, errors };
+}
+
+/** A file's line in a database block's listing digest (see ListingFacts in db.ts). */
+export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
+
+/** The listing lines of a folder's stat'ed files, one string; `ends[i]`: where child i's line ends (others have none). */
+export interface FolderLines {
+	text: string;
+	ends: Uint32Array;
+}
+
+/**
+ * The listing line (`line`: listingLine) of each file found a
+ * regular file, in order: a run compares them, a block at a time, with the database's
+ * listing digests, and need not make an item of any file it skips.
+ */
+export function folderLines(listing: FolderEntries, stats: FolderStats, line: (key: string, size: number, mtimeMs: number) => string): FolderLines {
+	const ends = new Uint32Array(listing.kinds.length);
+	let text = '';
+	for (let i = 0; i < listing.kinds.length; i++) {
+		if (stats.values[i * 3 + 2] === 1) text += line(listing.keys[i]!, stats.values[i * 3]!, stats.values[i * 3 + 1]!);
+		ends[i] = text.length;
+	}
+	return { text, ends };
 }

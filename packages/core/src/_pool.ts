@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
 import { WORKER_SOURCE } from './_worker-source.ts';
-import type { FolderEntries, FolderStats } from './_folder.ts';
+import type { FolderEntries, FolderLines, FolderStats } from './_folder.ts';
 import * as zlib from 'node:zlib';
 import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
 import { lowMemory } from './_machine.ts';
@@ -35,7 +35,6 @@ export class HashPool {
 	private nextId = 0;
 	private nextStatId = 0;
 	private statWaiting = new Map<number, { resolve: (r: ListedFolder) => void; reject: (e: Error) => void }>();
-	private sealWaiting = new Map<number, { resolve: (digest: string) => void; reject: (e: Error) => void }>();
 	private flushScheduled = false;
 	private failed: Error | undefined;
 	/** Ended by abort(): later requests are refused, not given to new threads. */
@@ -56,9 +55,8 @@ export class HashPool {
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
 			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
-			worker.on('message', (message: string | ListingReply | SealReply) => {
+			worker.on('message', (message: string | ListingReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
-				else if ('sealId' in message) this.receiveSeal(message);
 				else this.receiveListing(i, message);
 			});
 			worker.on('error', (error) => this.fail(error));
@@ -112,7 +110,7 @@ export class HashPool {
 		if (this.failed) return Promise.reject(this.failed);
 		const threads = this.workers.slice(0, this.listingThreads());
 		const listId = this.nextStatId++;
-		// to the thread with the fewest folders waiting: one may be sealing the database
+		// to the thread with the fewest folders waiting (one may be hashing)
 		const thread = threads.reduce((least, next) => (next.folders < least.folders ? next : least));
 		thread.folders++;
 		const worker = thread.worker;
@@ -122,55 +120,26 @@ export class HashPool {
 		});
 	}
 
-	/** Folders are listed on up to two threads (one also checks the database's seal): lstat is a system call a file, which two cores make twice as fast as one. */
+	/** Folders are listed on up to two threads: lstat is a system call a file, which two cores make twice as fast as one. */
 	private listingThreads(): number {
 		const threads = Math.min(2, this.options.workers);
 		if (this.workers.length < threads) this.start(threads);
 		return threads;
 	}
 
-	/**
-	 * SHA3-512 of a file's first `end` bytes, computed on a thread; `extend` seals the first
-	 * `prefixEnd` bytes followed by other text (see DbPrefix). Implements db.ts's Sealer.
-	 */
-	async seal(path: string, prefixEnd: number, end: number): Promise<{ digest: string; extend: (text: string) => Promise<string> }> {
-		// its own thread when there may be two: the lstat of the listing waits on the other
-		const want = Math.min(2, this.options.workers);
-		if (this.workers.length < want) this.start(want);
-		const thread = this.workers[want - 1]!;
-		const worker = thread.worker;
-		const ask = (request: object, id: number) =>
-			new Promise<string>((resolve, reject) => {
-				if (this.failed) return reject(this.failed);
-				this.sealWaiting.set(id, { resolve, reject });
-				worker.postMessage(request);
-			});
-		const sealId = this.nextStatId++;
-		// reading the whole database weighs as many folders: the listing goes to the other thread meanwhile
-		thread.folders += SEAL_WEIGHT;
-		const digest = await ask({ sealId, path, prefixEnd, end }, sealId).finally(() => (thread.folders -= SEAL_WEIGHT));
-		return {
-			digest,
-			extend: (text: string) => {
-				const extendId = this.nextStatId++;
-				return ask({ sealId, extendId, extend: text }, extendId);
-			},
-		};
-	}
-
-	private receiveSeal(reply: SealReply): void {
-		const waiter = this.sealWaiting.get(reply.sealId);
-		this.sealWaiting.delete(reply.sealId);
-		if (reply.digest !== undefined) waiter?.resolve(reply.digest);
-		else waiter?.reject(new Error(reply.error ?? 'seal failed'));
-	}
-
 	private receiveListing(thread: number, reply: ListingReply): void {
 		this.workers[thread]!.folders--;
 		const waiter = this.statWaiting.get(reply.listId);
 		this.statWaiting.delete(reply.listId);
-		const entries = JSON.parse(reply.text) as FolderEntries;
-		waiter?.resolve({ ...entries, stats: { values: reply.values, errors: reply.errors } });
+		const head = JSON.parse(reply.head) as Pick<FolderEntries, 'error' | 'kinds' | 'folders'>;
+		let entries: Pick<FolderEntries, 'names' | 'keys'> | undefined;
+		waiter?.resolve({
+			...head,
+			// parsed only if the run makes items of the folder's files (it need not when it skips them)
+			entries: () => (entries ??= JSON.parse(reply.entries) as Pick<FolderEntries, 'names' | 'keys'>),
+			stats: { values: reply.values, errors: reply.errors },
+			lines: { text: reply.text, ends: reply.ends },
+		});
 	}
 
 	private submit(task: Task): void {
@@ -193,9 +162,8 @@ export class HashPool {
 		this.workers = [];
 		// nobody may wait forever on a thread that is gone
 		const closed = new Error('the hashing threads were closed');
-		for (const waiter of [...this.statWaiting.values(), ...this.sealWaiting.values()]) waiter.reject(closed);
+		for (const waiter of this.statWaiting.values()) waiter.reject(closed);
 		this.statWaiting.clear();
-		this.sealWaiting.clear();
 	}
 
 	// --- internal ---
@@ -324,16 +292,9 @@ export class HashPool {
 		this.failed = error;
 		for (const waiter of this.waiting.values()) settle(waiter, error);
 		this.waiting.clear();
-		for (const waiter of [...this.statWaiting.values(), ...this.sealWaiting.values()]) waiter.reject(error);
+		for (const waiter of this.statWaiting.values()) waiter.reject(error);
 		this.statWaiting.clear();
-		this.sealWaiting.clear();
 	}
-}
-
-interface SealReply {
-	sealId: number;
-	digest?: string;
-	error?: string;
 }
 
 /** lstat results: [size, mtimeMs, kind] per path; kind 1 file, 0 gone or not a file, -1 error. */
@@ -349,15 +310,22 @@ export interface FolderRequest {
 	byPath?: string;
 }
 
-/** A folder's entries, with the lstat of its files (by child index) when a thread listed it. */
-export interface ListedFolder extends FolderEntries {
+/**
+ * A folder listed (see readFolder), with the lstat and listing lines of its files when it
+ * was asked with them; `entries` gives the names and keys of every child.
+ */
+export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'folders'> {
+	entries(): Pick<FolderEntries, 'names' | 'keys'>;
 	stats?: StatReply;
+	lines?: FolderLines;
 }
 
-interface ListingReply extends StatReply {
+interface ListingReply extends StatReply, FolderLines {
 	listId: number;
-	/** FolderEntries as JSON: one string is copied far faster than arrays are cloned. */
-	text: string;
+	/** JSON (one string is copied far faster than arrays are cloned): error, kinds and folders… */
+	head: string;
+	/** …and names and keys. */
+	entries: string;
 }
 
 /** A file to hash: `size` and `mtimeMs` as the scan saw them; `device` for read scheduling. */
@@ -404,8 +372,6 @@ type WorkerResult = [number, string | null, number | string, number | string];
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24 };
-/** How many folders to list a database's seal weighs (see listFolder). */
-const SEAL_WEIGHT = 16;
 /** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
 const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };
 

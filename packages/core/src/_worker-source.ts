@@ -10,8 +10,7 @@
 //   in:  { algorithm, blockSize, attempts, base, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
 //        (a path is relative to base, or whole after a NUL)
 //   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
-// and, as objects, requests to list and lstat a folder (listFolder) and to seal a database
-// (seal, extend).
+// and, as objects, requests to list and lstat a folder (listFolder).
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
 //
@@ -20,7 +19,7 @@
 // listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
 // (a disk read one large file at a time), a large file is not read but answered E_LARGE
 // with its size, for the caller to queue it with the disk's other large reads.
-import { readFolder, statFolder } from './_folder.ts';
+import { folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
 
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
@@ -120,8 +119,10 @@ function digestOnce(algorithm, data) {
 	return digest.digest();
 }
 
-// A folder listed and its files' lstat (readFolder and statFolder, below), for a run that
-// stats ahead of its merge: the listing as JSON, the lstat as one Float64Array.
+// A folder listed, its files' lstat and listing lines (readFolder, statFolder and
+// folderLines, below), for a run that stats ahead of its merge: the lstat as one
+// Float64Array, the lines as one string, the listing as JSON in two parts: what the walk
+// needs of every folder, and the names and keys, which a run skipping the folder never reads.
 const globs = new Map();
 function globRegExp(source) {
 	if (!source) return undefined;
@@ -130,47 +131,19 @@ function globRegExp(source) {
 }
 function listFolder(request) {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
-	const { values, errors } = statFolder(lstatSync, request.base, listing);
-	parentPort.postMessage({ listId: request.listId, text: JSON.stringify(listing), values, errors }, [values.buffer]);
-}
-
-// A database's seal (SHA3-512), computed here while the run goes on: the state over the
-// bytes before the run line is kept, for the seal of a database that differs only there.
-const prefixes = new Map();
-function seal(request) {
-	try {
-		const hash = createHash('sha3-512');
-		const fd = openSync(request.path, 'r');
-		try {
-			const chunk = Buffer.allocUnsafe(1 << 20);
-			for (let at = 0; at < request.end; ) {
-				const stop = at < request.prefixEnd ? request.prefixEnd : request.end;
-				const n = readSync(fd, chunk, 0, Math.min(chunk.length, stop - at), at);
-				if (n === 0) break;
-				hash.update(chunk.subarray(0, n));
-				at += n;
-				if (at === request.prefixEnd) prefixes.set(request.sealId, hash.copy());
-			}
-		} finally {
-			closeSync(fd);
-		}
-		parentPort.postMessage({ sealId: request.sealId, digest: hash.digest('hex') });
-	} catch (error) {
-		parentPort.postMessage({ sealId: request.sealId, error: String((error && error.message) || error) });
-	}
-}
-
-function extend(request) {
-	const prefix = prefixes.get(request.sealId);
-	const digest = prefix ? prefix.copy().update(request.extend).digest('hex') : undefined;
-	parentPort.postMessage({ sealId: request.extendId, digest, ...(prefix ? {} : { error: 'no seal state' }) });
+	const stats = statFolder(lstatSync, request.base, listing);
+	const lines = folderLines(listing, stats, listingLine);
+	parentPort.postMessage({
+		listId: request.listId,
+		head: JSON.stringify({ error: listing.error, kinds: listing.kinds, folders: listing.folders }),
+		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
+		values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends,
+	}, [stats.values.buffer, lines.ends.buffer]);
 }
 
 parentPort.on('message', (text) => {
 	if (typeof text !== 'string') {
-		if (text.listId !== undefined) return listFolder(text);
-		if (text.extend !== undefined) return extend(text);
-		return seal(text);
+		return listFolder(text);
 	}
 	const batch = JSON.parse(text);
 	let results = [];
@@ -198,4 +171,6 @@ parentPort.on('message', (text) => {
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
 const statFolder = ${statFolder.toString()};
+const folderLines = ${folderLines.toString()};
+const listingLine = ${listingLine.toString()};
 `;

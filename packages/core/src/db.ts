@@ -3,6 +3,7 @@ import { copyFile, open, rename, truncate, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
+import { listingLine } from './_folder.ts';
 import { lowMemory } from './_machine.ts';
 import { readLineChunks, readLines } from './_lines.ts';
 import type { AlgorithmName } from './algorithms.ts';
@@ -34,7 +35,6 @@ export const DB_FORMAT = 'equilybrium-db';
  * SHA-256 of the block's listing lines. NUL cannot occur in a file name.
  */
 export const LISTING_BLOCK = 1024;
-export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
 /**
  * Per block of LISTING_BLOCK entries: the digest of its listing, where its lines start (bytes
  * from the first entry of each section), and what coverage and the rolling hint need, so a
@@ -52,7 +52,9 @@ export interface ListingFacts {
 	oldestSizes: number[];
 }
 
-export const listingDigest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+export const listingDigest = (text: string) => listingDigestOf(createHash('sha256').update(text));
+/** The same, of a SHA-256 fed the block's lines piece by piece. */
+export const listingDigestOf = (sha256: Hash) => sha256.digest('hex').slice(0, 32);
 export const DB_VERSION = 1;
 
 export interface FileRecord {
@@ -118,7 +120,7 @@ export interface DbPrefix {
 	extend(text: string): Promise<string>;
 }
 
-/** Computes a file's seal elsewhere (on a thread), so the run goes on meanwhile. */
+/** Computes a file's seal in the background, so the run goes on meanwhile. */
 export interface Sealer {
 	/** SHA3-512 of the first `end` bytes; `extend` seals the first `prefixEnd` and then `text`. */
 	seal(path: string, prefixEnd: number, end: number): Promise<{ digest: string; extend(text: string): Promise<string> }>;
@@ -130,7 +132,7 @@ export interface OpenedDb {
 	run: DbRun;
 	prefix?: DbPrefix;
 	/**
-	 * Settles when the seal is checked: at once, unless a Sealer checks it on a thread; then
+	 * Settles when the seal is checked: at once, unless a Sealer checks it in the background; then
 	 * the entries may be read meanwhile, but nothing made from them may be committed before
 	 * this resolves. Rejects with E_DB_CORRUPT if the seal does not match.
 	 */
@@ -481,6 +483,23 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 }
 
 /** SHA3-512 of the first `end` bytes, and the state after the first `prefixEnd`. */
+/**
+ * The seal checked on this thread between turns of its event loop, a chunk at a time: a run
+ * lists and stats its folders on its threads, and merges here while it is checked.
+ */
+export const sealInBackground: Sealer = {
+	async seal(path, prefixEnd, end) {
+		const { digest, prefixSeal } = await sealHere(path, prefixEnd, end);
+		return {
+			digest,
+			extend: async (text) => {
+				if (!prefixSeal) throw new Error('no seal state before the run line');
+				return prefixSeal.copy().update(text).digest('hex');
+			},
+		};
+	},
+};
+
 async function sealHere(path: string, prefixEnd: number, end: number): Promise<{ digest: string; prefixSeal?: Hash }> {
 	const seal = createHash('sha3-512');
 	let prefixSeal: Hash | undefined;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
-import { openDb, dbFileName, DbWriter, LISTING_BLOCK, listingDigest, listingLine, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
+import { openDb, dbFileName, DbWriter, LISTING_BLOCK, sealInBackground, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
 import { BatchCursor } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
@@ -10,13 +10,14 @@ import { EventLogWriter } from './eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from './hash.ts';
 import { ChangedDigests, HashIndex, SharedPrefixes } from './_hashindex.ts';
 import { HashPool, type FolderRequest, type StatReply } from './_pool.ts';
+import { fromStats, ListingSkip, type GivenBack } from './_skip.ts';
 import { diskOf, lowMemory, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
 import { CoverageCounter, planFromHint, planRollingBatches, RollingSelector, type RollingHint, type Coverage, type RollingPlan } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, listHere, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -214,7 +215,9 @@ class Monitor {
 		const checkpoint = join(config.dir, checkpointFile(role));
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
 		const pool = this.pool;
-		const lister = pool && known ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD } : undefined;
+		// without threads, this one lists and stats (a first run stats nothing: all is new)
+		const here = { list: async (request: FolderRequest) => listHere(request, true), ahead: 0, stat: true };
+		const lister = !known ? undefined : pool ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: true } : here;
 		const scan = scanFolders(this.roots, config.exclude, lister);
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it
@@ -228,8 +231,8 @@ class Monitor {
 
 	private async runScanned(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
-		// the seal is checked on a thread meanwhile; nothing is committed before it is
-		this.previous = await openDb(this.dbPath, this.pool);
+		// the seal is checked meanwhile; nothing is committed before it is
+		this.previous = await openDb(this.dbPath, sealInBackground);
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
@@ -388,12 +391,12 @@ class Monitor {
 				}
 				return settleReady(window);
 			};
-			for await (const { batch, stats } of scan) {
+			for await (const run of scan) {
 				if (signal?.aborted) return await this.stop(units, scan);
 				if (skipping) {
 					// an unreadable folder keeps its old entries: that is the merge's to do (below)
-					const unreadable = batch[0]!.kind === 'unreadable' && batch[0]!.key.endsWith('/');
-					const left = unreadable ? skipping.giveBack([]) : this.skipUnchanged(skipping, batch, stats, writer);
+					const unreadable = run.length === 1 && run.batch[0]!.kind === 'unreadable' && run.batch[0]!.key.endsWith('/');
+					const left = unreadable ? skipping.giveBack() : this.skipUnchanged(skipping, run, writer);
 					if (!left) continue;
 					// the listing differs from here on: the rest of the run compares entry by entry
 					skippedBlocks = skipping.blocksSkipped;
@@ -401,6 +404,7 @@ class Monitor {
 					if (await planAll(left.batch, undefined, left.resolved)) return await this.stop(units, scan);
 					if (!unreadable) continue;
 				}
+				const { batch, stats } = run;
 				const first = batch[0]!;
 				if (first.kind === 'unreadable' && first.key.endsWith('/')) {
 					// everything that was below an unreadable folder is kept, not lost
@@ -420,8 +424,8 @@ class Monitor {
 				// a folder listed here (a thread died) is stat'ed here (see plan)
 				if (await planAll(batch, stats)) return await this.stop(units, scan);
 			}
-			if (skipping?.pending.length) {
-				const { batch, resolved } = skipping.giveBack([]);
+			if (skipping?.held) {
+				const { batch, resolved } = skipping.giveBack();
 				if (await planAll(batch, undefined, resolved)) return await this.stop(units, scan);
 			}
 			await this.goneBefore(old, undefined);
@@ -454,39 +458,37 @@ class Monitor {
 	}
 
 	/**
-	 * Adds a folder's files to the current block of the listing; each full block whose
-	 * digest is the database's is skipped: its entries are counted (coverage, hash index,
-	 * progress) without being read as entries or compared one by one. At the first
-	 * difference, returns what is not skipped, for the entry-by-entry merge.
+	 * Adds a run of files to the current block of the listing; each full block whose digest
+	 * is the database's is skipped: its entries are counted (coverage, hash index, progress)
+	 * without being read as entries or compared one by one. At the first difference, returns
+	 * what is not skipped, for the entry-by-entry merge.
 	 */
-	private skipUnchanged(skip: ListingSkip, batch: ListedItem[], stats: StatReply | undefined, writer: DbWriter): { batch: ListedItem[]; resolved: (ScanItem | undefined)[] } | undefined {
-		for (let i = 0; i < batch.length; i++) {
-			const listed = batch[i]!;
-			let size: number;
-			let mtimeMs: number;
-			if (stats && listed.kind === 'listed' && stats.values[i * 3 + 2] === 1) {
-				// straight from the thread's numbers: no scan item made for a file that is skipped
-				size = stats.values[i * 3]!;
-				mtimeMs = stats.values[i * 3 + 1]!;
-			} else {
-				const item = listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, i) : statListed(listed);
-				// a problem, or a file gone since the listing: compare entry by entry from here
-				if (!item || item.kind !== 'file') return skip.giveBack(batch.slice(i), stats, i);
-				({ size, mtimeMs } = item);
-			}
-			if (!skip.add(listed as ListedFile, size, mtimeMs)) return skip.giveBack(batch.slice(i), stats, i);
-			if (!skip.full) continue;
+	private skipUnchanged(skip: ListingSkip, run: FolderRun, writer: DbWriter): GivenBack | undefined {
+		// a folder listed without lstat (a thread died): its files are stat'ed one by one by the merge
+		if (!run.stats) return skip.giveBack(run);
+		for (let i = 0; i < run.length; ) {
+			// the scan already has more files than the database
+			if (skip.room <= 0) return skip.giveBack(run, i);
+			let to = i;
+			let bytes = 0;
+			while (to < run.length && to - i < skip.room && run.isStatedFile(to)) bytes += run.stats.values[to++ * 3]!;
+			if (to > i) skip.add(run, i, to, bytes);
+			i = to;
+			// a problem, or a file gone since the listing: compare entry by entry from here
+			if (i < run.length && skip.room > 0) return skip.giveBack(run, i);
+			if (skip.room > 0) continue;
 			const facts = skip.facts;
 			// a block with files past the N days is compared one by one: coverage counts them apart
-			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest))) return skip.giveBack(batch.slice(i + 1), stats, i + 1);
-			const files = skip.pending.length;
+			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest))) return skip.giveBack(run, i);
+			const files = skip.held;
+			const lastKey = skip.lastKey;
 			this.coverage?.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);
 			this.position += files;
 			this.skipped += files;
-			writer.skipIdentical(files, listed.key);
+			writer.skipIdentical(files, lastKey);
 			this.progress.files += files;
 			this.progress.bytes += skip.bytes;
-			this.report(listed.key);
+			this.report(lastKey);
 			skip.next();
 		}
 		return undefined;
@@ -911,87 +913,6 @@ class Monitor {
 }
 
 async function* emptyBatches(): AsyncGenerator<OldEntry[]> {}
-
-/** The scan item for a listed file from its thread's lstat (as statListed would have made it). */
-function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | undefined {
-	const kind = stats.values[i * 3 + 2];
-	if (kind === 1) return { kind: 'file', key: listed.key, path: listed.path, size: stats.values[i * 3]!, mtimeMs: stats.values[i * 3 + 1]! };
-	const error = stats.errors[i];
-	if (kind !== -1 || !error) return undefined;
-	return { kind: 'unreadable', key: listed.key, path: listed.path, reason: describe(Object.assign(new Error(error[1]), { code: error[0] })) };
-}
-
-/** The current block of a listing being compared with the database's (see skipUnchanged). */
-class ListingSkip {
-	/** The current block's files, their sizes and mtimes (scan items are made only if given back). */
-	pending: ListedFile[] = [];
-	private sizes: number[] = [];
-	private mtimes: number[] = [];
-	bytes = 0;
-	private text = '';
-	private block = 0;
-
-	constructor(private run: DbRun) {}
-
-	/** Files the current block must hold: a full block, or what the last one has. */
-	private get size(): number {
-		return Math.min(LISTING_BLOCK, this.run.count - this.block * LISTING_BLOCK);
-	}
-
-	/** False if the scan already has more files than the database. */
-	add(listed: ListedFile, size: number, mtimeMs: number): boolean {
-		if (this.size <= 0) return false;
-		this.pending.push(listed);
-		this.sizes.push(size);
-		this.mtimes.push(mtimeMs);
-		this.bytes += size;
-		this.text += listingLine(listed.key, size, mtimeMs);
-		return true;
-	}
-
-	get full(): boolean {
-		return this.pending.length === this.size;
-	}
-
-	matches(): boolean {
-		return listingDigest(this.text) === this.run.listing!.digests[this.block];
-	}
-
-	/** What the database recorded of the current block. */
-	get facts(): { bytes: number; oldest: number; oldestSize: number } {
-		const listing = this.run.listing!;
-		return { bytes: listing.bytes[this.block]!, oldest: listing.oldest[this.block]!, oldestSize: listing.oldestSizes[this.block]! };
-	}
-
-	get blocksSkipped(): number {
-		return this.block;
-	}
-
-	next(): void {
-		this.block++;
-		this.clear();
-	}
-
-	private clear(): void {
-		this.pending = [];
-		this.sizes = [];
-		this.mtimes = [];
-		this.bytes = 0;
-		this.text = '';
-	}
-
-	/** The files held, then the rest of a folder (resolved from its stats), for the merge. */
-	giveBack(rest: ListedItem[], stats?: StatReply, offset = 0): { batch: ListedItem[]; resolved: (ScanItem | undefined)[] } {
-		const batch: ListedItem[] = [...this.pending];
-		const resolved: (ScanItem | undefined)[] = this.pending.map((listed, j) => ({ kind: 'file', key: listed.key, path: listed.path, size: this.sizes[j]!, mtimeMs: this.mtimes[j]! }));
-		rest.forEach((listed, i) => {
-			batch.push(listed);
-			resolved.push(listed.kind !== 'listed' ? listed : stats ? fromStats(listed, stats, offset + i) : statListed(listed));
-		});
-		this.clear();
-		return { batch, resolved };
-	}
-}
 
 /** How many subfolders are listed ahead of the walk: bounded, so memory is too. */
 const LIST_AHEAD = 8;

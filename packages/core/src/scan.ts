@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { sep } from 'node:path';
-import { FOLDER_SUBFOLDER, FOLDER_TWIN, readFolder } from './_folder.ts';
+import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
 import { globRegExps } from './_glob.ts';
 import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
@@ -80,21 +80,80 @@ export async function* scanBatches(roots: readonly Root[], extraExcludes: readon
 	for await (const run of scanFolders(roots, extraExcludes)) yield run.batch;
 }
 
-/** A folder's run of files (between its subfolders), with their lstat if a thread listed it. */
-export interface FolderRun {
-	batch: ListedItem[];
-	/** By the batch's index: see StatReply. */
-	stats?: StatReply;
+/**
+ * A folder's run of files (between its subfolders), with their lstat and listing lines if
+ * the folder was listed with them. Its items are made when first asked for: a run whose
+ * listing matches the database's block by block needs none.
+ */
+export class FolderRun {
+	private items: ListedItem[] | undefined;
+	/** lstat by the run's index (see StatReply): undefined if listed without. */
+	readonly stats: StatReply | undefined;
+
+	private constructor(
+		private folder: ListedFolder | undefined,
+		private base: string,
+		private start: number,
+		readonly length: number,
+		items?: ListedItem[],
+	) {
+		this.items = items;
+		this.stats = folder?.stats && runStats(folder.stats, start, length);
+	}
+
+	/** A run of items made already (an unreadable folder's). */
+	static of(items: ListedItem[]): FolderRun {
+		return new FolderRun(undefined, '', 0, items.length, items);
+	}
+
+	static from(folder: ListedFolder, base: string, start: number, end: number): FolderRun {
+		return new FolderRun(folder, base, start, end - start);
+	}
+
+	get batch(): ListedItem[] {
+		if (!this.items) {
+			const { names, keys } = this.folder!.entries();
+			const kinds = this.folder!.kinds;
+			const items: ListedItem[] = [];
+			for (let i = this.start; i < this.start + this.length; i++) {
+				const path = this.base + names[i]!;
+				if (kinds[i] === FOLDER_TWIN) items.push({ kind: 'unreadable', key: keys[i]!, path, reason: 'another name in this folder is the same after Unicode normalisation' });
+				else items.push({ kind: 'listed', key: keys[i]!, path });
+			}
+			this.items = items;
+		}
+		return this.items;
+	}
+
+	/** Whether item i is a file its lstat found a regular file (its line is in lines()). */
+	isStatedFile(i: number): boolean {
+		return this.folder?.kinds[this.start + i] === FOLDER_FILE && this.stats?.values[i * 3 + 2] === 1;
+	}
+
+	/** The listing lines (see listingLine) of items from..to, when the folder came with them. */
+	lines(from: number, to: number): string | undefined {
+		const lines = this.folder?.lines;
+		if (!lines) return undefined;
+		const at = (i: number) => (this.start + i === 0 ? 0 : lines.ends[this.start + i - 1]!);
+		return lines.text.slice(at(from), at(to));
+	}
+
+	/** Item i's key, without making the items when the lines have it. */
+	keyOf(i: number): string {
+		const line = this.isStatedFile(i) ? this.lines(i, i + 1) : undefined;
+		return line ? line.slice(0, line.indexOf('\0')) : this.batch[i]!.key;
+	}
 }
 
 /**
  * Lists folders for scanFolders: on this thread by default; a run with a database lists
  * and stats them on its hashing threads (HashPool.listFolder), `ahead` subfolders before
- * the walk reaches them.
+ * the walk reaches them. `stat`: folders come with their files' lstat.
  */
 export interface Lister {
 	list(request: FolderRequest): Promise<ListedFolder>;
 	ahead: number;
+	stat: boolean;
 }
 
 /** As scanBatches, through a lister. */
@@ -108,6 +167,15 @@ export async function* scanFolders(roots: readonly Root[], extraExcludes: readon
 	}
 }
 
+/** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
+export function listHere(request: FolderRequest, stat = false): ListedFolder {
+	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
+	const folder: ListedFolder = { ...listing, entries: () => listing };
+	if (!stat) return folder;
+	const stats = statFolder(lstatSync, request.base, listing);
+	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
+}
+
 /** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
 export function compareKeys(a: string, b: string): number {
 	return a < b ? -1 : a > b ? 1 : 0;
@@ -115,10 +183,7 @@ export function compareKeys(a: string, b: string): number {
 
 // --- internal ---
 
-const HERE: Lister = {
-	list: async (request) => readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath)),
-	ahead: 0,
-};
+const HERE: Lister = { list: async (request) => listHere(request), ahead: 0, stat: false };
 
 /** The exclude regexps compiled once per source, for folders listed on this thread. */
 const regexps = new Map<string, RegExp>();
@@ -129,62 +194,51 @@ function compiled(source: string | undefined): RegExp | undefined {
 }
 
 async function* walk(folder: FolderRequest, lister: Lister, request: (dir: string, prefix: string, relative: string) => FolderRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
-	let entries: ListedFolder;
+	let listed: ListedFolder;
 	try {
-		entries = await (listing ?? lister.list(folder));
+		listed = await (listing ?? lister.list(folder));
 	} catch {
-		// a thread that died: this one lists the folder (and the merge stats its files)
-		entries = await HERE.list(folder);
+		// a thread that died: this one lists the folder
+		listed = listHere(folder, lister.stat);
 	}
-	if (entries.error) {
-		const [code, message] = entries.error;
-		yield { batch: [{ kind: 'unreadable', key: folder.prefix + '/', path: folder.dir, reason: describe(Object.assign(new Error(message), { code })) }] };
+	if (listed.error) {
+		const [code, message] = listed.error;
+		yield FolderRun.of([{ kind: 'unreadable', key: folder.prefix + '/', path: folder.dir, reason: describe(Object.assign(new Error(message), { code })) }]);
 		return;
 	}
-	const { names, keys, kinds, stats } = entries;
-	const base = folder.base;
+	const { kinds, folders } = listed;
 	// the subfolders' listings are asked for `ahead` subfolders before the walk reaches them
-	const subfolders: number[] = [];
-	kinds.forEach((kind, i) => kind === FOLDER_SUBFOLDER && subfolders.push(i));
 	const asked: (Promise<ListedFolder> | undefined)[] = [];
+	const subfolder = (j: number) => request(folder.base + folders[j]![0], folders[j]![1], subRelative(folder, folders[j]![1]));
 	const ask = (j: number) => {
-		const i = subfolders[j];
-		if (i === undefined || asked[j]) return;
-		asked[j] = lister.list(request(base + names[i]!, keys[i]!, subRelative(folder, keys[i]!)));
+		if (j >= folders.length || asked[j]) return;
+		asked[j] = lister.list(subfolder(j));
 		asked[j].catch(() => {}); // awaited (and replaced) by the walk
 	};
 	for (let j = 0; j < lister.ahead; j++) ask(j);
-	let batch: ListedItem[] = [];
 	let start = 0;
 	let sub = 0;
-	for (let i = 0; i < kinds.length; i++) {
-		const path = base + names[i]!;
-		if (kinds[i] === FOLDER_SUBFOLDER) {
-			if (batch.length) yield runOf(batch, stats, start);
-			batch = [];
-			start = i + 1;
-			ask(sub + lister.ahead);
-			const listing = asked[sub];
-			asked[sub++] = undefined;
-			yield* walk(request(path, keys[i]!, subRelative(folder, keys[i]!)), lister, request, listing);
-			continue;
-		}
-		if (kinds[i] === FOLDER_TWIN) batch.push({ kind: 'unreadable', key: keys[i]!, path, reason: 'another name in this folder is the same after Unicode normalisation' });
-		else batch.push({ kind: 'listed', key: keys[i]!, path });
+	for (let i = 0; i <= kinds.length; i++) {
+		if (i < kinds.length && kinds[i] !== FOLDER_SUBFOLDER) continue;
+		if (i > start) yield FolderRun.from(listed, folder.base, start, i);
+		start = i + 1;
+		if (i === kinds.length) break;
+		ask(sub + lister.ahead);
+		const next = asked[sub];
+		asked[sub] = undefined;
+		yield* walk(subfolder(sub++), lister, request, next);
 	}
-	if (batch.length) yield runOf(batch, stats, start);
 }
 
 /** A subfolder's path below its monitored folder, in key form. */
 const subRelative = (folder: FolderRequest, key: string) => (folder.relative ? `${folder.relative}/` : '') + key.slice(folder.prefix.length + 1);
 
-/** The batch, with its part of the folder's lstat (from child index `start`). */
-function runOf(batch: ListedItem[], stats: StatReply | undefined, start: number): FolderRun {
-	if (!stats) return { batch };
-	const values = stats.values.subarray(start * 3, (start + batch.length) * 3);
+/** A folder's lstat seen from a run of it (from child `start`). */
+function runStats(stats: StatReply, start: number, length: number): StatReply {
+	const values = stats.values.subarray(start * 3, (start + length) * 3);
 	const errors: StatReply['errors'] = {};
-	for (const i in stats.errors) if (+i >= start && +i < start + batch.length) errors[+i - start] = stats.errors[i]!;
-	return { batch, stats: { values, errors } };
+	for (const i in stats.errors) if (+i >= start && +i < start + length) errors[+i - start] = stats.errors[i]!;
+	return { values, errors };
 }
 
 export function describe(error: unknown): string {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { scanRoots, type ScanItem } from '../src/index.ts';
 import { scanFolders, type FolderRun } from '../src/scan.ts';
 import { HashPool } from '../src/_pool.ts';
+import { listingLine } from '../src/_folder.ts';
 import { removeDir, tempDir, writeTree } from './util/tree.ts';
 
 async function keysOf(items: AsyncIterable<ScanItem>): Promise<string[]> {
@@ -106,15 +107,20 @@ scan('folders listed on the threads come out as listed here, with their files’
 	const here = await runs(scanFolders(roots, ['*.tmp', 'cache/**']));
 	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
 	try {
-		const threads = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request), ahead: 3 }));
+		const threads = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request), ahead: 3, stat: true }));
 		assert.equal(threads.map((run) => run.batch), here.map((run) => run.batch));
+		assert.is(threads[0]!.lines(0, 2), threads[0]!.lines(0, 1)! + threads[0]!.lines(1, 2)!, 'lines of a range are its files’ lines');
 		assert.ok(here.every((run) => run.stats === undefined), 'listed here: the merge stats the files');
 		let files = 0;
-		for (const { batch, stats } of threads) {
+		for (const run of threads) {
+			const { batch, stats } = run;
 			batch.forEach((item, i) => {
 				if (item.kind !== 'listed') return assert.is(stats!.values[i * 3 + 2], 0, `${item.key}: no lstat for a twin`);
 				const expected = lstatSync(item.path);
 				assert.equal([...stats!.values.subarray(i * 3, i * 3 + 3)], [expected.size, expected.mtimeMs, 1], item.key);
+				// the thread's listing line and key, as the database's block digests are made of
+				assert.is(run.lines(i, i + 1), listingLine(item.key, expected.size, expected.mtimeMs));
+				assert.is(run.keyOf(i), item.key);
 				files++;
 			});
 		}
