@@ -1,6 +1,6 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exists } from './_files.ts';
+import { exists, FLUSH_AT } from './_files.ts';
 import { BatchCursor } from './_cursor.ts';
 import { jsonKey } from './db.ts';
 import { readLines } from './_lines.ts';
@@ -84,7 +84,7 @@ export class CheckpointWriter {
 	/** Flushes when the buffer is large or FLUSH_MS have passed; syncs every SYNC_MS. */
 	async tick(): Promise<void> {
 		const now = this.clock();
-		if (this.buffered >= 1 << 20 || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
+		if (this.buffered >= FLUSH_AT || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
 	}
 
 	async flush(sync: boolean): Promise<void> {
