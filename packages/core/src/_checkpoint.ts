@@ -1,6 +1,6 @@
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exists, FLUSH_AT } from './_files.ts';
+import { BufferedFile, exists } from './_files.ts';
 import { BatchCursor } from './_cursor.ts';
 import { jsonKey } from './db.ts';
 import { readLines } from './_lines.ts';
@@ -37,14 +37,12 @@ export const checkpointFile = (role: Role) => `equilybrium.${role}.checkpoint`;
 export const SYNC_MS = 30_000;
 
 export class CheckpointWriter {
-	private parts: string[] = [];
-	private buffered = 0;
 	private lastSync: number;
 	private lastFlush: number;
 	private lastKey: string | undefined;
 
 	private constructor(
-		private handle: FileHandle,
+		private file: BufferedFile,
 		private clock: () => number,
 		private flushMs: number,
 	) {
@@ -54,10 +52,9 @@ export class CheckpointWriter {
 
 	/** `clock` times the syncs only: wall time, not the run's injectable clock. */
 	static async create(dir: string, role: Role, algorithm: AlgorithmName, flushMs = FLUSH_MS, clock: () => number = Date.now): Promise<CheckpointWriter> {
-		const handle = await open(join(dir, checkpointFile(role) + NEXT), 'w');
-		const writer = new CheckpointWriter(handle, clock, flushMs);
-		await handle.write(headerLine(role, algorithm) + '\n');
-		return writer;
+		const file = await BufferedFile.create(join(dir, checkpointFile(role) + NEXT));
+		await file.write(headerLine(role, algorithm) + '\n');
+		return new CheckpointWriter(file, clock, flushMs);
 	}
 
 	/** Buffers a digest; `tick` hands the buffer to the OS when it is due. */
@@ -71,9 +68,7 @@ export class CheckpointWriter {
 		if (this.lastKey !== undefined && !(this.lastKey < key)) return;
 		this.lastKey = key;
 		// the same as JSON.stringify of the array, without building the array
-		const line = `[${jsonKey(key)},${size},${mtimeMs},"${hash}",${verifiedAt}]\n`;
-		this.parts.push(line);
-		this.buffered += line.length;
+		this.file.put(`[${jsonKey(key)},${size},${mtimeMs},"${hash}",${verifiedAt}]\n`);
 	}
 
 	async add(entry: Checkpointed): Promise<void> {
@@ -84,25 +79,21 @@ export class CheckpointWriter {
 	/** Flushes when the buffer is large or FLUSH_MS have passed; syncs every SYNC_MS. */
 	async tick(): Promise<void> {
 		const now = this.clock();
-		if (this.buffered >= FLUSH_AT || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
+		if (this.file.full || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
 	}
 
 	async flush(sync: boolean): Promise<void> {
 		this.lastFlush = this.clock();
-		if (this.parts.length) {
-			await this.handle.write(this.parts.join(''));
-			this.parts = [];
-			this.buffered = 0;
-		}
+		await this.file.flush();
 		if (sync) {
-			await this.handle.sync();
+			await this.file.sync();
 			this.lastSync = this.clock();
 		}
 	}
 
 	async close(): Promise<void> {
 		await this.flush(true);
-		await this.handle.close();
+		await this.file.close();
 	}
 }
 

@@ -1,3 +1,4 @@
+import { lowMemory } from './_machine.ts';
 import type { Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
@@ -11,13 +12,17 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Appends through a buffer of about 64 KiB, optionally feeding every byte to a seal. `put`
- * is synchronous (text waits as strings, converted and sealed once per flush); `write` also
- * flushes when the buffer is full.
+ * Appends through chunks of bytes, optionally feeding every byte to a seal. `put` is
+ * synchronous and encodes at once: text never waits as strings (which would outlive the
+ * young generation's collections and be copied by each: a first run over 50,000 small
+ * files spent a quarter of its main thread there), and a write is a whole chunk. `full`
+ * says a chunk is ready to be written; `write` also flushes then.
  */
 export class BufferedFile {
-	private parts: (string | Buffer)[] = [];
-	private pending = 0;
+	private chunk: Buffer | undefined;
+	private used = 0;
+	/** Chunks filled and not written yet. */
+	private ready: Buffer[] = [];
 	private written = 0;
 	private tail: Buffer | undefined;
 
@@ -32,19 +37,23 @@ export class BufferedFile {
 
 	/** Bytes written so far, including what is still buffered. */
 	get size(): number {
-		let bytes = this.written;
-		for (const part of this.parts) bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-		return bytes + (this.tail?.length ?? 0);
+		let bytes = this.written + this.used + (this.tail?.length ?? 0);
+		for (const chunk of this.ready) bytes += chunk.length;
+		return bytes;
 	}
 
-	/** True once the buffer holds enough to be worth a write. */
+	/** True once a chunk is full: worth a write. */
 	get full(): boolean {
-		return this.pending >= FLUSH_AT;
+		return this.ready.length > 0;
 	}
 
 	put(data: string | Buffer): void {
-		this.parts.push(data);
-		this.pending += data.length;
+		// UTF-8 takes at most 3 bytes a UTF-16 unit
+		const most = typeof data === 'string' ? data.length * 3 : data.length;
+		if (most === 0) return;
+		if (!this.chunk || this.used + most > this.chunk.length) this.nextChunk(most);
+		if (typeof data === 'string') this.used += this.chunk!.write(data, this.used);
+		else this.used += data.copy(this.chunk!, this.used);
 	}
 
 	async write(data: string | Buffer): Promise<void> {
@@ -59,13 +68,11 @@ export class BufferedFile {
 	}
 
 	async flush(): Promise<void> {
-		if (this.parts.length > 0) {
-			const data = toBuffer(this.parts);
-			this.parts = [];
-			this.pending = 0;
-			this.seal?.update(data);
-			this.written += data.length;
-			await this.handle.write(data);
+		this.nextChunk(0);
+		for (const chunk of this.ready.splice(0)) {
+			this.seal?.update(chunk);
+			this.written += chunk.length;
+			await this.handle.write(chunk);
 		}
 		if (this.tail) {
 			const tail = this.tail;
@@ -75,32 +82,24 @@ export class BufferedFile {
 		}
 	}
 
+	/** What was flushed reaches the disk. */
+	async sync(): Promise<void> {
+		await this.handle.sync();
+	}
+
 	async close(sync = false): Promise<void> {
 		await this.flush();
-		if (sync) await this.handle.sync();
+		if (sync) await this.sync();
 		await this.handle.close();
 	}
-}
 
-/**
- * Characters buffered before a write. Small on purpose: text that waits survives the young
- * generation's collections and is copied by each (a first run over 50,000 small files spent
- * a quarter of its main thread there with 1 MiB); a write of 64 KiB costs next to nothing.
- */
-export const FLUSH_AT = 1 << 16;
-
-/** One buffer from strings and buffers: each run of strings is joined and encoded once. */
-function toBuffer(parts: (string | Buffer)[]): Buffer {
-	const buffers: Buffer[] = [];
-	let text: string[] = [];
-	for (const part of parts) {
-		if (typeof part === 'string') text.push(part);
-		else {
-			if (text.length) buffers.push(Buffer.from(text.join(''), 'utf8'));
-			text = [];
-			buffers.push(part);
-		}
+	/** The current chunk is done (if it holds anything); the next one holds at least `bytes`. */
+	private nextChunk(bytes: number): void {
+		if (this.chunk && this.used > 0) this.ready.push(this.chunk.subarray(0, this.used));
+		this.chunk = bytes > 0 ? Buffer.allocUnsafe(Math.max(CHUNK, bytes)) : undefined;
+		this.used = 0;
 	}
-	if (text.length) buffers.push(Buffer.from(text.join(''), 'utf8'));
-	return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
 }
+
+/** Bytes a chunk holds: less with a small heap (a run has six such files). */
+const CHUNK = lowMemory() ? 1 << 18 : 1 << 20;

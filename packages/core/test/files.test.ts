@@ -1,0 +1,46 @@
+// BufferedFile encodes text as it is put and writes whole chunks: whatever the mix of
+// strings, buffers and sizes, the file holds exactly what was put, in order, and the seal
+// is the digest of those bytes.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BufferedFile } from '../src/_files.ts';
+
+const files = suite('buffered file');
+const dir = mkdtempSync(join(tmpdir(), 'eq-files-'));
+files.after(() => rmSync(dir, { recursive: true, force: true }));
+
+files('strings, buffers, multi-byte text and pieces larger than a chunk come out as put, sealed', async () => {
+	const path = join(dir, 'mixed');
+	const file = await BufferedFile.create(path, createHash('sha3-512'));
+	const expected: Buffer[] = [];
+	const put = (data: string | Buffer) => {
+		file.put(data);
+		expected.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+	};
+	let flushes = 0;
+	for (let i = 0; i < 40_000; i++) {
+		// 1- to 4-byte UTF-8, a surrogate pair among them
+		put(`line ${i} é ✓ 𝄞 ${'x'.repeat(i % 97)}\n`);
+		if (i % 5000 === 0) put(Buffer.from([0, 255, i & 255]));
+		if (i === 20_000) put('y'.repeat(3 << 20)); // more than one chunk in one piece
+		if (i === 30_000) put('');
+		if (file.full) {
+			flushes++;
+			await file.flush();
+		}
+	}
+	assert.ok(flushes > 2, `written a chunk at a time (${flushes} flushes before the end)`);
+	const all = Buffer.concat(expected);
+	assert.is(file.size, all.length, 'size counts what is buffered');
+	await file.writeUnsealed('"seal"\n');
+	await file.close(true);
+	const written = readFileSync(path);
+	assert.ok(written.equals(Buffer.concat([all, Buffer.from('"seal"\n')])), 'the same bytes in the same order');
+	assert.is(file.seal!.digest('hex'), createHash('sha3-512').update(all).digest('hex'), 'the seal covers all but the unsealed tail');
+});
+
+files.run();
