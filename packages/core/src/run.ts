@@ -252,6 +252,8 @@ class Monitor {
 			if (aborted) {
 				await writer.discard();
 			} else {
+				// nothing is left to hash or list: the threads end while the run commits
+				const closing = this.pool?.close();
 				await this.settleMovesAndNew();
 				await this.previous?.sealed;
 				await writer.commit({
@@ -263,8 +265,8 @@ class Monitor {
 					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling, rollingHint: this.coverage.hint() } : {}),
 				});
 				committed = true;
-				// the threads are done: their memory goes before the collision index is sorted
-				await this.pool?.close();
+				// their memory goes before the collision index is sorted
+				await closing;
 				await this.findCollisions();
 			}
 		} catch (error) {
