@@ -26,6 +26,8 @@ export class BufferedFile {
 	private textLength = 0;
 	/** Chunks filled and not written yet. */
 	private ready: Buffer[] = [];
+	/** A chunk written already, to fill again. */
+	private spare: Buffer | undefined;
 	private written = 0;
 	private tail: Buffer | undefined;
 
@@ -97,6 +99,9 @@ export class BufferedFile {
 			this.seal?.update(chunk);
 			this.written += chunk.length;
 			await this.handle.write(chunk);
+			// written: its memory takes the next chunk (a new one each time would wait for the
+			// garbage collector outside the heap, tens of MB in a run over a million files)
+			if (chunk.buffer.byteLength === CHUNK) this.spare = Buffer.from(chunk.buffer, chunk.byteOffset, CHUNK);
 		}
 		if (this.tail) {
 			const tail = this.tail;
@@ -120,7 +125,9 @@ export class BufferedFile {
 	/** The current chunk is done (if it holds anything); the next one holds at least `bytes`. */
 	private nextChunk(bytes: number): void {
 		if (this.chunk && this.used > 0) this.ready.push(this.chunk.subarray(0, this.used));
-		this.chunk = bytes > 0 ? Buffer.allocUnsafe(Math.max(CHUNK, bytes)) : undefined;
+		if (bytes <= 0) this.chunk = undefined;
+		else if (bytes <= CHUNK && this.spare) [this.chunk, this.spare] = [this.spare, undefined];
+		else this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes));
 		this.used = 0;
 	}
 }

@@ -15,24 +15,30 @@ export interface Line {
 export async function* readLines(path: string, start = 0, chunkSize = 1 << 20): AsyncGenerator<Line> {
 	const handle = await open(path, 'r');
 	try {
-		const chunk = Buffer.allocUnsafe(chunkSize);
-		let carry: Buffer = Buffer.alloc(0);
+		// one buffer for the whole file (a new one a chunk would wait for the garbage collector
+		// outside the heap: tens of MB while a run reads a large database twice)
+		let chunk = Buffer.allocUnsafe(chunkSize);
+		let carry = 0;
 		let position = start;
 		let lineStart = start;
 		for (;;) {
-			const { bytesRead } = await handle.read(chunk, 0, chunkSize, position);
+			// a line longer than the chunk: grow the chunk rather than split the line
+			if (carry === chunk.length) chunk = Buffer.concat([chunk, Buffer.allocUnsafe(chunk.length)]);
+			const { bytesRead } = await handle.read(chunk, carry, chunk.length - carry, position);
 			if (bytesRead === 0) break;
 			position += bytesRead;
-			const data: Buffer = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+			const end = carry + bytesRead;
+			const data = chunk.subarray(0, end);
 			let from = 0;
 			for (let nl = data.indexOf(10, from); nl >= 0; nl = data.indexOf(10, from)) {
 				yield { text: data.toString('utf8', from, nl), offset: lineStart, bytes: nl - from };
 				lineStart += nl - from + 1;
 				from = nl + 1;
 			}
-			carry = Buffer.from(data.subarray(from));
+			chunk.copy(chunk, 0, from, end);
+			carry = end - from;
 		}
-		if (carry.length) yield { text: carry.toString('utf8'), offset: lineStart, bytes: carry.length };
+		if (carry) yield { text: chunk.toString('utf8', 0, carry), offset: lineStart, bytes: carry };
 	} finally {
 		await handle.close();
 	}

@@ -537,8 +537,9 @@ async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRec
 async function copyInto(path: string, into: BufferedFile): Promise<void> {
 	const handle = await open(path, 'r');
 	try {
+		// one buffer: `write` copies what it is given
+		const chunk = Buffer.allocUnsafe(1 << 20);
 		for (;;) {
-			const chunk = Buffer.allocUnsafe(1 << 20);
 			const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
 			if (bytesRead === 0) return;
 			await into.write(chunk.subarray(0, bytesRead));
