@@ -20,7 +20,8 @@ export const base: BuildOptions = {
 };
 
 export const targets: Record<string, BuildOptions> = {
-	cli: { entryPoints: [join(root, 'packages/cli/src/bin.ts')], outfile: join(root, 'dist/equilybrium.cjs'), banner: { js: '#!/usr/bin/env node' } },
+	// hash-wasm's ES build lets esbuild keep only the algorithms used (its CommonJS one holds all: 268 KiB)
+	cli: { entryPoints: [join(root, 'packages/cli/src/bin.ts')], outfile: join(root, 'dist/equilybrium.cjs'), banner: { js: '#!/usr/bin/env node' }, mainFields: ['module', 'main'] },
 	'dsm-daemon': { entryPoints: [join(root, 'packages/dsm/src/daemon-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-daemon.cjs'), ...esmInCjs() },
 	'dsm-cgi': { entryPoints: [join(root, 'packages/dsm/src/cgi-bin.ts')], outfile: join(root, 'dist/equilybrium-dsm-cgi.cjs'), ...esmInCjs() },
 };

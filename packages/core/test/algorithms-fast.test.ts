@@ -2,10 +2,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDigest, digestOf, FAST_ALGORITHMS, hashFile, isAlgorithm, parseConfig, prepareAlgorithm } from '../src/index.ts';
+import { runCli } from './util/bundle.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-fast-'));
 const noise = (n: number) => createCipheriv('aes-128-ctr', Buffer.alloc(16, 1), Buffer.alloc(16)).update(Buffer.alloc(n));
@@ -82,6 +83,21 @@ fast('the config accepts them', () => {
 	assert.ok(isAlgorithm('xxh128') && isAlgorithm('blake3'));
 	const config = parseConfig('[Settings]\nHash algorithm = BLAKE3\n[Monitored Directories]\nA = ["/x"]\n', 'equilybrium.config.ini');
 	assert.is(config.algorithm, 'blake3');
+});
+
+fast('the built CLI hashes with them too (its bundle keeps only the WebAssembly it uses)', () => {
+	for (const algorithm of FAST_ALGORITHMS) {
+		const cfg = mkdtempSync(join(tmpdir(), 'eq-fast-cli-'));
+		try {
+			writeFileSync(join(cfg, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nB = b\nHash algorithm = ${algorithm}\n[Monitored Directories]\nB = ${JSON.stringify({ samples: dir })}\n`);
+			const run = runCli(['run', '--role', 'B', '--quiet', '--config', cfg]);
+			assert.is(run.status, 0, run.stderr);
+			const db = readFileSync(join(cfg, 'equilybrium.B.DB.json'), 'utf8');
+			for (const [name, data] of Object.entries(samples)) assert.ok(db.includes(`["samples/${name}",${data.length},"${digestOf(algorithm, data)}"]`), `${algorithm} ${name}`);
+		} finally {
+			rmSync(cfg, { recursive: true, force: true });
+		}
+	}
 });
 
 fast.run();
