@@ -132,4 +132,21 @@ scan('folders listed on the threads come out as listed here, with their files’
 	removeDir(dir);
 });
 
+scan('a folder whose thread died is listed here, with its files’ lstat as the thread would have', async () => {
+	const dir = tempDir();
+	writeTree(dir, { 'a/1.txt': 'one', 'a/b/2.txt': 'two', 'c.txt': 'three' });
+	const roots = [{ label: 'r', path: dir }];
+	const dead = { list: () => Promise.reject(new Error('the hashing threads were closed')), ahead: 2, stat: true };
+	const runs: FolderRun[] = [];
+	for await (const run of scanFolders(roots, [], dead)) runs.push(run);
+	assert.equal(runs.flatMap((run) => run.batch.map((item) => item.key)), ['r/a/1.txt', 'r/a/b/2.txt', 'r/c.txt']);
+	for (const run of runs) {
+		run.batch.forEach((item, i) => {
+			assert.ok(run.isStatedFile(i), item.key);
+			assert.is(run.stats!.values[i * 3], lstatSync(item.path).size);
+		});
+	}
+	removeDir(dir);
+});
+
 scan.run();
