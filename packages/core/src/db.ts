@@ -265,7 +265,7 @@ export class DbWriter {
 		const fileLine = stored?.fileLine ?? `[${jsonKey(entry.key)},${entry.size},"${entry.hash}"]`;
 		const localLine = stored?.localLine ?? (entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`);
 		// every line but the last ends with a comma: it goes before the next one
-		const separator = this.count === 0 ? '' : ',\n';
+		const separator = this.count === 0 ? '' : SEPARATOR;
 		this.main.put(separator + fileLine);
 		this.local.put(separator + localLine);
 		this.fileBytes += separator.length;
@@ -316,7 +316,11 @@ export class DbWriter {
 		if (this.local.full) await this.local.flush();
 	}
 
-	/** The entries kept as they were, read again from the old file, then what was held. */
+	/**
+	 * The entries kept as they were, then what was held: whole blocks of them copied as the
+	 * old file's bytes with their listing facts (a run whose first change comes late need not
+	 * parse and format again all the entries before it), the rest read again as entries.
+	 */
 	private async writeIdentical(): Promise<void> {
 		const previous = this.previous!;
 		const held = this.held ?? [];
@@ -325,9 +329,10 @@ export class DbWriter {
 		this.held = undefined;
 		this.lastKey = undefined;
 		this.start();
-		let left = this.identical;
+		const blocks = await this.copyBlocks(previous, Math.floor(this.identical / LISTING_BLOCK));
+		let left = this.identical - blocks * LISTING_BLOCK;
 		if (left > 0) {
-			for await (const batch of previous.entryBatches()) {
+			for await (const batch of previous.reader(blocks).batches()) {
 				for (const entry of batch) {
 					if (left-- === 0) break;
 					this.put(entry, entry);
@@ -338,6 +343,37 @@ export class DbWriter {
 		}
 		for (const [entry, stored] of held) this.put(entry, stored);
 		this.lastKey = lastKey;
+	}
+
+	/**
+	 * Copies up to `wanted` whole blocks of the old file's entries (both sections) into an
+	 * empty writer, with their listing facts; returns how many. Only blocks followed by
+	 * another, whose start ends the copy, and only from a database that records its blocks.
+	 */
+	private async copyBlocks(previous: OpenedDb, wanted: number): Promise<number> {
+		const listing = previous.run.listing;
+		if (!listing || listing.block !== LISTING_BLOCK || listing.oldestSizes?.length !== listing.digests.length) return 0;
+		const blocks = Math.min(wanted, listing.fileOffsets.length - 1);
+		if (blocks <= 0) return 0;
+		// a block's lines start after the separator (",\n") that ends the block before it
+		const fileBytes = listing.fileOffsets[blocks]! - SEPARATOR.length;
+		const localBytes = listing.localOffsets[blocks]! - SEPARATOR.length;
+		await copyInto(previous.path, this.main, previous.run.filesAt + SECTION_HEAD, fileBytes);
+		await copyInto(previous.path, this.local, previous.run.localAt + SECTION_HEAD, localBytes);
+		const facts = this.listing;
+		for (let b = 0; b < blocks; b++) {
+			facts.digests.push(listing.digests[b]!);
+			facts.fileOffsets.push(listing.fileOffsets[b]!);
+			facts.localOffsets.push(listing.localOffsets[b]!);
+			facts.bytes.push(listing.bytes[b]!);
+			facts.oldest.push(listing.oldest[b]!);
+			facts.oldestSizes.push(listing.oldestSizes[b]!);
+			this.bytes += listing.bytes[b]!;
+		}
+		this.fileBytes = fileBytes;
+		this.localBytes = localBytes;
+		this.count = blocks * LISTING_BLOCK;
+		return blocks;
 	}
 
 	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
@@ -533,16 +569,20 @@ async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRec
 	}
 }
 
-/** Appends a whole file to `into`, a chunk at a time. */
-async function copyInto(path: string, into: BufferedFile): Promise<void> {
+/** Appends a file (or `length` bytes of it from `start`) to `into`, a chunk at a time. */
+async function copyInto(path: string, into: BufferedFile, start = 0, length = Infinity): Promise<void> {
 	const handle = await open(path, 'r');
 	try {
 		// one buffer: `write` copies what it is given
 		const chunk = Buffer.allocUnsafe(1 << 20);
-		for (;;) {
-			const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-			if (bytesRead === 0) return;
+		for (let done = 0; done < length; ) {
+			const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, length - done), start + done);
+			if (bytesRead === 0) {
+				if (length !== Infinity) throw new Error(`${basename(path)} ended before the bytes to copy`);
+				return;
+			}
 			await into.write(chunk.subarray(0, bytesRead));
+			done += bytesRead;
 		}
 	} finally {
 		await handle.close();
@@ -694,6 +734,8 @@ let lastJson = '""';
 
 /** `"files":[\n` and `"local":[\n`: the line before each section's first entry. */
 const SECTION_HEAD = 10;
+/** Between two entry lines of a section. */
+const SEPARATOR = ',\n';
 
 const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);
 

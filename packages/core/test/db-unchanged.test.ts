@@ -60,6 +60,9 @@ for (const [name, change] of [
 	['the last entries gone', (list: DbEntry[]) => list.slice(0, -3)],
 	['an entry gone in the middle', (list: DbEntry[]) => list.filter((_, i) => i !== 12_345)],
 	['a new entry at the end', (list: DbEntry[]) => [...list, { ...entry(99_999) }]],
+	// the entries before the first change are copied a block at a time, as bytes
+	['the first entry of a block changed', (list: DbEntry[]) => list.map((e, i) => (i === 2 * LISTING_BLOCK ? { ...plain(e), verifiedAt: 7 } : e))],
+	['the last entry of a block changed', (list: DbEntry[]) => list.map((e, i) => (i === 3 * LISTING_BLOCK - 1 ? { ...plain(e), verifiedAt: 7 } : e))],
 ] as const) {
 	same(`${name}: the database a full rewrite makes`, async () => {
 		const dir = tempDir();
@@ -73,7 +76,10 @@ for (const [name, change] of [
 		await write(fresh, next.map(plain));
 		assert.is(body(path), body(fresh));
 		const reopened = (await openDb(path))!;
+		const rewritten = (await openDb(fresh))!;
 		assert.is(reopened.run.count, next.length);
+		assert.is(reopened.run.bytes, rewritten.run.bytes);
+		assert.equal(reopened.run.listing, rewritten.run.listing, 'the listing facts, copied blocks included');
 		let n = 0;
 		for await (const e of reopened.entries()) {
 			assert.is(e.key, next[n]!.key);
