@@ -454,9 +454,19 @@ class Monitor {
 			listing.oldestSizes?.length === listing.digests.length &&
 			!this.resume &&
 			this.sameAlgorithm &&
-			this.options.config.verify.mode !== 'full' &&
-			(!this.rollingPlan || (this.rollingPlan.files === 0 && this.rollingPlan.ties === 0))
+			this.options.config.verify.mode !== 'full'
 		);
+	}
+
+	/**
+	 * Whether a block whose least recent verification is `oldest` may hold a file the rolling
+	 * plan picked. A block that may not is skipped whole: the plan's selector, which counts
+	 * the files verified in its boundary second in key order, would not have counted any of
+	 * its files (all verified after that second).
+	 */
+	private mayBeDue(oldest: number): boolean {
+		const plan = this.rollingPlan;
+		return plan !== undefined && (plan.files > 0 || plan.ties > 0) && Math.floor(oldest / 1000) <= plan.beforeSecond;
 	}
 
 	/**
@@ -480,8 +490,9 @@ class Monitor {
 			if (i < run.length && skip.room > 0) return skip.giveBack(run, i);
 			if (skip.room > 0) continue;
 			const facts = skip.facts;
-			// a block with files past the N days is compared one by one: coverage counts them apart
-			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest))) return skip.giveBack(run, i);
+			// a block with files past the N days, or that rolling verification may pick from, is
+			// compared one by one: coverage counts them apart, and picked files are hashed
+			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest)) || this.mayBeDue(facts.oldest)) return skip.giveBack(run, i);
 			const files = skip.held;
 			const lastKey = skip.lastKey;
 			this.coverage?.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
+import { LISTING_BLOCK } from '../src/db.ts';
 import { CoverageCounter, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');
@@ -231,6 +232,38 @@ run('Verify = full has no rolling figures and re-hashes everything', async () =>
 		assert.is(r.hashedFiles, 3);
 		assert.is(r.rolling, undefined);
 		assert.is(r.coverage, undefined);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('daily runs skip the blocks that hold no due file, before the first that does', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-skip-'));
+	const data = join(dir, 'data');
+	const blocks = 4;
+	const files = blocks * LISTING_BLOCK;
+	try {
+		// four blocks of equal bytes in four folders; rolling 4: a block's worth is due each day
+		const mtime = new Date(T0 - DAY_MS);
+		for (let i = 0; i < files; i++) {
+			const folder = join(data, `d${Math.floor(i / LISTING_BLOCK)}`);
+			if (i % LISTING_BLOCK === 0) mkdirSync(folder, { recursive: true });
+			const path = join(folder, `f${String(i).padStart(5, '0')}.bin`);
+			writeFileSync(path, Buffer.alloc(100, i & 255));
+			utimesSync(path, mtime, mtime);
+		}
+		writeConfig(dir, data, `Verify = rolling ${blocks}`);
+		await runAt(dir, day(0));
+		for (let n = 1; n <= 3; n++) {
+			const r = await runAt(dir, day(n));
+			assert.is(r.rolling!.verifiedFiles, LISTING_BLOCK, `day ${n}: one block's files re-verified`);
+			assert.is(r.skippedFiles, (n - 1) * LISTING_BLOCK, `day ${n}: the blocks verified on the days before are skipped`);
+			assert.is(r.coverage!.files, files);
+			assert.is(r.coverage!.verifiedFiles, files);
+			const verified = (await entries(dir)).map((e) => e.verifiedAt);
+			const expected = Array.from({ length: files }, (_, i) => (Math.floor(i / LISTING_BLOCK) < n ? day(Math.floor(i / LISTING_BLOCK) + 1) : day(0)));
+			assert.equal(verified, expected, `day ${n}: each file verified when its block was due`);
+		}
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
