@@ -45,3 +45,16 @@ export class BatchCursor<T> {
 		await this.source.return(undefined);
 	}
 }
+
+/** The first `n` items of batches, in batches (the source is not read further than needed). */
+export async function* firstEntries<T>(batches: AsyncGenerator<T[]>, n: number): AsyncGenerator<T[]> {
+	try {
+		for await (const batch of batches) {
+			if (n <= 0) return;
+			yield batch.length <= n ? batch : batch.slice(0, n);
+			n -= batch.length;
+		}
+	} finally {
+		await batches.return(undefined);
+	}
+}

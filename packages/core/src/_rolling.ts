@@ -150,6 +150,11 @@ export class RollingSelector {
 		this.ties = plan.ties;
 	}
 
+	/** Files verified in the plan's boundary second still to be picked. */
+	get tiesLeft(): number {
+		return this.ties;
+	}
+
 	/** Call once per old entry, in key order, whether or not it is still there. */
 	due(verifiedAt: number): boolean {
 		const second = toSecond(verifiedAt);

@@ -77,6 +77,13 @@ export class ListingSkip {
 		this.clear();
 	}
 
+	/** The current block's files, whole and matching, for the merge; the next block starts. */
+	takeBlock(): GivenBack {
+		const block = this.giveBack();
+		this.block++;
+		return block;
+	}
+
 	/** The files held, then items `from` on of `rest` (resolved from its stats), for the merge. */
 	giveBack(rest?: FolderRun, from = 0): GivenBack {
 		const batch: ListedItem[] = [];

@@ -202,6 +202,8 @@ export class DbWriter {
 	 */
 	private identical = 0;
 	private held: [DbEntry, StoredLines | undefined][] | undefined;
+	/** The previous database, once entries are written: blocks kept as they were are copied from it. */
+	private source: OpenedDb | undefined;
 	private listingText = '';
 	private listing: ListingFacts = { block: LISTING_BLOCK, digests: [], fileOffsets: [], localOffsets: [], bytes: [], oldest: [], oldestSizes: [] };
 	/** Bytes of entry lines written to each section so far. */
@@ -295,13 +297,33 @@ export class DbWriter {
 	}
 
 	/**
-	 * The next `n` entries are the previous database's, unchanged (their listing matched):
-	 * counted, not read. `lastKey` is the last one's key.
+	 * The next entries are the previous database's block `block`, unchanged (their listing
+	 * matched): `n` of them, the last one's key `lastKey`. While nothing else was put they are
+	 * counted, not read; after, the block is copied as the old file's bytes (a whole one, where
+	 * this database's blocks line up with the old one's) or read again as entries.
 	 */
-	skipIdentical(n: number, lastKey: string): void {
-		if (!this.deferred || this.held) throw new Error('skipIdentical: only while every entry so far is the old one');
-		this.identical += n;
+	async keepBlock(block: number, n: number, lastKey: string): Promise<void> {
+		if (this.deferred && !this.held) {
+			this.identical += n;
+			this.lastKey = lastKey;
+			return;
+		}
+		if (this.deferred) await this.writeIdentical();
+		const source = this.source!;
+		if (n === LISTING_BLOCK && this.count === block * LISTING_BLOCK) await this.copyBlocks(source, block, block + 1);
+		else {
+			let left = n;
+			for await (const batch of source.reader(block).batches()) {
+				for (const entry of batch) {
+					if (left-- === 0) break;
+					this.put(entry, entry);
+				}
+				if (left <= 0) break;
+				if (this.main.full || this.local.full) await this.drain();
+			}
+		}
 		this.lastKey = lastKey;
+		await this.drain();
 	}
 
 	/** True while nothing but the old entries, in order, has been put. */
@@ -325,11 +347,13 @@ export class DbWriter {
 		const previous = this.previous!;
 		const held = this.held ?? [];
 		const lastKey = this.lastKey;
+		this.source = previous;
 		this.previous = undefined;
 		this.held = undefined;
 		this.lastKey = undefined;
 		this.start();
-		const blocks = await this.copyBlocks(previous, Math.floor(this.identical / LISTING_BLOCK));
+		const blocks = this.copyable(previous, Math.floor(this.identical / LISTING_BLOCK));
+		if (blocks > 0) await this.copyBlocks(previous, 0, blocks);
 		let left = this.identical - blocks * LISTING_BLOCK;
 		if (left > 0) {
 			for await (const batch of previous.reader(blocks).batches()) {
@@ -345,35 +369,52 @@ export class DbWriter {
 		this.lastKey = lastKey;
 	}
 
-	/**
-	 * Copies up to `wanted` whole blocks of the old file's entries (both sections) into an
-	 * empty writer, with their listing facts; returns how many. Only blocks followed by
-	 * another, whose start ends the copy, and only from a database that records its blocks.
-	 */
-	private async copyBlocks(previous: OpenedDb, wanted: number): Promise<number> {
+	/** How many of the first `wanted` blocks can be copied: whole ones, of a database that records its blocks. */
+	private copyable(previous: OpenedDb, wanted: number): number {
 		const listing = previous.run.listing;
 		if (!listing || listing.block !== LISTING_BLOCK || listing.oldestSizes?.length !== listing.digests.length) return 0;
-		const blocks = Math.min(wanted, listing.fileOffsets.length - 1);
-		if (blocks <= 0) return 0;
-		// a block's lines start after the separator (",\n") that ends the block before it
-		const fileBytes = listing.fileOffsets[blocks]! - SEPARATOR.length;
-		const localBytes = listing.localOffsets[blocks]! - SEPARATOR.length;
-		await copyInto(previous.path, this.main, previous.run.filesAt + SECTION_HEAD, fileBytes);
-		await copyInto(previous.path, this.local, previous.run.localAt + SECTION_HEAD, localBytes);
+		return Math.max(0, Math.min(wanted, Math.floor(previous.run.count / LISTING_BLOCK)));
+	}
+
+	/**
+	 * Copies the old file's whole blocks from..to-1 (both sections, as bytes) after what was
+	 * written, with their listing facts: only where this database holds exactly `from` whole
+	 * blocks, so that its blocks line up with the old ones and the facts stay true.
+	 */
+	private async copyBlocks(previous: OpenedDb, from: number, to: number): Promise<void> {
+		const listing = previous.run.listing!;
+		if (this.count !== from * LISTING_BLOCK || to * LISTING_BLOCK > previous.run.count) throw new Error(`blocks ${from}–${to - 1} cannot be copied here`);
+		const { filesAt, localAt } = previous.run;
+		// where the blocks' lines start and end, from each section's first line: a block ends
+		// before the separator of the next one's first line, the last before the section's end
+		const last = to === listing.fileOffsets.length;
+		const fileStart = listing.fileOffsets[from]!;
+		const localStart = listing.localOffsets[from]!;
+		const fileEnd = last ? localAt - SECTION_END.length - (filesAt + SECTION_HEAD) : listing.fileOffsets[to]! - SEPARATOR.length;
+		const localEnd = last ? previous.prefix!.bytes - SECTION_END.length - (localAt + SECTION_HEAD) : listing.localOffsets[to]! - SEPARATOR.length;
+		if (this.count > 0) {
+			this.main.put(SEPARATOR);
+			this.local.put(SEPARATOR);
+			this.fileBytes += SEPARATOR.length;
+			this.localBytes += SEPARATOR.length;
+		}
+		const fileShift = this.fileBytes - fileStart;
+		const localShift = this.localBytes - localStart;
+		await copyInto(previous.path, this.main, filesAt + SECTION_HEAD + fileStart, fileEnd - fileStart);
+		await copyInto(previous.path, this.local, localAt + SECTION_HEAD + localStart, localEnd - localStart);
 		const facts = this.listing;
-		for (let b = 0; b < blocks; b++) {
+		for (let b = from; b < to; b++) {
 			facts.digests.push(listing.digests[b]!);
-			facts.fileOffsets.push(listing.fileOffsets[b]!);
-			facts.localOffsets.push(listing.localOffsets[b]!);
+			facts.fileOffsets.push(listing.fileOffsets[b]! + fileShift);
+			facts.localOffsets.push(listing.localOffsets[b]! + localShift);
 			facts.bytes.push(listing.bytes[b]!);
 			facts.oldest.push(listing.oldest[b]!);
 			facts.oldestSizes.push(listing.oldestSizes[b]!);
 			this.bytes += listing.bytes[b]!;
 		}
-		this.fileBytes = fileBytes;
-		this.localBytes = localBytes;
-		this.count = blocks * LISTING_BLOCK;
-		return blocks;
+		this.fileBytes += fileEnd - fileStart;
+		this.localBytes += localEnd - localStart;
+		this.count = to * LISTING_BLOCK;
 	}
 
 	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
@@ -736,6 +777,8 @@ let lastJson = '""';
 const SECTION_HEAD = 10;
 /** Between two entry lines of a section. */
 const SEPARATOR = ',\n';
+/** After a section's last entry line. */
+const SECTION_END = '\n],\n';
 
 const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);
 

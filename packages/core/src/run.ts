@@ -3,7 +3,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
 import { openDb, dbFileName, DbWriter, LISTING_BLOCK, sealInBackground, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
-import { BatchCursor } from './_cursor.ts';
+import { BatchCursor, firstEntries } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
 import { EventLogWriter } from './eventlog.ts';
@@ -175,6 +175,7 @@ class Monitor {
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
 	private rollingPlan: RollingPlan | undefined;
+	private selector: RollingSelector | undefined;
 	private resume: CheckpointReader | undefined;
 	private journal: CheckpointWriter | undefined;
 	private rolling: RollingSummary | undefined;
@@ -383,8 +384,8 @@ class Monitor {
 			return false;
 		};
 		try {
-			const planAll = async (batch: ListedItem[], stated: StatReply | undefined, resolved?: (ScanItem | undefined)[]): Promise<boolean> => {
-				for (const unit of this.cut(await this.plan(batch, old, stated, resolved))) {
+			const planAll = async (batch: ListedItem[], stated: StatReply | undefined, resolved?: (ScanItem | undefined)[], from = old): Promise<boolean> => {
+				for (const unit of this.cut(await this.plan(batch, from, stated, resolved))) {
 					// no more files in flight than the window: a stop then has little to wait for
 					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return true;
 					this.startHashing(unit);
@@ -398,7 +399,26 @@ class Monitor {
 				if (skipping) {
 					// an unreadable folder keeps its old entries: that is the merge's to do (below)
 					const unreadable = run.length === 1 && run.batch[0]!.kind === 'unreadable' && run.batch[0]!.key.endsWith('/');
-					const left = unreadable ? skipping.giveBack() : this.skipUnchanged(skipping, run, writer);
+					let left: GivenBack | undefined = unreadable ? skipping.giveBack() : undefined;
+					for (let at = 0; !left; ) {
+						const step = await this.skipUnchanged(skipping, run, writer, at);
+						if (!step) break;
+						if (!('block' in step)) {
+							left = step;
+							break;
+						}
+						// a block whose listing matched, but that holds files to verify again: compared
+						// entry by entry with that block alone, then the skipping goes on
+						const blockReader = previous!.reader(step.block);
+						const cursor = new BatchCursor<OldEntry>(this.withDue(firstEntries(blockReader.batches(), step.files)));
+						try {
+							if ((await planAll(step.given.batch, undefined, step.given.resolved, cursor)) || (await settleReady(1))) return await this.stop(units, scan);
+						} finally {
+							await cursor.close();
+							await blockReader.close();
+						}
+						at = step.resume;
+					}
 					if (!left) continue;
 					// the listing differs from here on: the rest of the run compares entry by entry
 					skippedBlocks = skipping.blocksSkipped;
@@ -460,25 +480,29 @@ class Monitor {
 
 	/**
 	 * Whether a block whose least recent verification is `oldest` may hold a file the rolling
-	 * plan picked. A block that may not is skipped whole: the plan's selector, which counts
-	 * the files verified in its boundary second in key order, would not have counted any of
-	 * its files (all verified after that second).
+	 * plan picks: one verified before the plan's boundary second, or in it while the plan
+	 * still takes files of that second (in key order, see RollingSelector). A block that may
+	 * not is skipped whole: the selector would have passed over all its files unchanged.
 	 */
 	private mayBeDue(oldest: number): boolean {
 		const plan = this.rollingPlan;
-		return plan !== undefined && (plan.files > 0 || plan.ties > 0) && Math.floor(oldest / 1000) <= plan.beforeSecond;
+		if (!plan || (plan.files === 0 && plan.ties === 0)) return false;
+		const second = Math.floor(oldest / 1000);
+		return second < plan.beforeSecond || (second === plan.beforeSecond && (this.selector?.tiesLeft ?? plan.ties) > 0);
 	}
 
 	/**
-	 * Adds a run of files to the current block of the listing; each full block whose digest
-	 * is the database's is skipped: its entries are counted (coverage, hash index, progress)
-	 * without being read as entries or compared one by one. At the first difference, returns
-	 * what is not skipped, for the entry-by-entry merge.
+	 * Adds a run of files (from item `at`) to the current block of the listing; each full
+	 * block whose digest is the database's is skipped: its entries are counted (coverage, hash
+	 * index, progress) without being read as entries or compared one by one. A block that
+	 * matches but may hold files to verify again is returned, to be compared entry by entry
+	 * alone, with where the run goes on. At the first difference, returns what is not skipped,
+	 * for the entry-by-entry merge.
 	 */
-	private skipUnchanged(skip: ListingSkip, run: FolderRun, writer: DbWriter): GivenBack | undefined {
+	private async skipUnchanged(skip: ListingSkip, run: FolderRun, writer: DbWriter, at = 0): Promise<GivenBack | { block: number; files: number; given: GivenBack; resume: number } | undefined> {
 		// a folder listed without lstat (a thread died): its files are stat'ed one by one by the merge
-		if (!run.stats) return skip.giveBack(run);
-		for (let i = 0; i < run.length; ) {
+		if (!run.stats) return skip.giveBack(run, at);
+		for (let i = at; i < run.length; ) {
 			// the scan already has more files than the database
 			if (skip.room <= 0) return skip.giveBack(run, i);
 			let to = i;
@@ -489,16 +513,17 @@ class Monitor {
 			// a problem, or a file gone since the listing: compare entry by entry from here
 			if (i < run.length && skip.room > 0) return skip.giveBack(run, i);
 			if (skip.room > 0) continue;
+			if (!skip.matches()) return skip.giveBack(run, i);
 			const facts = skip.facts;
-			// a block with files past the N days, or that rolling verification may pick from, is
-			// compared one by one: coverage counts them apart, and picked files are hashed
-			if (!skip.matches() || (this.coverage && !this.coverage.isRecent(facts.oldest)) || this.mayBeDue(facts.oldest)) return skip.giveBack(run, i);
 			const files = skip.held;
+			// files past the N days (coverage counts them apart) or that rolling verification may
+			// pick: this block is compared entry by entry
+			if ((this.coverage && !this.coverage.isRecent(facts.oldest)) || this.mayBeDue(facts.oldest)) return { block: skip.blocksSkipped, files, given: skip.takeBlock(), resume: i };
 			const lastKey = skip.lastKey;
 			this.coverage?.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);
 			this.position += files;
 			this.skipped += files;
-			writer.skipIdentical(files, lastKey);
+			await writer.keepBlock(skip.blocksSkipped, files, lastKey);
 			this.progress.files += files;
 			this.progress.bytes += skip.bytes;
 			this.report(lastKey);
@@ -671,7 +696,8 @@ class Monitor {
 
 	/** Marks each old entry, in key order, as due for rolling verification or not. */
 	private async *withDue(batches: AsyncGenerator<StoredEntry[]>): AsyncGenerator<OldEntry[]> {
-		const selector = this.rollingPlan && new RollingSelector(this.rollingPlan);
+		// one selector for the run: the old entries reach it in key order, whichever reader reads them
+		const selector = this.rollingPlan && (this.selector ??= new RollingSelector(this.rollingPlan));
 		for await (const batch of batches) {
 			if (selector) for (const entry of batch) if (selector.due(entry.verifiedAt)) (entry as OldEntry).due = true;
 			yield batch;

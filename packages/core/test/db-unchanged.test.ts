@@ -91,6 +91,42 @@ for (const [name, change] of [
 	});
 }
 
+for (const total of [MANY.length, 28 * LISTING_BLOCK]) {
+	same(`${total} entries, one block changed amid kept ones: kept blocks copied as bytes, the database a full rewrite makes`, async () => {
+		const dir = tempDir();
+		const path = join(dir, 'db.json');
+		const fresh = join(dir, 'fresh.json');
+		const list = MANY.slice(0, total);
+		await write(path, list);
+		const previous = (await openDb(path))!;
+		const old = await stored(previous);
+		const changedBlock = 5;
+		const next = old.map((e, i) => (Math.floor(i / LISTING_BLOCK) === changedBlock ? { ...plain(e), verifiedAt: 7 } : e));
+		const writer = await DbWriter.create(path, { role: 'B', algorithm: 'sha256' }, previous);
+		const blocks = Math.ceil(total / LISTING_BLOCK);
+		for (let b = 0; b < blocks; b++) {
+			const part = next.slice(b * LISTING_BLOCK, (b + 1) * LISTING_BLOCK);
+			if (b === changedBlock) for (const e of part) writer.put(e);
+			else await writer.keepBlock(b, part.length, part[part.length - 1]!.key);
+		}
+		await writer.commit(RUN);
+		await write(fresh, next.map(plain));
+		assert.is(body(path), body(fresh));
+		const reopened = (await openDb(path))!;
+		const rewritten = (await openDb(fresh))!;
+		assert.is(reopened.run.count, total);
+		assert.is(reopened.run.bytes, rewritten.run.bytes);
+		assert.equal(reopened.run.listing, rewritten.run.listing, 'offsets shifted, digests and facts of the copied blocks');
+		// and a reader opened at a copied block after the change reads it
+		const at = changedBlock + 2;
+		const reader = reopened.reader(at);
+		const first = await reader.batches().next();
+		await reader.close();
+		assert.is(first.value![0]!.key, next[at * LISTING_BLOCK]!.key);
+		removeDir(dir);
+	});
+}
+
 same('a database of another format version is rewritten, not copied', async () => {
 	const dir = tempDir();
 	const path = join(dir, 'db.json');

@@ -237,7 +237,7 @@ run('Verify = full has no rolling figures and re-hashes everything', async () =>
 	}
 });
 
-run('daily runs skip the blocks that hold no due file, before the first that does', async () => {
+run('daily runs compare only the block that holds the day’s files; the others are skipped', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-skip-'));
 	const data = join(dir, 'data');
 	const blocks = 4;
@@ -257,13 +257,56 @@ run('daily runs skip the blocks that hold no due file, before the first that doe
 		for (let n = 1; n <= 3; n++) {
 			const r = await runAt(dir, day(n));
 			assert.is(r.rolling!.verifiedFiles, LISTING_BLOCK, `day ${n}: one block's files re-verified`);
-			assert.is(r.skippedFiles, (n - 1) * LISTING_BLOCK, `day ${n}: the blocks verified on the days before are skipped`);
+			// the blocks verified the days before, and those after the day's (the plan takes the
+			// files verified in its boundary second in key order: the day's block has them all)
+			assert.is(r.skippedFiles, (blocks - 1) * LISTING_BLOCK, `day ${n}: every other block skipped`);
 			assert.is(r.coverage!.files, files);
 			assert.is(r.coverage!.verifiedFiles, files);
 			const verified = (await entries(dir)).map((e) => e.verifiedAt);
 			const expected = Array.from({ length: files }, (_, i) => (Math.floor(i / LISTING_BLOCK) < n ? day(Math.floor(i / LISTING_BLOCK) + 1) : day(0)));
 			assert.equal(verified, expected, `day ${n}: each file verified when its block was due`);
 		}
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+run('a due block, skipped blocks, then a changed one: each found as a full comparison finds it', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-mixed-'));
+	const data = join(dir, 'data');
+	const blocks = 4;
+	const files = blocks * LISTING_BLOCK;
+	const path = (i: number) => join(data, `d${Math.floor(i / LISTING_BLOCK)}`, `f${String(i).padStart(5, '0')}.bin`);
+	try {
+		const mtime = new Date(T0 - DAY_MS);
+		for (let i = 0; i < files; i++) {
+			if (i % LISTING_BLOCK === 0) mkdirSync(join(data, `d${i / LISTING_BLOCK}`), { recursive: true });
+			writeFileSync(path(i), Buffer.alloc(100, i & 255));
+			utimesSync(path(i), mtime, mtime);
+		}
+		writeConfig(dir, data, `Verify = rolling ${blocks}`);
+		await runAt(dir, day(0));
+		// in the last block: one file edited, one removed, one added
+		writeFileSync(path(3 * LISTING_BLOCK + 10), Buffer.alloc(100, 200));
+		rmSync(path(3 * LISTING_BLOCK + 20));
+		writeFileSync(join(data, 'd3', 'new.bin'), 'new');
+		const events: string[] = [];
+		const config = await loadConfig(dir);
+		const r = await runMonitor({ config, role: 'A', toolVersion: 'test', now: () => day(1), onEvent: (e) => events.push(`${e.type} ${e.key}`) });
+		assert.equal(events.sort(), [`FileModified data/d3/f${String(3 * LISTING_BLOCK + 10).padStart(5, '0')}.bin`, `FileNotFound data/d3/f${String(3 * LISTING_BLOCK + 20).padStart(5, '0')}.bin`, 'NewFile data/d3/new.bin']);
+		assert.is(r.rolling!.verifiedFiles, LISTING_BLOCK, 'the due block re-verified');
+		assert.is(r.skippedFiles, 2 * LISTING_BLOCK, 'the two blocks between skipped');
+		const stored = await entries(dir);
+		assert.is(stored.length, files, 'one removed, one added');
+		const at = (i: number) => stored.find((e) => e.key === `data/d${Math.floor(i / LISTING_BLOCK)}/f${String(i).padStart(5, '0')}.bin`)!;
+		assert.is(at(5).verifiedAt, day(1), 'a file of the due block: verified today');
+		assert.is(at(LISTING_BLOCK + 5).verifiedAt, day(0), 'a file of a skipped block: as it was');
+		assert.is(at(3 * LISTING_BLOCK + 10).verifiedAt, day(1), 'the edited file: hashed today');
+		// and the next day goes on from that database: a quarter of its bytes (100 fewer, 3 more)
+		// is 1,023 files, all in the second block; the three others are skipped
+		const next = await runAt(dir, day(2));
+		assert.is(next.rolling!.verifiedFiles, Math.floor((files * 100 - 100 + 3) / blocks / 100));
+		assert.is(next.skippedFiles, 3 * LISTING_BLOCK);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
