@@ -311,17 +311,7 @@ export class DbWriter {
 		if (this.deferred) await this.writeIdentical();
 		const source = this.source!;
 		if (n === LISTING_BLOCK && this.count === block * LISTING_BLOCK) await this.copyBlocks(source, block, block + 1);
-		else {
-			let left = n;
-			for await (const batch of source.reader(block).batches()) {
-				for (const entry of batch) {
-					if (left-- === 0) break;
-					this.put(entry, entry);
-				}
-				if (left <= 0) break;
-				if (this.main.full || this.local.full) await this.drain();
-			}
-		}
+		else await this.putOld(source, block, n);
 		this.lastKey = lastKey;
 		await this.drain();
 	}
@@ -354,9 +344,18 @@ export class DbWriter {
 		this.start();
 		const blocks = this.copyable(previous, Math.floor(this.identical / LISTING_BLOCK));
 		if (blocks > 0) await this.copyBlocks(previous, 0, blocks);
-		let left = this.identical - blocks * LISTING_BLOCK;
-		if (left > 0) {
-			for await (const batch of previous.reader(blocks).batches()) {
+		await this.putOld(previous, blocks, this.identical - blocks * LISTING_BLOCK);
+		for (const [entry, stored] of held) this.put(entry, stored);
+		this.lastKey = lastKey;
+	}
+
+	/** Puts the old database's `n` entries from the start of `block` again, as they were. */
+	private async putOld(source: OpenedDb, block: number, n: number): Promise<void> {
+		if (n <= 0) return;
+		const reader = source.reader(block);
+		try {
+			let left = n;
+			for await (const batch of reader.batches()) {
 				for (const entry of batch) {
 					if (left-- === 0) break;
 					this.put(entry, entry);
@@ -364,9 +363,9 @@ export class DbWriter {
 				if (left <= 0) break;
 				if (this.main.full || this.local.full) await this.drain();
 			}
+		} finally {
+			await reader.close();
 		}
-		for (const [entry, stored] of held) this.put(entry, stored);
-		this.lastKey = lastKey;
 	}
 
 	/** How many of the first `wanted` blocks can be copied: whole ones, of a database that records its blocks. */

@@ -3,7 +3,7 @@
 // line. Whatever happens, the result must be the database a full rewrite would have made.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
 import { removeDir, tempDir } from './util/tree.ts';
@@ -102,6 +102,8 @@ for (const total of [MANY.length, 28 * LISTING_BLOCK]) {
 		const old = await stored(previous);
 		const changedBlock = 5;
 		const next = old.map((e, i) => (Math.floor(i / LISTING_BLOCK) === changedBlock ? { ...plain(e), verifiedAt: 7 } : e));
+		const openFiles = () => readdirSync('/proc/self/fd').length;
+		const before = openFiles();
 		const writer = await DbWriter.create(path, { role: 'B', algorithm: 'sha256' }, previous);
 		const blocks = Math.ceil(total / LISTING_BLOCK);
 		for (let b = 0; b < blocks; b++) {
@@ -110,6 +112,7 @@ for (const total of [MANY.length, 28 * LISTING_BLOCK]) {
 			else await writer.keepBlock(b, part.length, part[part.length - 1]!.key);
 		}
 		await writer.commit(RUN);
+		assert.is(openFiles(), before, 'every file the writer read from is closed');
 		await write(fresh, next.map(plain));
 		assert.is(body(path), body(fresh));
 		const reopened = (await openDb(path))!;
