@@ -117,6 +117,110 @@ export async function planRollingBatches(batches: AsyncIterable<readonly Verifie
 	return plan;
 }
 
+/** What a plan needs of each block of the database's listing (see ListingFacts in db.ts). */
+export interface BlockFacts {
+	/** The block's least recent verification (ms). */
+	oldest: number;
+	bytes: number;
+	files: number;
+}
+
+/**
+ * The plan planRolling makes, reading only the blocks that can hold what it picks. A file
+ * verified in second s sits in a block whose oldest verification is at or before s: once
+ * every such block is read, the bytes verified up to s are known. So the blocks are read
+ * oldest first — every block holding an overdue file, then until the boundary second is
+ * known — and the files of that second are taken in key order (block order, then within).
+ */
+export async function planFromBlocks(blocks: readonly BlockFacts[], read: (block: number) => Promise<Verified[]>, input: RollingInput): Promise<RollingPlan | undefined> {
+	// past this many blocks, one pass over the database is cheaper (undefined: plan that way)
+	const most = Math.max(8, blocks.length >> 4);
+	const secondOf = blocks.map((b) => toSecond(b.oldest));
+	const order = blocks.map((_, i) => i).sort((a, b) => secondOf[a]! - secondOf[b]! || a - b);
+	const total = blocks.reduce((sum, b) => sum + b.bytes, 0);
+	const overdueBefore = toSecond(input.now - input.days * DAY_MS) + 1;
+	const entries = new Map<number, Verified[]>();
+	let next = 0;
+	const readNext = async () => {
+		const block = order[next++]!;
+		entries.set(block, await read(block));
+	};
+	while (next < order.length && secondOf[order[next]!]! < overdueBefore) {
+		if (next === most) return undefined;
+		await readNext();
+	}
+	let overdueBytes = 0;
+	for (const list of entries.values()) for (const e of list) if (toSecond(e.verifiedAt) < overdueBefore) overdueBytes += e.size;
+	const pace = total * Math.min(1, Math.max(0, input.now - input.previousRunAt) / (input.days * DAY_MS));
+	let quota = Math.max(overdueBytes, pace);
+	if (input.maxBytes !== undefined) quota = Math.min(quota, input.maxBytes);
+	const plan: RollingPlan = { beforeSecond: 0, ties: 0, bytes: 0, files: 0, overdueBytes };
+	if (quota <= 0 || blocks.every((b) => b.files === 0)) return plan;
+	for (;;) {
+		const decided = decide(blocks, secondOf, order, next, entries, quota, overdueBefore);
+		if (decided) return { ...decided, overdueBytes };
+		// the next oldest block (blocks of the same oldest second go in key order)
+		if (next === most) return undefined;
+		await readNext();
+	}
+}
+
+/**
+ * The plan, if the blocks read so far decide it: every second before the oldest of the
+ * blocks not read is complete; the boundary is the first second whose files, with all
+ * older, exceed the quota, and its files are taken in key order — decided only if the
+ * quota is met before the first block not read that may hold files of that second.
+ */
+function decide(blocks: readonly BlockFacts[], secondOf: number[], order: number[], next: number, entries: Map<number, Verified[]>, quota: number, overdueBefore: number): Omit<RollingPlan, 'overdueBytes'> | undefined {
+	const all = next === order.length;
+	const complete = all ? Infinity : secondOf[order[next]!]!;
+	const bySecond = new Map<number, number>();
+	for (const list of entries.values()) for (const e of list) bySecond.set(toSecond(e.verifiedAt), (bySecond.get(toSecond(e.verifiedAt)) ?? 0) + e.size);
+	const seconds = [...bySecond.keys()].sort((x, y) => x - y);
+	// the boundary: a complete second, or the first incomplete one if its known files already exceed
+	let boundary: number | undefined;
+	let before = 0;
+	for (const second of seconds) {
+		if (second > complete) break;
+		if (before + bySecond.get(second)! > quota || second === complete) {
+			if (before + bySecond.get(second)! > quota) boundary = second;
+			break;
+		}
+		before += bySecond.get(second)!;
+	}
+	if (boundary === undefined) {
+		if (!all) return undefined;
+		// everything fits: the last second, all of whose files are taken
+		boundary = seconds[seconds.length - 1]!;
+	}
+	const plan = { beforeSecond: boundary, ties: 0, bytes: 0, files: 0 };
+	let used = 0;
+	for (const list of entries.values()) {
+		for (const e of list) {
+			if (toSecond(e.verifiedAt) >= boundary) continue;
+			used += e.size;
+			plan.files++;
+		}
+	}
+	// files of the boundary second in key order: blocks in order, up to the first not read
+	// that may hold some (its oldest verification is that second)
+	let firstUnread = blocks.length;
+	for (let i = next; i < order.length && secondOf[order[i]!] === boundary; i++) firstUnread = Math.min(firstUnread, order[i]!);
+	for (let block = 0; block < firstUnread; block++) {
+		for (const e of entries.get(block) ?? []) {
+			if (toSecond(e.verifiedAt) !== boundary) continue;
+			const alone = used === 0 && plan.ties === 0 && boundary < overdueBefore;
+			if (used + e.size > quota && !alone) return { ...plan, bytes: used };
+			used += e.size;
+			plan.ties++;
+			plan.files++;
+			if (used >= quota) return { ...plan, bytes: used };
+		}
+	}
+	// the quota not met before a block not read: read on (unless every block is read)
+	return firstUnread === blocks.length ? { ...plan, bytes: used } : undefined;
+}
+
 /**
  * What a database records so the next run can often plan without reading it: the oldest
  * verification (to the second) and the size of the first file, in key order, verified then.

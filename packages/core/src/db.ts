@@ -141,8 +141,8 @@ export interface OpenedDb {
 	entries(): AsyncGenerator<DbEntry>;
 	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
 	entryBatches(): AsyncGenerator<StoredEntry[]>;
-	/** A reader from the first entry, or from the first of block `block` of the listing. */
-	reader(block?: number): DbReader;
+	/** A reader from the first entry, or from the first of block `block` of the listing; `alone`: only that block will be read (smaller chunks). */
+	reader(block?: number, alone?: boolean): DbReader;
 	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
 	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
 	/** The canonical part only, in key order, streamed. */
@@ -180,12 +180,16 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		entries: () => flatten(fromStart(path, filesAt, run.localAt, (r) => r.batches(false))),
 		entryBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.batches()),
 		verifiedBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.verified()),
-		reader: (block?: number) => {
+		reader: (block?: number, alone = false) => {
 			const listing = run.listing;
-			if (!block || !listing) return new DbReader(path, filesAt, run.localAt);
+			if ((!block && !alone) || !listing) return new DbReader(path, filesAt, run.localAt);
+			block ??= 0;
 			if (block >= listing.fileOffsets.length) throw new Error(`no block ${block} in ${basename(path)}`);
 			const from = { ordinal: block * listing.block, fileOffset: listing.fileOffsets[block]!, localOffset: listing.localOffsets[block]! };
-			return new DbReader(path, filesAt, run.localAt, from);
+			// one block read alone: chunks of about its size, not 1 MiB
+			const next = block + 1 < listing.fileOffsets.length;
+			const sizes = alone && next ? { fileBytes: listing.fileOffsets[block + 1]! - from.fileOffset, localBytes: listing.localOffsets[block + 1]! - from.localOffset } : {};
+			return new DbReader(path, filesAt, run.localAt, { ...from, ...sizes });
 		},
 	};
 }
@@ -648,11 +652,13 @@ export class DbReader {
 		private path: string,
 		filesAt: number,
 		localAt: number,
-		from?: { ordinal: number; fileOffset: number; localOffset: number },
+		from?: { ordinal: number; fileOffset: number; localOffset: number; fileBytes?: number; localBytes?: number },
 	) {
 		if (from) {
-			this.files = sectionLines(path, filesAt + SECTION_HEAD + from.fileOffset, false);
-			this.locals = sectionLines(path, localAt + SECTION_HEAD + from.localOffset, false);
+			// a block read alone (see reader) is read in chunks of about its size
+			const chunk = (bytes?: number) => (bytes === undefined ? CHUNK : Math.min(CHUNK, bytes + (4 << 10)));
+			this.files = sectionLines(path, filesAt + SECTION_HEAD + from.fileOffset, false, chunk(from.fileBytes));
+			this.locals = sectionLines(path, localAt + SECTION_HEAD + from.localOffset, false, chunk(from.localBytes));
 			this.ordinal = from.ordinal;
 		} else {
 			this.files = sectionLines(path, filesAt);
@@ -740,10 +746,9 @@ async function* fromStart<T>(path: string, filesAt: number, localAt: number, rea
 }
 
 /** The entry lines of the section starting at `offset` (its `"name":[` line), in chunks. */
-async function* sectionLines(path: string, offset: number, head = true): AsyncGenerator<string[]> {
+async function* sectionLines(path: string, offset: number, head = true, chunk = CHUNK): AsyncGenerator<string[]> {
 	let first = head;
-	// smaller chunks with a small heap: each is a string and its lines, twice (files, local)
-	for await (const lines of readLineChunks(path, offset, lowMemory() ? 1 << 18 : 1 << 20)) {
+	for await (const lines of readLineChunks(path, offset, chunk)) {
 		let from = 0;
 		if (first) {
 			first = false;
@@ -774,6 +779,8 @@ let lastJson = '""';
 
 /** `"files":[\n` and `"local":[\n`: the line before each section's first entry. */
 const SECTION_HEAD = 10;
+/** Bytes a section is read in: less with a small heap (each is a string and its lines, twice: files, local). */
+const CHUNK = lowMemory() ? 1 << 18 : 1 << 20;
 /** Between two entry lines of a section. */
 const SEPARATOR = ',\n';
 /** After a section's last entry line. */

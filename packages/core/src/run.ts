@@ -13,7 +13,7 @@ import { HashPool, type FolderRequest, type StatReply } from './_pool.ts';
 import { fromStats, ListingSkip, type GivenBack } from './_skip.ts';
 import { diskOf, lowMemory, physicalCores } from './_machine.ts';
 import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './_checkpoint.ts';
-import { CoverageCounter, planFromHint, planRollingBatches, RollingSelector, type RollingHint, type Coverage, type RollingPlan } from './_rolling.ts';
+import { CoverageCounter, planFromBlocks, planFromHint, planRollingBatches, RollingSelector, type Coverage, type RollingHint, type RollingInput, type RollingPlan, type Verified } from './_rolling.ts';
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
@@ -322,11 +322,32 @@ class Monitor {
 			previousRunAt: Date.parse(this.previous.run.startedAt) || 0,
 			...(this.options.config.maxBytes !== undefined ? { maxBytes: this.options.config.maxBytes } : {}),
 		};
-		// most runs of an unchanged tree have nothing due, and the hint proves it
+		// most runs of an unchanged tree have nothing due, and the hint proves it; otherwise the
+		// blocks that can hold what is due are read (oldest first), or, if that is most of them, all
 		const hint = this.previous.run.rollingHint as RollingHint | undefined;
-		this.rollingPlan = (hint && planFromHint(hint, input)) ?? (await planRollingBatches(this.previous.verifiedBatches(), this.previous.run.count, input));
+		this.rollingPlan =
+			(hint && planFromHint(hint, input)) ??
+			(await this.planFromBlocks(input)) ??
+			(await planRollingBatches(this.previous.verifiedBatches(), this.previous.run.count, input));
 		this.rolling.plannedFiles = this.rollingPlan.files;
 		this.rolling.plannedBytes = this.rollingPlan.bytes;
+	}
+
+	/** The rolling plan from the database's blocks (see planFromBlocks); undefined without their facts. */
+	private async planFromBlocks(input: RollingInput): Promise<RollingPlan | undefined> {
+		const { count, listing } = this.previous!.run;
+		if (listing?.block !== LISTING_BLOCK || listing.oldest.length !== listing.fileOffsets.length) return undefined;
+		const blocks = listing.oldest.map((oldest, b) => ({ oldest, bytes: listing.bytes[b]!, files: Math.min(LISTING_BLOCK, count - b * LISTING_BLOCK) }));
+		return planFromBlocks(blocks, async (b) => {
+			const reader = this.previous!.reader(b, true);
+			try {
+				const out: Verified[] = [];
+				for await (const batch of firstEntries(reader.verified(), blocks[b]!.files)) out.push(...batch);
+				return out;
+			} finally {
+				await reader.close();
+			}
+		}, input);
 	}
 
 	private async startPool(): Promise<void> {
@@ -409,7 +430,7 @@ class Monitor {
 						}
 						// a block whose listing matched, but that holds files to verify again: compared
 						// entry by entry with that block alone, then the skipping goes on
-						const blockReader = previous!.reader(step.block);
+						const blockReader = previous!.reader(step.block, true);
 						const cursor = new BatchCursor<OldEntry>(this.withDue(firstEntries(blockReader.batches(), step.files)));
 						try {
 							if ((await planAll(step.given.batch, undefined, step.given.resolved, cursor)) || (await settleReady(1))) return await this.stop(units, scan);

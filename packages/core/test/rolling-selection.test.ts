@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
 import { LISTING_BLOCK } from '../src/db.ts';
-import { CoverageCounter, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
+import { CoverageCounter, planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');
 const day = (n: number) => T0 + n * DAY_MS;
@@ -80,6 +80,39 @@ plan('the hint a database records plans exactly as reading it would, when it dec
 		assert.is(due(fromHint), due(read), `round ${round}`);
 	}
 	assert.ok(decided > 50, `the hint decided ${decided} of 400 plans`);
+});
+
+plan('planning from the blocks, reading only those it needs, plans exactly as one pass over all would', async () => {
+	let seed = 7;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	let planned = 0;
+	let partly = 0;
+	for (let round = 0; round < 600; round++) {
+		const n = 1 + Math.floor(random() * 300);
+		// runs of files verified together, as daily runs leave them, or scattered
+		const runs = round % 2 === 0;
+		const items = Array.from({ length: n }, (_, i) => ({
+			size: Math.floor(random() * 5000),
+			verifiedAt: runs ? day(Math.floor((i / n) * 20 + random())) + (i % 3) * 1000 : day(Math.floor(random() * 20)) + Math.floor(random() * 3) * 1000,
+		}));
+		const size = 1 + Math.floor(random() * 12);
+		const blocks: { oldest: number; bytes: number; files: number; items: Verified[] }[] = [];
+		for (let at = 0; at < n; at += size) {
+			const part = items.slice(at, at + size);
+			blocks.push({ oldest: Math.min(...part.map((e) => e.verifiedAt)), bytes: part.reduce((sum, e) => sum + e.size, 0), files: part.length, items: part });
+		}
+		const days = [10, 19, 21, 30][round % 4]!;
+		const input = { now: day(20) + Math.floor(random() * 30 * 60_000), days, previousRunAt: day(20) - Math.floor(random() * 3 * DAY_MS), ...(random() < 0.3 ? { maxBytes: Math.floor(random() * 30_000) } : {}) };
+		const readBlocks = new Set<number>();
+		const fromBlocks = await planFromBlocks(blocks, async (b) => (readBlocks.add(b), blocks[b]!.items), input);
+		if (!fromBlocks) continue;
+		planned++;
+		if (readBlocks.size < blocks.length) partly++;
+		const all = await planRolling(list(items), n, input);
+		assert.equal(fromBlocks, all, `round ${round}`);
+	}
+	assert.ok(planned > 300, `planned from the blocks ${planned} times of 600`);
+	assert.ok(partly > 100, `without reading every block ${partly} times`);
 });
 
 plan('the hint steps aside when something may be due', () => {
