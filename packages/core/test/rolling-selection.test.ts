@@ -270,22 +270,26 @@ run('Verify = full has no rolling figures and re-hashes everything', async () =>
 	}
 });
 
-run('daily runs compare only the block that holds the day’s files; the others are skipped', async () => {
-	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-skip-'));
+/** `blocks` full blocks of 100-byte files, one folder a block, configured for rolling `blocks` (a block's worth due a day). */
+function blockTree(blocks: number, name: string): { dir: string; data: string; files: number; path: (i: number) => string } {
+	const dir = mkdtempSync(join(tmpdir(), name));
 	const data = join(dir, 'data');
-	const blocks = 4;
 	const files = blocks * LISTING_BLOCK;
+	const path = (i: number) => join(data, `d${Math.floor(i / LISTING_BLOCK)}`, `f${String(i).padStart(5, '0')}.bin`);
+	const mtime = new Date(T0 - DAY_MS);
+	for (let i = 0; i < files; i++) {
+		if (i % LISTING_BLOCK === 0) mkdirSync(join(data, `d${i / LISTING_BLOCK}`), { recursive: true });
+		writeFileSync(path(i), Buffer.alloc(100, i & 255));
+		utimesSync(path(i), mtime, mtime);
+	}
+	writeConfig(dir, data, `Verify = rolling ${blocks}`);
+	return { dir, data, files, path };
+}
+
+run('daily runs compare only the block that holds the day’s files; the others are skipped', async () => {
+	const blocks = 4;
+	const { dir, files } = blockTree(blocks, 'eq-rolling-skip-');
 	try {
-		// four blocks of equal bytes in four folders; rolling 4: a block's worth is due each day
-		const mtime = new Date(T0 - DAY_MS);
-		for (let i = 0; i < files; i++) {
-			const folder = join(data, `d${Math.floor(i / LISTING_BLOCK)}`);
-			if (i % LISTING_BLOCK === 0) mkdirSync(folder, { recursive: true });
-			const path = join(folder, `f${String(i).padStart(5, '0')}.bin`);
-			writeFileSync(path, Buffer.alloc(100, i & 255));
-			utimesSync(path, mtime, mtime);
-		}
-		writeConfig(dir, data, `Verify = rolling ${blocks}`);
 		await runAt(dir, day(0));
 		for (let n = 1; n <= 3; n++) {
 			const r = await runAt(dir, day(n));
@@ -305,19 +309,9 @@ run('daily runs compare only the block that holds the day’s files; the others 
 });
 
 run('a due block, skipped blocks, then a changed one: each found as a full comparison finds it', async () => {
-	const dir = mkdtempSync(join(tmpdir(), 'eq-rolling-mixed-'));
-	const data = join(dir, 'data');
 	const blocks = 4;
-	const files = blocks * LISTING_BLOCK;
-	const path = (i: number) => join(data, `d${Math.floor(i / LISTING_BLOCK)}`, `f${String(i).padStart(5, '0')}.bin`);
+	const { dir, data, files, path } = blockTree(blocks, 'eq-rolling-mixed-');
 	try {
-		const mtime = new Date(T0 - DAY_MS);
-		for (let i = 0; i < files; i++) {
-			if (i % LISTING_BLOCK === 0) mkdirSync(join(data, `d${i / LISTING_BLOCK}`), { recursive: true });
-			writeFileSync(path(i), Buffer.alloc(100, i & 255));
-			utimesSync(path(i), mtime, mtime);
-		}
-		writeConfig(dir, data, `Verify = rolling ${blocks}`);
 		await runAt(dir, day(0));
 		// in the last block: one file edited, one removed, one added
 		writeFileSync(path(3 * LISTING_BLOCK + 10), Buffer.alloc(100, 200));
