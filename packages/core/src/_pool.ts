@@ -370,7 +370,9 @@ interface Task {
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
 type WorkerResult = [number, string | null, number | string, number | string];
 
-// a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results
+// a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results,
+// or one folder's listing; a young generation of 16 MB, not 2: listing and lstat make garbage
+// a file, and at 2 MB a third of a thread's time went to collecting it
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24 };
 /** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
 const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };

@@ -196,7 +196,7 @@ class Monitor {
 
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		await this.startPool();
-		// the listing (and its lstat on a thread) starts now, beside the database's seal check
+		// the listing (on the threads, with its lstat) starts now, before the database is opened
 		this.scan = this.openScan();
 		try {
 			return await this.runScanned(tookOverFrom);
