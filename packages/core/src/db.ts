@@ -3,6 +3,7 @@ import { copyFile, open, rename, truncate, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
+import { firstEntries } from './_cursor.ts';
 import { listingLine } from './_folder.ts';
 import { lowMemory } from './_machine.ts';
 import { readLineChunks, readLines } from './_lines.ts';
@@ -50,6 +51,12 @@ export interface ListingFacts {
 	oldest: number[];
 	/** …and the size of its first file (key order) verified in that second. */
 	oldestSizes: number[];
+}
+
+/** Whether a database records its blocks' facts as this version does (older ones do not, or in part). */
+export function hasBlockFacts(run: DbRun): boolean {
+	const listing = run.listing;
+	return listing?.block === LISTING_BLOCK && listing.oldestSizes?.length === listing.digests.length && listing.oldest.length === listing.fileOffsets.length;
 }
 
 export const listingDigest = (text: string) => listingDigestOf(createHash('sha256').update(text));
@@ -143,6 +150,8 @@ export interface OpenedDb {
 	entryBatches(): AsyncGenerator<StoredEntry[]>;
 	/** A reader from the first entry, or from the first of block `block` of the listing; `alone`: only that block will be read (smaller chunks). */
 	reader(block?: number, alone?: boolean): DbReader;
+	/** The first `n` entries of block `block` (all of them by default), read with `read`; the reader is closed when done. */
+	block<T>(block: number, read: (reader: DbReader) => AsyncGenerator<T[]>, n?: number): AsyncGenerator<T[]>;
 	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
 	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
 	/** The canonical part only, in key order, streamed. */
@@ -170,7 +179,7 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 	}
 	const { header, run, prefix, sealed } = await verify(path, sealer);
 	const filesAt = run.filesAt;
-	return {
+	const opened: OpenedDb = {
 		path,
 		header,
 		run,
@@ -180,6 +189,7 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		entries: () => flatten(fromStart(path, filesAt, run.localAt, (r) => r.batches(false))),
 		entryBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.batches()),
 		verifiedBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.verified()),
+		block: (block, read, n) => readBlock(opened, block, read, n),
 		reader: (block?: number, alone = false) => {
 			const listing = run.listing;
 			if ((!block && !alone) || !listing) return new DbReader(path, filesAt, run.localAt);
@@ -192,6 +202,16 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 			return new DbReader(path, filesAt, run.localAt, { ...from, ...sizes });
 		},
 	};
+	return opened;
+}
+
+async function* readBlock<T>(db: OpenedDb, block: number, read: (reader: DbReader) => AsyncGenerator<T[]>, n = Math.min(LISTING_BLOCK, db.run.count - block * LISTING_BLOCK)): AsyncGenerator<T[]> {
+	const reader = db.reader(block, true);
+	try {
+		yield* firstEntries(read(reader), n);
+	} finally {
+		await reader.close();
+	}
 }
 
 /** Streams a new database; nothing replaces the old one until `commit`. */
@@ -356,26 +376,15 @@ export class DbWriter {
 	/** Puts the old database's `n` entries from the start of `block` again, as they were. */
 	private async putOld(source: OpenedDb, block: number, n: number): Promise<void> {
 		if (n <= 0) return;
-		const reader = source.reader(block);
-		try {
-			let left = n;
-			for await (const batch of reader.batches()) {
-				for (const entry of batch) {
-					if (left-- === 0) break;
-					this.put(entry, entry);
-				}
-				if (left <= 0) break;
-				if (this.main.full || this.local.full) await this.drain();
-			}
-		} finally {
-			await reader.close();
+		for await (const batch of source.block(block, (reader) => reader.batches(), n)) {
+			for (const entry of batch) this.put(entry, entry);
+			if (this.main.full || this.local.full) await this.drain();
 		}
 	}
 
 	/** How many of the first `wanted` blocks can be copied: whole ones, of a database that records its blocks. */
 	private copyable(previous: OpenedDb, wanted: number): number {
-		const listing = previous.run.listing;
-		if (!listing || listing.block !== LISTING_BLOCK || listing.oldestSizes?.length !== listing.digests.length) return 0;
+		if (!hasBlockFacts(previous.run)) return 0;
 		return Math.max(0, Math.min(wanted, Math.floor(previous.run.count / LISTING_BLOCK)));
 	}
 

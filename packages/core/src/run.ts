@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
-import { openDb, dbFileName, DbWriter, LISTING_BLOCK, sealInBackground, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
-import { BatchCursor, firstEntries } from './_cursor.ts';
+import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealInBackground, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
+import { BatchCursor } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
 import { EventLogWriter } from './eventlog.ts';
@@ -17,7 +17,7 @@ import { CoverageCounter, planFromBlocks, planFromHint, planRollingBatches, Roll
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
-import { compareKeys, describe, listHere, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
+import { compareKeys, describe, listingHere, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
 	config: Config;
@@ -217,8 +217,7 @@ class Monitor {
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
 		const pool = this.pool;
 		// without threads, this one lists and stats (a first run stats nothing: all is new)
-		const here = { list: async (request: FolderRequest) => listHere(request, true), ahead: 0, stat: true };
-		const lister = !known ? undefined : pool ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: true } : here;
+		const lister = !known ? undefined : pool ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: true } : listingHere(true);
 		const scan = scanFolders(this.roots, config.exclude, lister);
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it
@@ -335,18 +334,14 @@ class Monitor {
 
 	/** The rolling plan from the database's blocks (see planFromBlocks); undefined without their facts. */
 	private async planFromBlocks(input: RollingInput): Promise<RollingPlan | undefined> {
-		const { count, listing } = this.previous!.run;
-		if (listing?.block !== LISTING_BLOCK || listing.oldest.length !== listing.fileOffsets.length) return undefined;
-		const blocks = listing.oldest.map((oldest, b) => ({ oldest, bytes: listing.bytes[b]!, files: Math.min(LISTING_BLOCK, count - b * LISTING_BLOCK) }));
+		const previous = this.previous!;
+		const { count, listing } = previous.run;
+		if (!hasBlockFacts(previous.run)) return undefined;
+		const blocks = listing!.oldest.map((oldest, b) => ({ oldest, bytes: listing!.bytes[b]!, files: Math.min(LISTING_BLOCK, count - b * LISTING_BLOCK) }));
 		return planFromBlocks(blocks, async (b) => {
-			const reader = this.previous!.reader(b, true);
-			try {
-				const out: Verified[] = [];
-				for await (const batch of firstEntries(reader.verified(), blocks[b]!.files)) out.push(...batch);
-				return out;
-			} finally {
-				await reader.close();
-			}
+			const out: Verified[] = [];
+			for await (const batch of previous.block(b, (reader) => reader.verified())) out.push(...batch);
+			return out;
 		}, input);
 	}
 
@@ -430,13 +425,11 @@ class Monitor {
 						}
 						// a block whose listing matched, but that holds files to verify again: compared
 						// entry by entry with that block alone, then the skipping goes on
-						const blockReader = previous!.reader(step.block, true);
-						const cursor = new BatchCursor<OldEntry>(this.withDue(firstEntries(blockReader.batches(), step.files)));
+						const cursor = new BatchCursor<OldEntry>(this.withDue(previous!.block(step.block, (reader) => reader.batches())));
 						try {
 							if ((await planAll(step.given.batch, undefined, step.given.resolved, cursor)) || (await settleReady(1))) return await this.stop(units, scan);
 						} finally {
 							await cursor.close();
-							await blockReader.close();
 						}
 						at = step.resume;
 					}
@@ -491,8 +484,7 @@ class Monitor {
 		const listing = this.previous?.run.listing;
 		return (
 			writer.onlyIdentical &&
-			listing?.block === LISTING_BLOCK &&
-			listing.oldestSizes?.length === listing.digests.length &&
+			hasBlockFacts(this.previous!.run) &&
 			!this.resume &&
 			this.sameAlgorithm &&
 			this.options.config.verify.mode !== 'full'

@@ -168,7 +168,7 @@ export async function* scanFolders(roots: readonly Root[], extraExcludes: readon
 }
 
 /** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
-export function listHere(request: FolderRequest, stat = false): ListedFolder {
+function listHere(request: FolderRequest, stat = false): ListedFolder {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
@@ -183,7 +183,10 @@ export function compareKeys(a: string, b: string): number {
 
 // --- internal ---
 
-const HERE: Lister = { list: async (request) => listHere(request), ahead: 0, stat: false };
+/** Folders listed on this thread, as they are needed; with `stat`, with their files' lstat. */
+export const listingHere = (stat: boolean): Lister => ({ list: async (request) => listHere(request, stat), ahead: 0, stat });
+
+const HERE = listingHere(false);
 
 /** The exclude regexps compiled once per source, for folders listed on this thread. */
 const regexps = new Map<string, RegExp>();
