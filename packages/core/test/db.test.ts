@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DbWriter, openDb, dbFileName, type DbEntry } from '../src/index.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
-import { runSide } from './util/run.ts';
+import { refusedAsCorrupt, runSide } from './util/run.ts';
 
 /** The canonical part: from the `"files":[` line to its closing `],`. */
 export function filesPart(db: string): string {
@@ -77,20 +77,9 @@ seal('one changed byte breaks the seal: the database is refused and kept as it w
 	const s = await sealedDb();
 	const damaged = readFileSync(s.path, 'utf8').replace('"docs/b.txt",4', '"docs/b.txt",5');
 	writeFileSync(s.path, damaged);
-	try {
-		await openDb(s.path);
-		assert.unreachable('a broken seal must be refused');
-	} catch (error) {
-		assert.is((error as { code?: string }).code, 'E_DB_CORRUPT');
-		assert.match((error as Error).message, /fails its seal/);
-	}
+	await refusedAsCorrupt(() => openDb(s.path), /fails its seal/);
 	// a run refuses too, and neither rewrites nor removes the damaged file
-	try {
-		await runSide(s.cfg);
-		assert.unreachable('the run must refuse');
-	} catch (error) {
-		assert.is((error as { code?: string }).code, 'E_DB_CORRUPT');
-	}
+	await refusedAsCorrupt(() => runSide(s.cfg));
 	assert.is(readFileSync(s.path, 'utf8'), damaged);
 	removeDir(s.dir);
 });
@@ -99,12 +88,7 @@ seal('a truncated database is refused, not taken for an empty one', async () => 
 	const s = await sealedDb();
 	const text = readFileSync(s.path, 'utf8');
 	writeFileSync(s.path, text.slice(0, text.length / 2));
-	try {
-		await openDb(s.path);
-		assert.unreachable();
-	} catch (error) {
-		assert.is((error as { code?: string }).code, 'E_DB_CORRUPT');
-	}
+	await refusedAsCorrupt(() => openDb(s.path));
 	removeDir(s.dir);
 });
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dbFileName, openDb } from '../src/index.ts';
 import { LISTING_BLOCK } from '../src/db.ts';
-import { runSide } from './util/run.ts';
+import { refusedAsCorrupt, runSide } from './util/run.ts';
 import { forceCrc } from './util/crc.ts';
 import { corruptInPlace, removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 
@@ -76,12 +76,7 @@ for (const workers of ['auto', '0']) {
 		const at = text.indexOf('"', text.indexOf(`"docs/${name(1500)}"`) + name(1500).length + 8) + 1;
 		const damaged = text.slice(0, at) + (text[at] === '0' ? '1' : '0') + text.slice(at + 1);
 		writeFileSync(s.db, damaged);
-		try {
-			await runSide(s.cfg);
-			assert.unreachable('the run must refuse');
-		} catch (error) {
-			assert.is((error as { code?: string }).code, 'E_DB_CORRUPT');
-		}
+		await refusedAsCorrupt(() => runSide(s.cfg));
 		assert.is(readFileSync(s.db, 'utf8'), damaged);
 		removeDir(s.dir);
 	});

@@ -18,3 +18,17 @@ export async function runSide(configDir: string, role: Role = 'A', now?: number)
 	const result = await runMonitor({ config, role, toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e) });
 	return { result, events, lines: events.map((e) => `${e.type} ${e.key}`).sort() };
 }
+
+/** Asserts that `action` is refused with E_DB_CORRUPT (and a message matching `message`, if given). */
+export async function refusedAsCorrupt(action: () => Promise<unknown>, message?: RegExp): Promise<void> {
+	let refused: unknown;
+	try {
+		await action();
+	} catch (error) {
+		refused = error;
+	}
+	if (refused === undefined) throw new Error('expected E_DB_CORRUPT, but it was not refused');
+	const { code, message: text } = refused as { code?: string; message?: string };
+	if (code !== 'E_DB_CORRUPT') throw new Error(`expected E_DB_CORRUPT, got ${code}: ${text}`);
+	if (message && !message.test(text ?? '')) throw new Error(`expected a message matching ${message}, got: ${text}`);
+}
