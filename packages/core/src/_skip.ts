@@ -6,7 +6,6 @@
 // that matches never makes any.
 
 import { createHash, type Hash } from 'node:crypto';
-import { listingLine } from './_folder.ts';
 import { LISTING_BLOCK, listingDigestOf, type DbRun } from './db.ts';
 import { describe, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem } from './scan.ts';
 import type { StatReply } from './_pool.ts';
@@ -42,13 +41,9 @@ export class ListingSkip {
 		this.parts.push({ run, from, to });
 		this.files += to - from;
 		this.bytes += bytes;
-		// a folder listed with its lines (on a thread) gives them whole; otherwise they are made here
-		let text = run.lines(from, to);
-		if (text === undefined) {
-			text = '';
-			const values = run.stats!.values;
-			for (let i = from; i < to; i++) text += listingLine(run.batch[i]!.key, values[i * 3]!, values[i * 3 + 1]!);
-		}
+		// a folder listed with its files' lstat comes with their listing lines too (folderLines)
+		const text = run.lines(from, to);
+		if (text === undefined) throw new Error('a folder listed with lstat but without its lines');
 		this.digest.update(text);
 	}
 
