@@ -24,9 +24,27 @@ export function timeCommand(command: string, options: { rss?: boolean; before?: 
 
 /** Best of `n`: on a shared machine the fastest run is the one least disturbed. */
 export function bestOf(n: number, run: () => Timing): Timing & { all: number[] } {
-	const runs = Array.from({ length: n }, run);
-	const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-	return { ...best, all: runs.map((r) => r.seconds) };
+	return best(Array.from({ length: n }, run));
+}
+
+/**
+ * Best of `n` each, ours and the peer's taking turns: a neighbour that loads the machine for
+ * a few seconds then slows both alike, where n of one followed by n of the other would put
+ * the whole disturbance on one side of the ratio.
+ */
+export function alternating(n: number, ours: () => Timing, peer: () => Timing): { ours: Timing & { all: number[] }; peer: Timing & { all: number[] } } {
+	const a: Timing[] = [];
+	const b: Timing[] = [];
+	for (let i = 0; i < n; i++) {
+		a.push(ours());
+		b.push(peer());
+	}
+	return { ours: best(a), peer: best(b) };
+}
+
+function best(runs: Timing[]): Timing & { all: number[] } {
+	const fastest = runs.reduce((x, y) => (y.seconds < x.seconds ? y : x));
+	return { ...fastest, all: runs.map((r) => r.seconds) };
 }
 
 export interface Row {

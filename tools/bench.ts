@@ -3,11 +3,12 @@
 //
 //   pnpm bench                 large + small + rolling rows (about a minute)
 //   pnpm bench --million       also the 1,000,000-file memory rows (~12 min, ~4 GB of inodes)
-//   pnpm bench --runs 5        repetitions per timing (best of; default 3)
+//   pnpm bench --runs 9        repetitions per timing (best of; default 5)
 //   BENCH_DIR=/path pnpm bench where the trees go (default: the system temp folder)
 //
 // Every timing is best-of-N wall time of a whole process (Node's start-up included), with
-// the files in the page cache: CPU and system-call cost, not the disk's speed.
+// the files in the page cache: CPU and system-call cost, not the disk's speed. Ours and the
+// peer's runs take turns, so a busy spell on a shared machine slows both sides of a ratio.
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.ts';
 import { makeTree, type TreeSpec } from './make-tree.ts';
 import { diskOf } from '../packages/core/src/_machine.ts';
-import { bestOf, mib, quote, seconds, table, timeCommand, type Row } from './bench-lib.ts';
+import { alternating, bestOf, mib, quote, seconds, table, timeCommand, type Row } from './bench-lib.ts';
 import { LOW_MEMORY_FLAGS as LAUNCHER_FLAGS } from '../packages/dsm/src/low-memory.ts';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'dist/equilybrium.cjs');
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const work = process.env.BENCH_DIR ?? join(tmpdir(), 'equilybrium-bench');
 
 async function main(): Promise<void> {
@@ -43,8 +44,7 @@ async function main(): Promise<void> {
 	const rotational = (await diskOf(large)).rotational;
 	for (const reads of ['parallel', 'auto'] as const) {
 		const cfg = config(`large-${reads}`, large, `Verify = full\nDisk reads = ${reads}`);
-		const ours = bestOf(runs, () => timeCommand(run(cfg), { before: () => fresh(cfg) }));
-		const peer = bestOf(runs, () => timeCommand(`rhash --sha256 -r ${quote(large)}`));
+		const { ours, peer } = alternating(runs, () => timeCommand(run(cfg), { before: () => fresh(cfg) }), () => timeCommand(`rhash --sha256 -r ${quote(large)}`));
 		const row = compareRow(`1 GiB, 41 × 25 MiB, sha256 (Disk reads = ${reads})`, ours.seconds, 'rhash --sha256 -r', peer.seconds, 1.0);
 		if (reads === 'auto') rows.push({ ...row, case: `${row.case.slice(0, -1)}: disk says rotational=${rotational ?? 'unknown'})`, target: 'info', met: undefined });
 		else rows.push(row);
@@ -56,19 +56,17 @@ async function main(): Promise<void> {
 
 	// 50,000 small files, sha256: a first run (everything hashed)
 	const smallCfg = config('small', small, 'Verify = rolling 30');
-	const oursSmall = bestOf(runs, () => timeCommand(run(smallCfg), { before: () => fresh(smallCfg) }));
-	const peerSmall = bestOf(runs, () => timeCommand(`rhash --sha256 -r ${quote(small)}`));
-	rows.push(compareRow('50,000 files 100 B – 8 KiB, sha256, first run', oursSmall.seconds, 'rhash --sha256 -r', peerSmall.seconds, 1.5));
+	const first = alternating(runs, () => timeCommand(run(smallCfg), { before: () => fresh(smallCfg) }), () => timeCommand(`rhash --sha256 -r ${quote(small)}`));
+	rows.push(compareRow('50,000 files 100 B – 8 KiB, sha256, first run', first.ours.seconds, 'rhash --sha256 -r', first.peer.seconds, 1.5));
 
 	// the same files again, Verify = rolling 30, nothing due
 	timeCommand(run(smallCfg), { before: () => fresh(smallCfg) });
-	const oursRolling = bestOf(runs, () => timeCommand(run(smallCfg)));
-	const peerFind = bestOf(runs, () => timeCommand(`find ${quote(small)} -type f -printf '%s %T@\\n'`));
-	rows.push(compareRow('50,000 files, second run, rolling 30, nothing due', oursRolling.seconds, "find -type f -printf '%s %T@'", peerFind.seconds, 3.0));
+	const second = alternating(runs, () => timeCommand(run(smallCfg)), () => timeCommand(`find ${quote(small)} -type f -printf '%s %T@\\n'`));
+	rows.push(compareRow('50,000 files, second run, rolling 30, nothing due', second.ours.seconds, "find -type f -printf '%s %T@'", second.peer.seconds, 3.0));
 
 	if (args.includes('--million')) rows.push(...million());
 
-	console.log(`\nEquilybrium ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${availableParallelism()} logical CPUs, best of ${runs}, files in the page cache\n`);
+	console.log(`\nEquilybrium ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${availableParallelism()} logical CPUs, best of ${runs} (ours and the peer alternating), files in the page cache\n`);
 	console.log(table(rows));
 }
 

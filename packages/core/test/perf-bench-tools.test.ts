@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bestOf, table, timeCommand } from '../../../tools/bench-lib.ts';
+import { alternating, bestOf, table, timeCommand } from '../../../tools/bench-lib.ts';
 import { makeTree } from '../../../tools/make-tree.ts';
 
 const bench = suite('benchmark pieces');
@@ -39,6 +39,22 @@ bench('timeCommand measures, and reads peak RSS from /usr/bin/time -v when there
 	const best = bestOf(3, () => timeCommand('true'));
 	assert.is(best.all.length, 3);
 	assert.is(best.seconds, Math.min(...best.all));
+});
+
+bench('alternating takes turns, ours then the peer, and keeps the best of each', () => {
+	const calls: string[] = [];
+	const ourTimes = [0.5, 0.3, 0.4];
+	const peerTimes = [0.2, 0.25, 0.1];
+	const { ours, peer } = alternating(
+		3,
+		() => (calls.push('ours'), { seconds: ourTimes[calls.filter((c) => c === 'ours').length - 1]!, status: 0 }),
+		() => (calls.push('peer'), { seconds: peerTimes[calls.filter((c) => c === 'peer').length - 1]!, status: 0 }),
+	);
+	assert.equal(calls, ['ours', 'peer', 'ours', 'peer', 'ours', 'peer']);
+	assert.is(ours.seconds, 0.3);
+	assert.is(peer.seconds, 0.1);
+	assert.equal(ours.all, ourTimes);
+	assert.equal(peer.all, peerTimes);
 });
 
 bench('the table has a row per case and says which targets are met', () => {
