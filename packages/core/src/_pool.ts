@@ -102,21 +102,22 @@ export class HashPool {
 	}
 
 	/**
-	 * Lists a folder on a thread (see readFolder) and lstat's its files there: a run with a
-	 * database lists and stats a few folders ahead of its merge. `base` is `dir` ending with
-	 * the separator; `globs` the sources of the exclude regexps (globRegExps).
+	 * Lists a folder on a thread (see readFolder), with its files' lstat and listing lines when
+	 * `stat`: a run lists a few folders ahead of its merge, and a run with a database stats
+	 * them there too. `base` is `dir` ending with the separator; `globs` the sources of the
+	 * exclude regexps (globRegExps).
 	 */
-	listFolder(request: FolderRequest): Promise<ListedFolder> {
+	listFolder(request: FolderRequest, stat: boolean): Promise<ListedFolder> {
 		if (this.failed) return Promise.reject(this.failed);
 		const threads = this.workers.slice(0, this.listingThreads());
 		const listId = this.nextStatId++;
-		// to the thread with the fewest folders waiting (one may be hashing)
-		const thread = threads.reduce((least, next) => (next.folders < least.folders ? next : least));
+		// to the thread with the fewest folders waiting, then the least hashing waiting
+		const thread = threads.reduce((least, next) => (next.folders < least.folders || (next.folders === least.folders && next.load < least.load) ? next : least));
 		thread.folders++;
 		const worker = thread.worker;
 		return new Promise((resolve, reject) => {
 			this.statWaiting.set(listId, { resolve, reject });
-			worker.postMessage({ listId, ...request });
+			worker.postMessage({ listId, stat, ...request });
 		});
 	}
 
@@ -137,8 +138,7 @@ export class HashPool {
 			...head,
 			// parsed only if the run makes items of the folder's files (it need not when it skips them)
 			entries: () => (entries ??= JSON.parse(reply.entries) as Pick<FolderEntries, 'names' | 'keys'>),
-			stats: { values: reply.values, errors: reply.errors },
-			lines: { text: reply.text, ends: reply.ends },
+			...(reply.values ? { stats: { values: reply.values, errors: reply.errors! }, lines: { text: reply.text!, ends: reply.ends! } } : {}),
 		});
 	}
 
@@ -320,7 +320,8 @@ export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'f
 	lines?: FolderLines;
 }
 
-interface ListingReply extends StatReply, FolderLines {
+/** A thread's listing; the lstat and lines only when asked. */
+interface ListingReply extends Partial<StatReply>, Partial<FolderLines> {
 	listId: number;
 	/** JSON (one string is copied far faster than arrays are cloned): error, kinds and folders… */
 	head: string;

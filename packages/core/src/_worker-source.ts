@@ -119,8 +119,8 @@ function digestOnce(algorithm, data) {
 	return digest.digest();
 }
 
-// A folder listed, its files' lstat and listing lines (readFolder, statFolder and
-// folderLines, below), for a run that stats ahead of its merge: the lstat as one
+// A folder listed and, when asked, its files' lstat and listing lines (readFolder, statFolder
+// and folderLines, below), for a run that lists ahead of its merge: the lstat as one
 // Float64Array, the lines as one string, the listing as JSON in two parts: what the walk
 // needs of every folder, and the names and keys, which a run skipping the folder never reads.
 const globs = new Map();
@@ -131,14 +131,15 @@ function globRegExp(source) {
 }
 function listFolder(request) {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
-	const stats = statFolder(lstatSync, request.base, listing);
-	const lines = folderLines(listing, stats, listingLine);
-	parentPort.postMessage({
+	const reply = {
 		listId: request.listId,
 		head: JSON.stringify({ error: listing.error, kinds: listing.kinds, folders: listing.folders }),
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
-		values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends,
-	}, [stats.values.buffer, lines.ends.buffer]);
+	};
+	if (!request.stat) return parentPort.postMessage(reply);
+	const stats = statFolder(lstatSync, request.base, listing);
+	const lines = folderLines(listing, stats, listingLine);
+	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
 }
 
 parentPort.on('message', (text) => {

@@ -207,17 +207,18 @@ class Monitor {
 	}
 
 	/**
-	 * The scan, started: with threads, and a database or checkpoint whose files must be
-	 * compared by size and mtime, folders are listed and their files stat'ed on the threads a
-	 * few folders ahead of the merge; the first folders are listed before the database is opened.
+	 * The scan, started: with threads, folders are listed on them a few folders ahead of the
+	 * merge, and with a database or checkpoint whose files must be compared by size and mtime,
+	 * their files stat'ed there too (a first run stats nothing: all is new, and the thread that
+	 * hashes a file stats it); the first folders are listed before the database is opened.
 	 */
 	private openScan(): AsyncGenerator<FolderRun> {
 		const { config, role } = this.options;
 		const checkpoint = join(config.dir, checkpointFile(role));
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
 		const pool = this.pool;
-		// without threads, this one lists and stats (a first run stats nothing: all is new)
-		const lister = !known ? undefined : pool ? { list: (request: FolderRequest) => pool.listFolder(request), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: true } : listingHere(true);
+		// without threads, this one lists (and stats, but for a first run)
+		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
 		const scan = scanFolders(this.roots, config.exclude, lister);
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it

@@ -72,17 +72,34 @@ stats.after(() => rmSync(dir, { recursive: true, force: true }));
 stats('a folder listed with its files’ sizes and mtimes; folders, FIFOs and excluded names apart; errors carry their code', async () => {
 	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
 	try {
-		const listing = await pool.listFolder({ dir, base: dir + '/', prefix: 'p', relative: '', byName: '^large3$' });
+		const listing = await pool.listFolder({ dir, base: dir + '/', prefix: 'p', relative: '', byName: '^large3$' }, true);
 		assert.equal(listing.entries().keys, ['p/folder', 'p/large0', 'p/large1', 'p/large2', 'p/small'], 'the FIFO and the excluded file left out, in key order');
 		assert.equal(listing.kinds, [1, 0, 0, 0, 0]);
 		const values = listing.stats!.values;
 		assert.equal([...values.subarray(0, 3)], [0, 0, 0], 'a folder is not stat’ed');
 		assert.equal([...values.subarray(12, 15)], [small.length, lstatSync(at('small')).mtimeMs, 1]);
 		assert.is(values[3], large.length);
-		const gone = await pool.listFolder({ dir: at('gone'), base: at('gone') + '/', prefix: 'p/gone', relative: 'gone' });
+		const gone = await pool.listFolder({ dir: at('gone'), base: at('gone') + '/', prefix: 'p/gone', relative: 'gone' }, true);
 		assert.is(gone.error?.[0], 'ENOENT');
-		const file = await pool.listFolder({ dir: at('small'), base: at('small') + '/', prefix: 'p/small', relative: 'small' });
+		const file = await pool.listFolder({ dir: at('small'), base: at('small') + '/', prefix: 'p/small', relative: 'small' }, true);
 		assert.is(file.error?.[0], 'ENOTDIR');
+	} finally {
+		await pool.close();
+	}
+});
+
+stats('a folder listed without lstat (a first run): the same entries, no stats and no lines', async () => {
+	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
+	try {
+		const request = { dir, base: dir + '/', prefix: 'p', relative: '', byName: '^large3$' };
+		const bare = await pool.listFolder(request, false);
+		const stated = await pool.listFolder(request, true);
+		assert.equal(bare.entries(), stated.entries());
+		assert.equal(bare.kinds, stated.kinds);
+		assert.equal(bare.folders, stated.folders);
+		assert.is(bare.stats, undefined);
+		assert.is(bare.lines, undefined);
+		assert.ok(stated.stats && stated.lines);
 	} finally {
 		await pool.close();
 	}

@@ -107,7 +107,10 @@ scan('folders listed on the threads come out as listed here, with their files’
 	const here = await runs(scanFolders(roots, ['*.tmp', 'cache/**']));
 	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
 	try {
-		const threads = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request), ahead: 3, stat: true }));
+		const threads = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request, true), ahead: 3, stat: true }));
+		const unstated = await runs(scanFolders(roots, ['*.tmp', 'cache/**'], { list: (request) => pool.listFolder(request, false), ahead: 3, stat: false }));
+		assert.equal(unstated.map((run) => run.batch), here.map((run) => run.batch), 'listed on the threads without lstat (a first run): the same items');
+		assert.ok(unstated.every((run) => run.stats === undefined), 'a first run stats nothing: the thread that hashes a file stats it');
 		assert.equal(threads.map((run) => run.batch), here.map((run) => run.batch));
 		assert.is(threads[0]!.lines(0, 2), threads[0]!.lines(0, 1)! + threads[0]!.lines(1, 2)!, 'lines of a range are its files’ lines');
 		assert.ok(here.every((run) => run.stats === undefined), 'listed here: the merge stats the files');
