@@ -76,10 +76,11 @@ export class CheckpointWriter {
 		await this.tick();
 	}
 
-	/** Flushes when the buffer is large or FLUSH_MS have passed; syncs every SYNC_MS. */
+	/** Flushes when FLUSH_MS have passed, and syncs every SYNC_MS; a full buffer is written meanwhile. */
 	async tick(): Promise<void> {
 		const now = this.clock();
-		if (this.file.full || now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
+		if (now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
+		else await this.file.writeFull();
 	}
 
 	async flush(sync: boolean): Promise<void> {

@@ -30,6 +30,8 @@ export class BufferedFile {
 	private spare: Buffer | undefined;
 	private written = 0;
 	private tail: Buffer | undefined;
+	/** The chunk being written, if any. */
+	private writing: Promise<void> | undefined;
 
 	private constructor(
 		private handle: FileHandle,
@@ -86,6 +88,15 @@ export class BufferedFile {
 		if (this.full) await this.flush();
 	}
 
+	/**
+	 * The full chunks go to the disk, the last of them still being written when this returns:
+	 * the caller fills the next chunk meanwhile instead of waiting for the disk (a first run
+	 * over 50,000 small files waited ~90 ms so). flush() waits for every write.
+	 */
+	async writeFull(): Promise<void> {
+		if (this.full) await this.send();
+	}
+
 	/** The last bytes of the file, after everything sealed (the seal itself). */
 	async writeUnsealed(text: string): Promise<void> {
 		await this.flush();
@@ -95,20 +106,32 @@ export class BufferedFile {
 	async flush(): Promise<void> {
 		this.encode();
 		this.nextChunk(0);
-		for (const chunk of this.ready.splice(0)) {
-			this.seal?.update(chunk);
-			this.written += chunk.length;
-			await this.handle.write(chunk);
-			// written: its memory takes the next chunk (a new one each time would wait for the
-			// garbage collector outside the heap, tens of MB in a run over a million files)
-			if (chunk.buffer.byteLength === CHUNK) this.spare = Buffer.from(chunk.buffer, chunk.byteOffset, CHUNK);
-		}
+		await this.send();
+		await this.writing;
 		if (this.tail) {
 			const tail = this.tail;
 			this.tail = undefined;
 			this.written += tail.length;
 			await this.handle.write(tail);
 		}
+	}
+
+	/** The ready chunks, in order, one write in flight at a time (a failed one throws here or in flush). */
+	private async send(): Promise<void> {
+		for (const chunk of this.ready.splice(0)) {
+			this.seal?.update(chunk);
+			this.written += chunk.length;
+			await this.writing;
+			this.writing = this.writeChunk(chunk);
+			this.writing.catch(() => {}); // awaited by the next send or flush
+		}
+	}
+
+	private async writeChunk(chunk: Buffer): Promise<void> {
+		await this.handle.write(chunk);
+		// written: its memory takes the next chunk (a new one each time would wait for the
+		// garbage collector outside the heap, tens of MB in a run over a million files)
+		if (chunk.buffer.byteLength === CHUNK) this.spare = Buffer.from(chunk.buffer, chunk.byteOffset, CHUNK);
 	}
 
 	/** What was flushed reaches the disk. */

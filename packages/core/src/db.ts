@@ -348,8 +348,8 @@ export class DbWriter {
 	/** Writes out what `put` buffered, once there is enough of it. */
 	async drain(): Promise<void> {
 		if (this.held) await this.writeIdentical();
-		if (this.main.full) await this.main.flush();
-		if (this.local.full) await this.local.flush();
+		await this.main.writeFull();
+		await this.local.writeFull();
 	}
 
 	/**

@@ -47,7 +47,7 @@ export class EventLogWriter {
 	}
 
 	async drain(): Promise<void> {
-		if (this.journal.full) await this.journal.flush();
+		await this.journal.writeFull();
 	}
 
 	/** The database is committed: the events go to their logs. */

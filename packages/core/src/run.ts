@@ -780,8 +780,8 @@ class Monitor {
 		await writer.drain();
 		await this.log.drain();
 		await this.journal?.tick();
-		if (this.newScratch?.full) await this.newScratch.flush();
-		if (this.goneScratch?.full) await this.goneScratch.flush();
+		await this.newScratch?.writeFull();
+		await this.goneScratch?.writeFull();
 	}
 
 	private settle(work: Work, writer: DbWriter): void {

@@ -43,4 +43,42 @@ files('strings, buffers, multi-byte text and pieces larger than a chunk come out
 	assert.is(file.seal!.digest('hex'), createHash('sha3-512').update(all).digest('hex'), 'the seal covers all but the unsealed tail');
 });
 
+files('writeFull leaves one chunk being written while the next fills: the file still holds everything in order', async () => {
+	const path = join(dir, 'pipelined');
+	const file = await BufferedFile.create(path, createHash('sha256'));
+	const expected: string[] = [];
+	let writes = 0;
+	for (let i = 0; i < 60_000; i++) {
+		const line = `${i} ${'z'.repeat(i % 131)}\n`;
+		file.put(line);
+		expected.push(line);
+		if (file.full) {
+			writes++;
+			await file.writeFull();
+			assert.not.ok(file.full, 'the full chunks are on their way');
+		}
+	}
+	assert.ok(writes > 3, `${writes} chunks written while filling`);
+	await file.close();
+	const text = expected.join('');
+	assert.is(readFileSync(path, 'utf8'), text);
+	assert.is(file.seal!.digest('hex'), createHash('sha256').update(text).digest('hex'));
+});
+
+files('a write that fails is thrown by the next write or flush, not lost', async () => {
+	const path = join(dir, 'failing');
+	const file = await BufferedFile.create(path);
+	file.put('a'.repeat(3 << 20));
+	// the handle closed under it: the chunk's write fails
+	await (file as unknown as { handle: { close(): Promise<void> } }).handle.close();
+	let thrown: unknown;
+	try {
+		await file.writeFull();
+		await file.flush();
+	} catch (error) {
+		thrown = error;
+	}
+	assert.ok(thrown instanceof Error, 'the failed write surfaced');
+});
+
 files.run();
