@@ -48,8 +48,8 @@ export class HashPool {
 	private constructor(private options: PoolOptions, private engine: string) {}
 
 	/**
-	 * Threads start with the first files to hash: a run with nothing due starts none. Their
-	 * heaps are capped: a worker holds one block and a batch of paths, and each isolate's
+	 * Threads start with the first folder to list or file to hash (a run lists its folders on
+	 * them from the start). Their heaps are capped: a worker holds one block and a batch of paths, and each isolate's
 	 * default young generation alone would cost tens of MiB of resident memory.
 	 */
 	private start(count: number): void {
