@@ -890,12 +890,13 @@ class Monitor {
 		await this.newScratch.close();
 		await this.goneScratch.close();
 		const gone = new Map<string, Candidate[]>();
-		for await (const c of readCandidates(this.scratchPath('gone'))) {
+		// an empty scratch file is not read back (most runs add and lose nothing)
+		if (this.goneScratch.size > 0) for await (const c of readCandidates(this.scratchPath('gone'))) {
 			const id = `${c.hash}:${c.size}`;
 			gone.set(id, [...(gone.get(id) ?? []), c]);
 		}
 		const now = this.now();
-		for await (const c of readCandidates(this.scratchPath('new'))) {
+		if (this.newScratch.size > 0) for await (const c of readCandidates(this.scratchPath('new'))) {
 			const list = gone.get(`${c.hash}:${c.size}`);
 			if (list && list.length > 0) {
 				// among several vanished twins, the one with the same name is the likeliest origin
