@@ -1,7 +1,6 @@
 // Windows-only pieces of the CLI: the scheduled task's definition, the schtasks calls, and
 // the windowless (GUI-subsystem) twin of the exe the task runs. Pure functions first, so
 // they are tested on any OS; the few that touch Windows take their effects as arguments.
-import { execFile } from 'node:child_process';
 
 /** The twin of equilybrium.exe the task starts: same bytes, GUI subsystem, no console window. */
 export const WINDOWLESS_EXE = 'equilybrium-windowless.exe';
@@ -170,8 +169,10 @@ export interface Spawned {
  * By full path: a bare name is looked up in the current folder first, which may be the
  * synced config folder.
  */
-export function schtasks(args: readonly string[], env: Record<string, string | undefined> = process.env): Promise<Spawned> {
+export async function schtasks(args: readonly string[], env: Record<string, string | undefined> = process.env): Promise<Spawned> {
 	const exe = `${env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows'}\\System32\\schtasks.exe`;
+	// loaded here, not with the program: child_process (and net, dgram…) cost every run ~3 ms
+	const { execFile } = await import('node:child_process');
 	return new Promise((resolve) => {
 		execFile(exe, [...args], { windowsHide: true, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
 			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
