@@ -49,8 +49,9 @@ export class HashPool {
 
 	/**
 	 * Threads start with the first folder to list or file to hash (a run lists its folders on
-	 * them from the start). Their heaps are capped: a worker holds one block and a batch of paths, and each isolate's
-	 * default young generation alone would cost tens of MiB of resident memory.
+	 * them from the start). Their heaps are capped: a worker holds one block and a batch of
+	 * paths, and each isolate's default young generation alone would cost tens of MiB of
+	 * resident memory.
 	 */
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
