@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from './config.ts';
-import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealInBackground, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
+import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from './db.ts';
 import { BatchCursor } from './_cursor.ts';
 import { configError } from './errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from './events.ts';
@@ -232,8 +232,9 @@ class Monitor {
 
 	private async runScanned(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		const { config, role } = this.options;
-		// the seal is checked meanwhile; nothing is committed before it is
-		this.previous = await openDb(this.dbPath, sealInBackground);
+		// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
+		let setUp!: () => void;
+		this.previous = await openDb(this.dbPath, sealAfter(new Promise<void>((resolve) => (setUp = resolve))));
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
@@ -249,6 +250,7 @@ class Monitor {
 			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm);
 			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, this.options.checkpointFlushMs);
 			await this.planRolling();
+			setUp();
 			aborted = await this.merge(writer);
 			if (aborted) {
 				await writer.discard();
@@ -273,6 +275,7 @@ class Monitor {
 		} catch (error) {
 			await writer.discard();
 			// a database that fails its seal explains whatever went wrong reading it
+			setUp();
 			await this.previous?.sealed;
 			throw error;
 		} finally {
