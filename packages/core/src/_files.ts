@@ -91,10 +91,13 @@ export class BufferedFile {
 	/**
 	 * The full chunks go to the disk, the last of them still being written when this returns:
 	 * the caller fills the next chunk meanwhile instead of waiting for the disk (a first run
-	 * over 50,000 small files waited ~90 ms so). flush() waits for every write.
+	 * over 50,000 small files waited ~90 ms so). flush() waits for every write. With a small
+	 * heap the write is waited for: a chunk in flight is one more chunk a file (six files).
 	 */
 	async writeFull(): Promise<void> {
-		if (this.full) await this.send();
+		if (!this.full) return;
+		await this.send();
+		if (SMALL_HEAP) await this.writing;
 	}
 
 	/** The last bytes of the file, after everything sealed (the seal itself). */
@@ -157,5 +160,6 @@ export class BufferedFile {
 
 /** UTF-16 units of text that wait as strings: a few hundred lines, which die young. */
 const TEXT_AT = 1 << 14;
+const SMALL_HEAP = lowMemory();
 /** Bytes a chunk holds: less with a small heap (a run has six such files). */
-const CHUNK = lowMemory() ? 1 << 18 : 1 << 20;
+const CHUNK = SMALL_HEAP ? 1 << 18 : 1 << 20;
