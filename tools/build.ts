@@ -1,7 +1,7 @@
 // One build script: esbuild bundles each shell into one CommonJS file that runs on Node ≥ 20
 // with no node_modules. The Windows exe and the DSM package ship exactly these files.
 import { build, type BuildOptions } from 'esbuild';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -32,7 +32,12 @@ function esmInCjs(): BuildOptions {
 }
 
 export async function buildAll(names = Object.keys(targets)): Promise<void> {
-	await Promise.all(names.map((name) => build({ ...base, ...targets[name] })));
+	await Promise.all(
+		names.map(async (name) => {
+			const { outputFiles } = await build({ ...base, ...targets[name], write: false });
+			for (const file of outputFiles) replaceFile(file.path, file.contents);
+		}),
+	);
 	for (const name of names) {
 		const out = targets[name]!.outfile!;
 		console.log(`built ${out.slice(root.length + 1)} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
@@ -45,4 +50,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 		console.error(error);
 		process.exit(1);
 	});
+}
+
+/**
+ * Written beside and renamed into place: a program started meanwhile (a test file that found
+ * the bundle older than its sources, while another rebuilt it) runs the old file or the new
+ * one, never half of one.
+ */
+export function replaceFile(path: string, contents: Uint8Array): void {
+	mkdirSync(dirname(path), { recursive: true });
+	const temporary = `${path}.${process.pid}.tmp`;
+	writeFileSync(temporary, contents);
+	renameSync(temporary, path);
 }
