@@ -80,7 +80,7 @@ export class CheckpointWriter {
 	async tick(): Promise<void> {
 		const now = this.clock();
 		if (now - this.lastFlush >= this.flushMs) await this.flush(now - this.lastSync >= SYNC_MS);
-		else await this.file.writeFull();
+		else if (this.file.full) await this.file.writeFull();
 	}
 
 	async flush(sync: boolean): Promise<void> {
