@@ -96,6 +96,11 @@ export class CheckpointWriter {
 		await this.flush(true);
 		await this.file.close();
 	}
+
+	/** The run committed: the journal is removed next, so nothing more of it is written or synced. */
+	async discard(): Promise<void> {
+		await this.file.discard();
+	}
 }
 
 /**

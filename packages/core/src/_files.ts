@@ -142,6 +142,12 @@ export class BufferedFile {
 		await this.handle.sync();
 	}
 
+	/** Closes without writing what is buffered: the file is about to be removed. */
+	async discard(): Promise<void> {
+		await this.writing?.catch(() => {});
+		await this.handle.close();
+	}
+
 	async close(sync = false): Promise<void> {
 		await this.flush();
 		if (sync) await this.sync();

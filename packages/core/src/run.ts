@@ -281,7 +281,9 @@ class Monitor {
 		} finally {
 			// stopped or failed: the checkpoint stays for the next run to continue from
 			await this.resume?.close().catch(() => {});
-			await this.journal?.close().catch(() => {});
+			// committed, the journal is removed: its last lines need not reach the disk first
+			if (committed) await this.journal?.discard().catch(() => {});
+			else await this.journal?.close().catch(() => {});
 			if (committed) await removeCheckpoints(config.dir, role);
 			if (committed) await this.log.commit();
 			else await this.log.discard();

@@ -81,4 +81,14 @@ files('a write that fails is thrown by the next write or flush, not lost', async
 	assert.ok(thrown instanceof Error, 'the failed write surfaced');
 });
 
+files('discard closes without writing what is buffered (a committed run’s checkpoint, removed next)', async () => {
+	const path = join(dir, 'discarded');
+	const file = await BufferedFile.create(path);
+	await file.write('kept\n');
+	await file.flush();
+	file.put('never written\n');
+	await file.discard();
+	assert.is(readFileSync(path, 'utf8'), 'kept\n');
+});
+
 files.run();
