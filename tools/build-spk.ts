@@ -7,8 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { base, targets } from './build.ts';
+import { bundleOf, targets } from './build.ts';
 import { drawIcon } from './spk/png.ts';
 import { writeTar, type TarEntry } from './spk/tar.ts';
 
@@ -85,11 +84,7 @@ export async function buildSpk(): Promise<string> {
 /** The bundles, built in memory: other builds writing dist/ at the same time cannot tear them. */
 async function bundle(): Promise<Map<string, Buffer>> {
 	const out = new Map<string, Buffer>();
-	for (const name of BUNDLES) {
-		const target = targets[name]!;
-		const result = await build({ ...base, ...target, write: false });
-		out.set(basename(target.outfile!), Buffer.from(result.outputFiles![0]!.contents));
-	}
+	for (const name of BUNDLES) out.set(basename(targets[name]!.outfile!), Buffer.from(await bundleOf(name)));
 	return out;
 }
 

@@ -32,12 +32,7 @@ function esmInCjs(): BuildOptions {
 }
 
 export async function buildAll(names = Object.keys(targets)): Promise<void> {
-	await Promise.all(
-		names.map(async (name) => {
-			const { outputFiles } = await build({ ...base, ...targets[name], write: false });
-			for (const file of outputFiles) replaceFile(file.path, file.contents);
-		}),
-	);
+	await Promise.all(names.map(async (name) => replaceFile(targets[name]!.outfile!, await bundleOf(name))));
 	for (const name of names) {
 		const out = targets[name]!.outfile!;
 		console.log(`built ${out.slice(root.length + 1)} (${(statSync(out).size / 1024).toFixed(0)} KiB)`);
@@ -50,6 +45,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 		console.error(error);
 		process.exit(1);
 	});
+}
+
+/** One target's bundle, built in memory (each target is one file). */
+export async function bundleOf(name: string): Promise<Uint8Array> {
+	const { outputFiles } = await build({ ...base, ...targets[name], write: false });
+	return outputFiles[0]!.contents;
 }
 
 /**
