@@ -57,8 +57,8 @@ export class HashIndex {
 		const out = new Set<number>();
 		// nothing changed this run: no group can hold a flagged entry
 		if (this.flagged === 0) return out;
-		// the prefixes as numbers, sorted natively (ordinals sorted with a comparator took a
-		// second for a million entries): hi·2³² + lo rounds to 53 bits, so equal prefixes give
+		// the prefixes as numbers, sorted natively (ordinals sorted with a comparator took
+		// ~0.5 s for a million entries): hi·2³² + lo rounds to 53 bits, so equal prefixes give
 		// equal numbers, and the few unequal ones that do too are told apart below
 		const keys = new Float64Array(this.length);
 		for (let i = 0; i < keys.length; i++) keys[i] = this.keyAt(i);
