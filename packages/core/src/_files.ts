@@ -1,5 +1,4 @@
 import { lowMemory } from './_machine.ts';
-import type { Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export async function exists(path: string): Promise<boolean> {
@@ -19,7 +18,12 @@ export async function exists(path: string): Promise<boolean> {
  * strings a file), and a write is a whole chunk. `full`
  * says a chunk is ready to be written; `write` also flushes then.
  */
-export class BufferedFile {
+/** What a BufferedFile feeds its bytes to (a seal, a hash). */
+export interface Sealing {
+	update(data: Uint8Array): unknown;
+}
+
+export class BufferedFile<S extends Sealing = Sealing> {
 	private chunk: Buffer | undefined;
 	private used = 0;
 	private text: string[] = [];
@@ -35,10 +39,10 @@ export class BufferedFile {
 
 	private constructor(
 		private handle: FileHandle,
-		readonly seal: Hash | undefined,
+		readonly seal: S | undefined,
 	) {}
 
-	static async create(path: string, seal?: Hash): Promise<BufferedFile> {
+	static async create<S extends Sealing = Sealing>(path: string, seal?: S): Promise<BufferedFile<S>> {
 		return new BufferedFile(await open(path, 'w'), seal);
 	}
 

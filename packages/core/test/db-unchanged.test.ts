@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
+import { DB_VERSION, DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
 const RUN = { startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:06.000Z', toolVersion: 't', roots: [] };
@@ -137,7 +137,7 @@ same('a database of another format version is rewritten, not copied', async () =
 	const previous = (await openDb(path))!;
 	previous.header = { ...previous.header, version: 0 };
 	await write(path, await stored(previous), previous);
-	assert.match(readFileSync(path, 'utf8'), /^\{"format":"equilybrium-db","version":1,/);
+	assert.match(readFileSync(path, 'utf8'), new RegExp(`^\\{"format":"equilybrium-db","version":${DB_VERSION},`));
 	assert.is((await openDb(path))!.run.count, 10);
 	removeDir(dir);
 });

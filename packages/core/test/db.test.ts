@@ -2,7 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DbWriter, openDb, dbFileName, type DbEntry } from '../src/index.ts';
+import { createHash } from 'node:crypto';
+import { DbWriter, DB_VERSION, openDb, dbFileName, type DbEntry } from '../src/index.ts';
+import { sealFor } from '../src/_seal.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 import { refusedAsCorrupt, runSide } from './util/run.ts';
 
@@ -98,10 +100,7 @@ seal('a database from a newer version is refused with its own code', async () =>
 	const writer = await DbWriter.create(path, { role: 'A', algorithm: 'sha256' });
 	await writer.commit({ startedAt: '', finishedAt: '', toolVersion: 't', roots: [] });
 	// re-seal a copy that claims version 99
-	const { createHash } = await import('node:crypto');
-	const body = readFileSync(path, 'utf8').replace('"version":1', '"version":99');
-	const unsealed = body.slice(0, body.lastIndexOf('"seal":'));
-	writeFileSync(path, unsealed + `"seal":"${createHash('sha3-512').update(unsealed).digest('hex')}"}\n`);
+	resealAs(path, 99);
 	try {
 		await openDb(path);
 		assert.unreachable();
@@ -109,6 +108,47 @@ seal('a database from a newer version is refused with its own code', async () =>
 		assert.is((error as { code?: string }).code, 'E_DB_VERSION');
 	}
 	removeDir(dir);
+});
+
+/** Rewrites a database as format `version` claims it, sealed as that version is (see _seal.ts). */
+function resealAs(path: string, version: number): string {
+	const body = readFileSync(path, 'utf8').replace(`"version":${DB_VERSION},`, `"version":${version},`);
+	const unsealed = body.slice(0, body.lastIndexOf('"seal":'));
+	const text = unsealed + `"seal":"${sealFor(version).update(unsealed).digest()}"}\n`;
+	writeFileSync(path, text);
+	return text;
+}
+
+seal('a version 1 database (SHA3-512 over every byte) opens; the next run keeps its entries and writes the current version', async () => {
+	const s = await sealedDb();
+	const v2 = readFileSync(s.path, 'utf8');
+	const v1 = resealAs(s.path, 1);
+	// the old seal: SHA3-512 of every byte before the seal line
+	const unsealed = v1.slice(0, v1.lastIndexOf('"seal":'));
+	assert.ok(v1.endsWith(`"seal":"${createHash('sha3-512').update(unsealed).digest('hex')}"}\n`));
+	const db = await openDb(s.path);
+	assert.is(db!.header.version, 1);
+	const again = await runSide(s.cfg);
+	assert.equal(again.lines, []);
+	const now = readFileSync(s.path, 'utf8');
+	assert.match(now, new RegExp(`^\\{"format":"equilybrium-db","version":${DB_VERSION},`));
+	assert.is(filesPart(now), filesPart(v2));
+	assert.is(readFileSync(s.path + '.bak', 'utf8'), v1);
+	assert.is((await openDb(s.path))!.header.version, DB_VERSION);
+	removeDir(s.dir);
+});
+
+seal('a version 1 database with one changed byte fails its seal', async () => {
+	const s = await sealedDb();
+	const v1 = resealAs(s.path, 1);
+	writeFileSync(s.path, v1.replace('"docs/b.txt",4', '"docs/b.txt",5'));
+	await refusedAsCorrupt(() => openDb(s.path), /fails its seal/);
+	// a current file claiming version 1 (its seal is not SHA3-512 over every byte) fails too
+	const s2 = await sealedDb();
+	writeFileSync(s2.path, readFileSync(s2.path, 'utf8').replace(`"version":${DB_VERSION},`, '"version":1,'));
+	await refusedAsCorrupt(() => openDb(s2.path), /fails its seal/);
+	removeDir(s.dir);
+	removeDir(s2.dir);
 });
 
 seal.run();
