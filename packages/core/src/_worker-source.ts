@@ -24,8 +24,11 @@ import { folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const { openSync, fstatSync, lstatSync, readSync, readdirSync, closeSync, constants } = require('node:fs');
-const { createHash } = require('node:crypto');
-const zlib = require('node:zlib');
+// loaded by the first file hashed: a thread that only lists (a run with nothing to hash)
+// does not compile them (crypto is some twenty of Node's modules)
+let crypto;
+let zlib;
+const loadCrypto = () => (crypto ??= require('node:crypto'));
 const LARGE = 1 << 20;
 let buffer = Buffer.allocUnsafe(1 << 18);
 const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
@@ -33,9 +36,10 @@ const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
 function digestFor(algorithm) {
 	if (algorithm === 'crc32') {
 		let crc = 0;
+		zlib ??= require('node:zlib');
 		return { update: (b) => { crc = zlib.crc32(b, crc); }, digest: () => (crc >>> 0).toString(16).padStart(8, '0') };
 	}
-	const hash = createHash(algorithm);
+	const hash = loadCrypto().createHash(algorithm);
 	return { update: (b) => hash.update(b), digest: () => hash.digest('hex') };
 }
 
@@ -111,9 +115,9 @@ function hashSmallNew(task) {
 }
 
 // one call for a small file's whole content (crypto.hash: Node 20.12 and later)
-const oneShot = typeof require('node:crypto').hash === 'function' ? require('node:crypto').hash : undefined;
 function digestOnce(algorithm, data) {
-	if (oneShot && algorithm !== 'crc32') return oneShot(algorithm, data, 'hex');
+	const oneShot = loadCrypto().hash;
+	if (typeof oneShot === 'function' && algorithm !== 'crc32') return oneShot(algorithm, data, 'hex');
 	const digest = digestFor(algorithm);
 	digest.update(data);
 	return digest.digest();
