@@ -89,6 +89,28 @@ configs.run();
 
 const codes = suite('runs and their exit codes');
 
+codes('a database without its seal line stops the run with exit 3 at once, while its folders are being listed on threads', () => {
+	const dir = tempDir();
+	const tree: Record<string, string> = {};
+	for (let f = 0; f < 20; f++) for (let i = 0; i < 5; i++) tree[`d${f}/f${i}.txt`] = `file ${f} ${i}`;
+	writeTree(join(dir, 'nas'), tree);
+	writeConfig(join(dir, 'cfg'), { b: [join(dir, 'nas')] });
+	const run = () => runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']);
+	assert.is(run().status, 0);
+	const db = join(dir, 'cfg', 'equilybrium.B.DB.json');
+	const text = readFileSync(db, 'utf8');
+	const damaged = text.slice(0, text.lastIndexOf('"seal":')) + '"seal":"0"}\n';
+	writeFileSync(db, damaged);
+	for (let i = 0; i < 3; i++) {
+		// threads restarted by the listing after the run gave up would keep it from ending (status null: killed)
+		const r = run();
+		assert.is(r.status, 3, r.stderr);
+		assert.match(r.stderr, /equilybrium\.B\.DB\.json: has no seal/);
+	}
+	assert.is(readFileSync(db, 'utf8'), damaged, 'left as it was');
+	removeDir(dir);
+});
+
 codes('0 when all is well, 1 on corruption, 3 when the database is damaged', () => {
 	const dir = tempDir();
 	writeTree(join(dir, 'docs'), { 'a.txt': 'alpha', 'b.txt': 'beta' });

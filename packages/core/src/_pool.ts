@@ -159,6 +159,8 @@ export class HashPool {
 	}
 
 	async close(): Promise<void> {
+		// refused from now on, and no thread starts again: a scan still going lists on its own thread
+		this.failed ??= new Error('the hashing threads were closed');
 		await Promise.all(this.workers.map((w) => w.worker.terminate()));
 		this.workers = [];
 		// nobody may wait forever on a thread that is gone

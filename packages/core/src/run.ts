@@ -172,6 +172,8 @@ class Monitor {
 	private goneScratch: BufferedFile | undefined;
 	private pool: HashPool | undefined;
 	private scan!: AsyncGenerator<FolderRun>;
+	/** The scan's own generator, started before the run takes from `scan`. */
+	private listing: AsyncGenerator<FolderRun> | undefined;
 	/** Root label → the device it is on, for per-disk read scheduling. */
 	private devices = new Map<string, string>();
 	private rollingPlan: RollingPlan | undefined;
@@ -202,6 +204,8 @@ class Monitor {
 			return await this.runScanned(tookOverFrom);
 		} finally {
 			await this.scan.return(undefined).catch(() => {});
+			// a run that ended before taking its first folder (a damaged database) ends its listing too
+			await this.listing?.return(undefined).catch(() => {});
 			await this.pool?.close();
 		}
 	}
@@ -220,6 +224,7 @@ class Monitor {
 		// without threads, this one lists (and stats, but for a first run)
 		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
 		const scan = scanFolders(this.roots, config.exclude, lister);
+		this.listing = scan;
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it
 		return (async function* () {

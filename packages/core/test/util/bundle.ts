@@ -30,6 +30,8 @@ export function runCli(args: string[], options: { cwd?: string; asNobody?: boole
 		encoding: 'utf8',
 		env: { ...process.env, ...options.env },
 		timeout: 60_000,
+		// not SIGTERM: a run stops on it gracefully, and one that hangs must fail its test, not hang it
+		killSignal: 'SIGKILL',
 	});
 }
 
