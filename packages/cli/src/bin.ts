@@ -1,8 +1,13 @@
 import { hostname, networkInterfaces } from 'node:os';
+import { prestartThreads } from '@equilybrium/core';
 import { main } from './index.ts';
 
 declare const __VERSION__: string;
 const version = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+// A run lists its folders on threads, which take 30–45 ms to start: they start now, while
+// the run reads its config and opens its database.
+if (process.argv[2] === 'run') prestartThreads();
 
 // The only place the process is touched: argv in, exit code out, signals to an abort.
 const controller = new AbortController();

@@ -111,6 +111,19 @@ codes('a database without its seal line stops the run with exit 3 at once, while
 	removeDir(dir);
 });
 
+codes('a run that takes no thread (Workers = 0) ends as soon as it is done: the threads started early keep nothing alive', () => {
+	const dir = tempDir();
+	writeTree(join(dir, 'nas'), { 'a.txt': 'alpha' });
+	writeConfig(join(dir, 'cfg'), { b: [join(dir, 'nas')], extra: 'Workers = 0' });
+	for (let i = 0; i < 2; i++) {
+		const r = runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']);
+		// a thread left running would hold the process until spawnSync's timeout kills it (status null)
+		assert.is(r.status, 0, r.stderr);
+		assert.match(r.stdout, /^B: 1 file, 5 B/m);
+	}
+	removeDir(dir);
+});
+
 codes('0 when all is well, 1 on corruption, 3 when the database is damaged', () => {
 	const dir = tempDir();
 	writeTree(join(dir, 'docs'), { 'a.txt': 'alpha', 'b.txt': 'beta' });

@@ -4,7 +4,7 @@ import { WORKER_SOURCE } from './_worker-source.ts';
 import type { FolderEntries, FolderLines, FolderStats } from './_folder.ts';
 import * as zlib from 'node:zlib';
 import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
-import { lowMemory } from './_machine.ts';
+import { lowMemory, physicalCores } from './_machine.ts';
 
 /** A read of at least this size is "large": on a rotational disk, one at a time. */
 export const LARGE_READ = 1 << 20;
@@ -55,7 +55,8 @@ export class HashPool {
 	 */
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
-			const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
+			const worker = spares.shift() ?? newThread();
+			worker.ref();
 			worker.on('message', (message: string | ListingReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
 				else this.receiveListing(i, message);
@@ -122,9 +123,9 @@ export class HashPool {
 		});
 	}
 
-	/** Folders are listed on up to two threads: lstat is a system call a file, which two cores make twice as fast as one. */
+	/** Folders are listed on up to LISTING_THREADS threads. */
 	private listingThreads(): number {
-		const threads = Math.min(2, this.options.workers);
+		const threads = Math.min(LISTING_THREADS, this.options.workers);
 		if (this.workers.length < threads) this.start(threads);
 		return threads;
 	}
@@ -370,6 +371,37 @@ interface Task {
 	/** Known size (for scheduling), but the worker must stat the file itself. */
 	probe?: boolean;
 }
+
+/** The threads listing folders: lstat is a system call a file, which two cores make twice as fast as one. */
+const LISTING_THREADS = 2;
+
+function newThread(): Worker {
+	return new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
+}
+
+/** Threads started by prestartThreads and not taken by a pool yet. */
+const spares: Worker[] = [];
+
+/**
+ * Starts the threads a run lists its folders on (as many as a pool of `Workers = auto` would)
+ * now, before the program has read its config: a thread takes 30–45 ms to start (Node's own
+ * modules), time a run otherwise spends waiting for its first folder. The first pool takes
+ * them. Not taken, they keep nothing alive: a command that wants none (another command, a
+ * config with `Workers = 0`, an error) ends as if they had never started.
+ */
+export function prestartThreads(): void {
+	const count = lowMemory() ? 1 : Math.min(LISTING_THREADS, physicalCores());
+	for (let i = spares.length; i < count; i++) {
+		const worker = newThread();
+		worker.unref();
+		// a thread that fails before a pool takes it is not given to one
+		worker.once('error', () => spares.includes(worker) && spares.splice(spares.indexOf(worker), 1));
+		spares.push(worker);
+	}
+}
+
+/** Threads started early and not taken yet (for tests). */
+export const spareThreads = (): number => spares.length;
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
 type WorkerResult = [number, string | null, number | string, number | string];

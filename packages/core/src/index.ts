@@ -15,3 +15,4 @@ export * from './format.ts';
 export * from './compare.ts';
 export * from './report.ts';
 export * from './reportfile.ts';
+export { prestartThreads } from './_pool.ts';

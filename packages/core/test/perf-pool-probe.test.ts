@@ -8,7 +8,8 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../src/index.ts';
-import { HashPool, LARGE_READ } from '../src/_pool.ts';
+import { HashPool, LARGE_READ, prestartThreads, spareThreads } from '../src/_pool.ts';
+import { lowMemory, physicalCores } from '../src/_machine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-probe-'));
 const small = Buffer.from('small file\n');
@@ -67,7 +68,6 @@ probe('large new files on a sequential disk are read one at a time, and all hash
 });
 
 const stats = suite('listing on a thread');
-stats.after(() => rmSync(dir, { recursive: true, force: true }));
 
 stats('a folder listed with its files’ sizes and mtimes; folders, FIFOs and excluded names apart; errors carry their code', async () => {
 	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
@@ -107,3 +107,27 @@ stats('a folder listed without lstat (a first run): the same entries, no stats a
 
 probe.run();
 stats.run();
+
+const early = suite('threads started before the program knows it wants them');
+
+early('a pool takes the threads started early (as many as a run lists on), and lists on them', async () => {
+	prestartThreads();
+	const started = spareThreads();
+	assert.is(started, lowMemory() ? 1 : Math.min(2, physicalCores()));
+	prestartThreads();
+	assert.is(spareThreads(), started, 'started once, not again');
+	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
+	try {
+		const listing = await pool.listFolder({ dir, base: dir + '/', prefix: 'p', relative: '', byName: '^large3$' }, true);
+		assert.is(spareThreads(), Math.max(0, started - 2), 'taken by the pool');
+		assert.equal(listing.entries().keys, ['p/folder', 'p/large0', 'p/large1', 'p/large2', 'p/small']);
+		const [hashed] = await pool.hashMany([{ path: at('small'), size: UNKNOWN, mtimeMs: UNKNOWN }]);
+		assert.is((hashed as { hash: string }).hash, digestOf('sha256', small));
+	} finally {
+		await pool.close();
+	}
+});
+
+early.after(() => rmSync(dir, { recursive: true, force: true }));
+
+early.run();
