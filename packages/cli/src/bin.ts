@@ -26,6 +26,7 @@ main(process.argv.slice(2), {
 	err: (line) => process.stderr.write(line + '\n'),
 	progressStream: process.stderr,
 	cwd: process.cwd(),
+	ownsWorkingDirectory: true,
 	env: process.env,
 	machine: () => ({ hostname: hostname(), interfaces: networkInterfaces() }),
 	signal: controller.signal,

@@ -9,6 +9,8 @@ export interface Io {
 	/** The stream progress is drawn on, when it is a terminal. */
 	progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 	cwd: string;
+	/** The process's working directory may change while a command runs (it is the CLI's own process); see RunOptions.changeDirectory. */
+	ownsWorkingDirectory?: boolean;
 	env: Record<string, string | undefined>;
 	machine(): MachineFacts;
 	signal?: AbortSignal;

@@ -308,6 +308,8 @@ export type StatReply = FolderStats;
 export interface FolderRequest {
 	dir: string;
 	base: string;
+	/** `base` relative to the working directory, when the run moved there (RunOptions.changeDirectory): its files are lstat'ed from here. */
+	statBase?: string;
 	prefix: string;
 	relative: string;
 	byName?: string;

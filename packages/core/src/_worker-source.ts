@@ -141,7 +141,7 @@ function listFolder(request) {
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
 	};
 	if (!request.stat) return parentPort.postMessage(reply);
-	const stats = statFolder(lstatSync, request.base, listing);
+	const stats = statFolder(lstatSync, request.statBase ?? request.base, listing);
 	const lines = folderLines(listing, stats, listingLine);
 	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
 }

@@ -17,6 +17,7 @@ import { CoverageCounter, planFromBlocks, planFromHint, planRollingBatches, Roll
 import { BufferedFile } from './_files.ts';
 import { readLines } from './_lines.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
+import { enterCommonFolder } from './_workdir.ts';
 import { compareKeys, describe, listingHere, scanFolders, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem, type ScannedFile, type ScanProblem } from './scan.ts';
 
 export interface RunOptions {
@@ -34,6 +35,11 @@ export interface RunOptions {
 	workers?: number;
 	/** How often the checkpoint is handed to the OS (ms; default 2000). Tests kill runs. */
 	checkpointFlushMs?: number;
+	/**
+	 * The process's working directory is the run's to change while it lists (the CLI's is):
+	 * files are lstat'ed from the folder holding every monitored folder (see _workdir.ts).
+	 */
+	changeDirectory?: boolean;
 }
 
 export interface Progress {
@@ -198,8 +204,9 @@ class Monitor {
 
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		await this.startPool();
+		const workdir = this.options.changeDirectory ? enterCommonFolder(this.roots) : undefined;
 		// the listing (on the threads, with its lstat) starts now, before the database is opened
-		this.scan = this.openScan();
+		this.scan = this.openScan(workdir?.statBases);
 		try {
 			return await this.runScanned(tookOverFrom);
 		} finally {
@@ -207,6 +214,7 @@ class Monitor {
 			// a run that ended before taking its first folder (a damaged database) ends its listing too
 			await this.listing?.return(undefined).catch(() => {});
 			await this.pool?.close();
+			workdir?.leave();
 		}
 	}
 
@@ -216,14 +224,14 @@ class Monitor {
 	 * their files stat'ed there too (a first run stats nothing: all is new, and the thread that
 	 * hashes a file stats it); the first folders are listed before the database is opened.
 	 */
-	private openScan(): AsyncGenerator<FolderRun> {
+	private openScan(statBases: ReadonlyMap<string, string> | undefined): AsyncGenerator<FolderRun> {
 		const { config, role } = this.options;
 		const checkpoint = join(config.dir, checkpointFile(role));
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
 		const pool = this.pool;
 		// without threads, this one lists (and stats, but for a first run)
 		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
-		const scan = scanFolders(this.roots, config.exclude, lister);
+		const scan = scanFolders(this.roots, config.exclude, lister, statBases);
 		this.listing = scan;
 		const first = scan.next();
 		first.catch(() => {}); // seen, and thrown, where the merge awaits it

@@ -156,23 +156,30 @@ export interface Lister {
 	stat: boolean;
 }
 
-/** As scanBatches, through a lister. */
-export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE): AsyncGenerator<FolderRun> {
+/**
+ * As scanBatches, through a lister. `statBases`: each root's path relative to the working
+ * directory, when the run moved there (see RunOptions.changeDirectory); its files are then
+ * lstat'ed by relative paths.
+ */
+export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE, statBases?: ReadonlyMap<string, string>): AsyncGenerator<FolderRun> {
 	const { byName, byPath } = globRegExps([...DEFAULT_EXCLUDES, ...extraExcludes]);
 	const globs = { ...(byName ? { byName: byName.source } : {}), ...(byPath ? { byPath: byPath.source } : {}) };
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) {
-		const request = (dir: string, prefix: string, relative: string): FolderRequest => ({ dir, base: dir.endsWith(sep) ? dir : dir + sep, prefix, relative, ...globs });
-		yield* walk(request(root.path, root.label, ''), lister, request);
+		const request: MakeRequest = (dir, prefix, relative, statBase) => ({ dir, base: dir.endsWith(sep) ? dir : dir + sep, ...(statBase !== undefined ? { statBase } : {}), prefix, relative, ...globs });
+		const statBase = statBases?.get(root.path);
+		yield* walk(request(root.path, root.label, '', statBase === undefined || statBase === '' ? statBase : statBase + sep), lister, request);
 	}
 }
+
+type MakeRequest = (dir: string, prefix: string, relative: string, statBase: string | undefined) => FolderRequest;
 
 /** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
 function listHere(request: FolderRequest, stat = false): ListedFolder {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
-	const stats = statFolder(lstatSync, request.base, listing);
+	const stats = statFolder(lstatSync, request.statBase ?? request.base, listing);
 	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
 }
 
@@ -196,7 +203,7 @@ function compiled(source: string | undefined): RegExp | undefined {
 	return regexps.get(source);
 }
 
-async function* walk(folder: FolderRequest, lister: Lister, request: (dir: string, prefix: string, relative: string) => FolderRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
+async function* walk(folder: FolderRequest, lister: Lister, request: MakeRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
 	let listed: ListedFolder;
 	try {
 		listed = await (listing ?? lister.list(folder));
@@ -212,7 +219,10 @@ async function* walk(folder: FolderRequest, lister: Lister, request: (dir: strin
 	const { kinds, folders } = listed;
 	// the subfolders' listings are asked for `ahead` subfolders before the walk reaches them
 	const asked: (Promise<ListedFolder> | undefined)[] = [];
-	const subfolder = (j: number) => request(folder.base + folders[j]![0], folders[j]![1], subRelative(folder, folders[j]![1]));
+	const subfolder = (j: number) => {
+		const [name, key] = folders[j]!;
+		return request(folder.base + name, key, subRelative(folder, key), folder.statBase === undefined ? undefined : folder.statBase + name + sep);
+	};
 	const ask = (j: number) => {
 		if (j >= folders.length || asked[j]) return;
 		asked[j] = lister.list(subfolder(j));

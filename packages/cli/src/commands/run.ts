@@ -32,6 +32,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		onEvent,
 		onProgress: (p) => progress.update(p),
 		signal: io.signal,
+		changeDirectory: io.ownsWorkingDirectory === true,
 	});
 	progress.clear();
 	let alarming = result.alarming;
