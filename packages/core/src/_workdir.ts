@@ -16,11 +16,10 @@ export interface WorkingFolder {
 
 /**
  * Moves the process into the deepest folder holding every root; undefined (nothing changed)
- * on Windows (no path walk to save there), when the roots share nothing but the file system's
- * root, or when the move fails.
+ * when the roots share nothing but the file system's root, or when the move fails.
  */
 export function enterCommonFolder(roots: readonly Root[]): WorkingFolder | undefined {
-	if (process.platform === 'win32' || roots.length === 0 || !roots.every((r) => isAbsolute(r.path))) return undefined;
+	if (roots.length === 0 || !roots.every((r) => isAbsolute(r.path))) return undefined;
 	const common = commonFolder(roots.map((r) => r.path));
 	if (common === undefined || dirname(common) === common) return undefined;
 	const before = process.cwd();

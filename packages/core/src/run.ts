@@ -36,8 +36,9 @@ export interface RunOptions {
 	/** How often the checkpoint is handed to the OS (ms; default 2000). Tests kill runs. */
 	checkpointFlushMs?: number;
 	/**
-	 * The process's working directory is the run's to change while it lists (the CLI's is):
-	 * files are lstat'ed from the folder holding every monitored folder (see _workdir.ts).
+	 * The process's working directory is the run's to change while it lists (the CLI's is, but
+	 * on Windows, where the path walk is not what an lstat costs): files are lstat'ed from the
+	 * folder holding every monitored folder (see _workdir.ts).
 	 */
 	changeDirectory?: boolean;
 }

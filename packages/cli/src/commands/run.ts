@@ -32,7 +32,8 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		onEvent,
 		onProgress: (p) => progress.update(p),
 		signal: io.signal,
-		changeDirectory: io.ownsWorkingDirectory === true,
+		// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
+		changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
 	});
 	progress.clear();
 	let alarming = result.alarming;
