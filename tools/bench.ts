@@ -3,12 +3,15 @@
 //
 //   pnpm bench                 large + small + rolling rows (about a minute)
 //   pnpm bench --million       also the 1,000,000-file memory rows (~12 min, ~4 GB of inodes)
-//   pnpm bench --runs 9        repetitions per timing (best of; default 5)
+//   pnpm bench --runs 15       repetitions per timing (best of; default 9)
 //   BENCH_DIR=/path pnpm bench where the trees go (default: the system temp folder)
 //
 // Every timing is best-of-N wall time of a whole process (Node's start-up included), with
 // the files in the page cache: CPU and system-call cost, not the disk's speed. Ours and the
 // peer's runs take turns, so a busy spell on a shared machine slows both sides of a ratio.
+// N is 9: on a shared VM a sub-second run varies by a fifth from one second to the next
+// (ours more than a single-threaded peer's, as a run uses every core), and the best of 5
+// still moved a ratio by ±5 % between two bench runs a minute apart.
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +25,7 @@ import { LOW_MEMORY_FLAGS as LAUNCHER_FLAGS } from '../packages/dsm/src/low-memo
 const root = join(fileURLToPath(import.meta.url), '../..');
 const cli = join(root, 'dist/equilybrium.cjs');
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const runs = Number(args[args.indexOf('--runs') + 1]) || 9;
 const work = process.env.BENCH_DIR ?? join(tmpdir(), 'equilybrium-bench');
 
 async function main(): Promise<void> {
