@@ -10,6 +10,11 @@ export async function exists(path: string): Promise<boolean> {
 	}
 }
 
+/** What a BufferedFile feeds its bytes to (a seal, a hash). */
+export interface Sealing {
+	update(data: Uint8Array): unknown;
+}
+
 /**
  * Appends through chunks of bytes, optionally feeding every byte to a seal. `put` is
  * synchronous and encodes text a few lines at a time: text never waits long as strings
@@ -18,11 +23,6 @@ export async function exists(path: string): Promise<boolean> {
  * strings a file), and a write is a whole chunk. `full`
  * says a chunk is ready to be written; `write` also flushes then.
  */
-/** What a BufferedFile feeds its bytes to (a seal, a hash). */
-export interface Sealing {
-	update(data: Uint8Array): unknown;
-}
-
 export class BufferedFile<S extends Sealing = Sealing> {
 	private chunk: Buffer | undefined;
 	private used = 0;

@@ -397,7 +397,10 @@ export function prestartThreads(): void {
 		const worker = newThread();
 		worker.unref();
 		// a thread that fails before a pool takes it is not given to one
-		worker.once('error', () => spares.includes(worker) && spares.splice(spares.indexOf(worker), 1));
+		worker.once('error', () => {
+			const at = spares.indexOf(worker);
+			if (at >= 0) spares.splice(at, 1);
+		});
 		spares.push(worker);
 	}
 }

@@ -157,9 +157,8 @@ export interface Lister {
 }
 
 /**
- * As scanBatches, through a lister. `statBases`: each root's path relative to the working
- * directory, when the run moved there (see RunOptions.changeDirectory); its files are then
- * lstat'ed by relative paths.
+ * As scanBatches, through a lister. `statBases`: where each root's files are lstat'ed from,
+ * relative to the working directory, when the run moved there (see enterCommonFolder).
  */
 export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE, statBases?: ReadonlyMap<string, string>): AsyncGenerator<FolderRun> {
 	const { byName, byPath } = globRegExps([...DEFAULT_EXCLUDES, ...extraExcludes]);
@@ -167,8 +166,7 @@ export async function* scanFolders(roots: readonly Root[], extraExcludes: readon
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) {
 		const request: MakeRequest = (dir, prefix, relative, statBase) => ({ dir, base: dir.endsWith(sep) ? dir : dir + sep, ...(statBase !== undefined ? { statBase } : {}), prefix, relative, ...globs });
-		const statBase = statBases?.get(root.path);
-		yield* walk(request(root.path, root.label, '', statBase === undefined || statBase === '' ? statBase : statBase + sep), lister, request);
+		yield* walk(request(root.path, root.label, '', statBases?.get(root.path)), lister, request);
 	}
 }
 

@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { dbFileName, loadConfig, runMonitor, type FileEvent } from '../src/index.ts';
 import { commonFolder, enterCommonFolder } from '../src/_workdir.ts';
 import { refusedAsCorrupt } from './util/run.ts';
@@ -26,7 +26,7 @@ folders('entered and left: relative paths from there, the working directory put 
 	const before = process.cwd();
 	const entered = enterCommonFolder([{ label: 'p', path: join(dir, 'photos') }, { label: 'd', path: join(dir, 'docs', 'work') }])!;
 	assert.is(process.cwd(), dir);
-	assert.equal([...entered.statBases], [[join(dir, 'photos'), 'photos'], [join(dir, 'docs', 'work'), join('docs', 'work')]]);
+	assert.equal([...entered.statBases], [[join(dir, 'photos'), 'photos' + sep], [join(dir, 'docs', 'work'), join('docs', 'work') + sep]]);
 	entered.leave();
 	assert.is(process.cwd(), before);
 	// nothing shared but the file system's root, or a relative root: not entered
