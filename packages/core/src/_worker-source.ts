@@ -19,7 +19,7 @@
 // listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
 // (a disk read one large file at a time), a large file is not read but answered E_LARGE
 // with its size, for the caller to queue it with the disk's other large reads.
-import { folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
+import { folderLines, listingLine, quickLstat, readFolder, statFolder } from './_folder.ts';
 
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
@@ -128,6 +128,7 @@ function digestOnce(algorithm, data) {
 // Float64Array, the lines as one string, the listing as JSON in two parts: what the walk
 // needs of every folder, and the names and keys, which a run skipping the folder never reads.
 const globs = new Map();
+let lstatQuick;
 function globRegExp(source) {
 	if (!source) return undefined;
 	if (!globs.has(source)) globs.set(source, new RegExp(source, 'i'));
@@ -141,7 +142,8 @@ function listFolder(request) {
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
 	};
 	if (!request.stat) return parentPort.postMessage(reply);
-	const stats = statFolder(lstatSync, request.statBase ?? request.base, listing);
+	lstatQuick ??= quickLstat(lstatSync, require('node:path').toNamespacedPath);
+	const stats = statFolder(lstatQuick, request.statBase ?? request.base, listing);
 	const lines = folderLines(listing, stats, listingLine);
 	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
 }
@@ -176,6 +178,7 @@ parentPort.on('message', (text) => {
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
 const statFolder = ${statFolder.toString()};
+const quickLstat = ${quickLstat.toString()};
 const folderLines = ${folderLines.toString()};
 const listingLine = ${listingLine.toString()};
 `;

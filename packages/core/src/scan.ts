@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync } from 'node:fs';
-import { sep } from 'node:path';
-import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
+import { sep, toNamespacedPath } from 'node:path';
+import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, quickLstat, readFolder, statFolder, type Lstat } from './_folder.ts';
 import { globRegExps } from './_glob.ts';
 import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
@@ -177,9 +177,11 @@ function listHere(request: FolderRequest, stat = false): ListedFolder {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
-	const stats = statFolder(lstatSync, request.statBase ?? request.base, listing);
+	lstatHere ??= quickLstat(lstatSync, toNamespacedPath);
+	const stats = statFolder(lstatHere, request.statBase ?? request.base, listing);
 	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
 }
+let lstatHere: Lstat | undefined;
 
 /** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
 export function compareKeys(a: string, b: string): number {

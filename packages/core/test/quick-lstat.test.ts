@@ -1,0 +1,121 @@
+// quickLstat reads Node's lstat numbers without a Stats object (see _folder.ts). It must say
+// exactly what lstatSync says, for every kind of entry and error, take over from lstatSync
+// only once they have agreed on a real file, and step aside wherever it cannot be trusted.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lstatSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, toNamespacedPath } from 'node:path';
+import { quickLstat, type Lstat } from '../src/_folder.ts';
+import { removeDir, tempDir } from './util/tree.ts';
+
+const NO_THROW = { throwIfNoEntry: false } as const;
+
+/** lstatSync, counting its calls. */
+function counted(): { lstat: Lstat; calls: () => number } {
+	let calls = 0;
+	return { lstat: (path, options) => (calls++, lstatSync(path, options)), calls: () => calls };
+}
+
+/** What statFolder reads of a result, copied (quickLstat reuses its object). */
+const facts = (stats: ReturnType<Lstat>) => (stats ? { size: stats.size, mtimeMs: stats.mtimeMs, file: stats.isFile() } : undefined);
+
+/** The facts, or the error's code and message. */
+function outcome(lstat: Lstat, path: string): ReturnType<typeof facts> | [string?, string?] {
+	try {
+		return facts(lstat(path, NO_THROW));
+	} catch (error) {
+		const e = error as NodeJS.ErrnoException;
+		return [e.code, e.message];
+	}
+}
+
+const agrees = suite('quickLstat agrees with lstatSync');
+
+agrees('files, folders, symlinks, missing paths and errors', () => {
+	const dir = tempDir();
+	writeFileSync(join(dir, 'a.txt'), 'x'.repeat(1234));
+	utimesSync(join(dir, 'a.txt'), 1_700_000_000.123, 1_700_000_000.123456);
+	writeFileSync(join(dir, 'empty'), '');
+	mkdirSync(join(dir, 'sub'));
+	symlinkSync(join(dir, 'a.txt'), join(dir, 'link'));
+	const quick = quickLstat(lstatSync, toNamespacedPath);
+	assert.is.not(quick, lstatSync, 'Node 20 has the binding: the quick path is in use');
+	const paths = ['a.txt', 'empty', 'sub', 'link', 'missing', 'a.txt/below', 'sub/missing'].map((name) => join(dir, name));
+	for (const path of paths) assert.equal(outcome(quick, path), outcome(lstatSync, path), path);
+	assert.equal(facts(quick(join(dir, 'a.txt'), NO_THROW)), { size: 1234, mtimeMs: lstatSync(join(dir, 'a.txt')).mtimeMs, file: true });
+	assert.is(quick(join(dir, 'link'), NO_THROW)!.isFile(), false, 'a symlink is not followed');
+	// errors lstatSync throws are thrown as it throws them, before and after the quick path is trusted
+	const tooLong = join(dir, 'n'.repeat(5000));
+	assert.equal(outcome(lstatSync, tooLong), ['ENAMETOOLONG', `ENAMETOOLONG: name too long, lstat '${tooLong}'`]);
+	assert.equal(outcome(quickLstat(lstatSync, toNamespacedPath), tooLong), outcome(lstatSync, tooLong));
+	assert.equal(outcome(quick, tooLong), outcome(lstatSync, tooLong));
+	assert.equal((outcome(quick, join(dir, 'a.txt/below')) as string[])[0], 'ENOTDIR');
+	removeDir(dir);
+});
+
+agrees('trusted after one agreeing file: lstatSync no longer called, changes still seen', () => {
+	const dir = tempDir();
+	const file = join(dir, 'f');
+	writeFileSync(file, 'one');
+	const { lstat, calls } = counted();
+	const quick = quickLstat(lstat, toNamespacedPath);
+	assert.is(quick(join(dir, 'missing'), NO_THROW), undefined);
+	assert.is(calls(), 1, 'a missing path proves nothing: lstatSync asked as well');
+	quick(file, NO_THROW);
+	assert.is(calls(), 2);
+	const before = calls();
+	for (let i = 0; i < 10; i++) quick(file, NO_THROW);
+	assert.is(calls(), before, 'trusted: the binding alone');
+	writeFileSync(file, 'longer content');
+	utimesSync(file, 1_600_000_000, 1_600_000_000.5);
+	assert.equal(facts(quick(file, NO_THROW)), { size: 14, mtimeMs: 1_600_000_000_500, file: true });
+	assert.equal(facts(quick(file, NO_THROW)), facts(lstatSync(file)));
+	removeDir(dir);
+});
+
+const aside = suite('quickLstat steps aside');
+
+aside('a binding that disagrees on the first file: lstatSync from then on', () => {
+	const dir = tempDir();
+	const file = join(dir, 'f');
+	writeFileSync(file, 'content');
+	// an "lstat" reporting another size stands for a binding whose layout is not the one read
+	let calls = 0;
+	const other: Lstat = (path, options) => {
+		calls++;
+		const stats = lstatSync(path, options);
+		return stats && { size: stats.size + 1, mtimeMs: stats.mtimeMs, isFile: () => stats.isFile() };
+	};
+	const quick = quickLstat(other, toNamespacedPath);
+	for (let i = 0; i < 5; i++) assert.is(quick(file, NO_THROW)!.size, 8, 'lstat\'s answer, every time');
+	assert.is(calls, 5);
+	removeDir(dir);
+});
+
+aside('without process.binding (a Node that has dropped it): lstatSync itself', () => {
+	const host = process as unknown as { binding: unknown };
+	const saved = host.binding;
+	try {
+		host.binding = undefined;
+		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+		host.binding = () => { throw new Error('No such module'); };
+		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+	} finally {
+		host.binding = saved;
+	}
+});
+
+aside('Node\'s permission model on: lstatSync itself (the binding would bypass it)', () => {
+	const host = process as unknown as { permission?: unknown };
+	const had = Object.getOwnPropertyDescriptor(process, 'permission');
+	try {
+		Object.defineProperty(process, 'permission', { value: { has: () => true }, configurable: true });
+		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+	} finally {
+		if (had) Object.defineProperty(process, 'permission', had);
+		else delete host.permission;
+	}
+});
+
+agrees.run();
+aside.run();
