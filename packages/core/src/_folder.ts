@@ -40,17 +40,22 @@ export function readFolder(readdir: ReadDir, dir: string, prefix: string, relati
 		return { error: [e.code ?? 'E_LIST', String(e.message ?? error)], names: [], keys: [], kinds: [], folders: [] };
 	}
 	const children: { name: string; key: string; order: string; kind: number }[] = [];
-	const seen = new Set<string>();
+	// Two names share a key only if normalizing changed one (even to ASCII: U+212A KELVIN
+	// SIGN is K), so keys are tracked from a folder's first name that is not plain ASCII on:
+	// hashing every key of every folder would cost a third of this function.
+	let seen: Set<string> | undefined;
 	for (const entry of entries) {
 		// a key part: Unicode NFC (macOS writes NFD, Windows NFC); plain ASCII is NFC already
-		const name = /^[\x00-\x7f]*$/.test(entry.name) ? entry.name : entry.name.normalize('NFC');
+		const ascii = /^[\x00-\x7f]*$/.test(entry.name);
+		const name = ascii ? entry.name : entry.name.normalize('NFC');
 		if ((byName && byName.test(name)) || (byPath && byPath.test(relative ? relative + '/' + name : name))) continue;
 		const isDir = entry.isDirectory();
 		if (!isDir && !entry.isFile()) continue;
 		const key = prefix + '/' + name;
+		if (!ascii && !seen) seen = new Set(children.map((child) => child.key));
 		// a twin sorts among the files, after the name it shares its key with
-		const kind = seen.has(key) ? 2 : isDir ? 1 : 0;
-		seen.add(key);
+		const kind = seen?.has(key) ? 2 : isDir ? 1 : 0;
+		seen?.add(key);
 		children.push({ name: entry.name, key, order: isDir ? name + '/' : name, kind });
 	}
 	// JS string order of the NFC keys: the database's order (compareKeys)

@@ -88,6 +88,29 @@ scan('names are keyed in NFC, and two names equal after normalisation are flagge
 	removeDir(dir);
 });
 
+scan('a name that normalises to plain ASCII (KELVIN SIGN is K) is flagged as a twin too, among many ASCII names', async () => {
+	const dir = tempDir();
+	const tree: Record<string, string> = { 'K.txt': 'ascii', '\u212a.txt': 'kelvin sign' };
+	for (let i = 0; i < 50; i++) tree[`f${i}.txt`] = '';
+	writeTree(dir, tree);
+	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
+	try {
+		for (const lister of [undefined, { list: (request: Parameters<typeof pool.listFolder>[0]) => pool.listFolder(request, true), ahead: 3, stat: true }]) {
+			const keys: string[] = [];
+			for await (const run of scanFolders([{ label: 'r', path: dir }], [], lister)) {
+				for (const item of run.batch) keys.push(item.kind === 'listed' ? item.key : `! ${item.key}`);
+			}
+			const where = lister ? 'on a thread' : 'here';
+			assert.is(keys.length, 52, where);
+			assert.is(keys.filter((k) => k === 'r/K.txt').length, 1, where);
+			assert.is(keys.filter((k) => k === '! r/K.txt').length, 1, where);
+		}
+	} finally {
+		await pool.close();
+	}
+	removeDir(dir);
+});
+
 scan('folders listed on the threads come out as listed here, with their files’ lstat', async () => {
 	const dir = tempDir();
 	const tree: Record<string, string> = { 'a.tmp': '', 'Thumbs.db': '', 'cache/x/y.bin': '', 'cafe\u0301.txt': 'nfd', 'caf\u00e9.txt': 'nfc', 'z.txt': 'zz' };
