@@ -5,6 +5,7 @@
 // stats its folders beside its merge.
 
 import type { Dirent } from 'node:fs';
+import type { Lstat } from './_quickstat.ts';
 
 /** What readFolder finds; the children are in key order (files and folders interleaved). */
 export interface FolderEntries {
@@ -74,61 +75,6 @@ export function readFolder(readdir: ReadDir, dir: string, prefix: string, relati
 export interface FolderStats {
 	values: Float64Array;
 	errors: Record<number, [code: string, message: string]>;
-}
-
-/** fs.lstatSync's shape, as statFolder uses it: the result is read at once (quickLstat reuses it). */
-export type Lstat = (path: string, options: { throwIfNoEntry: false }) => { size: number; mtimeMs: number; isFile(): boolean } | undefined;
-
-/**
- * `lstat`, without the Stats object where Node lets it be skipped. Node 20's lstatSync
- * builds a Stats of fourteen numbers and four Dates (~1 KB) per call; over a listing that
- * is most of a thread's garbage and a third of its JavaScript a file. Node's own binding,
- * which lstatSync calls, leaves the numbers in one Float64Array, read here in place.
- * That binding is Node's internal layer (process.binding, DEP0111, documentation-only), so
- * it is trusted only once it has agreed with `lstat` on a real file (size, mtimeMs, type),
- * never with Node's permission model on (lstatSync checks it; the binding does not), and
- * any error is left to `lstat` to raise in its usual form. Otherwise: `lstat` itself.
- */
-export function quickLstat(lstat: Lstat, toNamespacedPath: (path: string) => string): Lstat {
-	type Binding = { lstat(path: string, bigint: boolean, request: undefined, throwIfNoEntry: boolean): Float64Array | undefined };
-	const host = process as unknown as { binding?: (name: string) => unknown; permission?: unknown; noDeprecation?: boolean };
-	let binding: Binding | undefined;
-	try {
-		const quiet = host.noDeprecation;
-		host.noDeprecation = true; // with --pending-deprecation process.binding warns; this is no user's concern
-		try {
-			binding = host.permission || typeof host.binding !== 'function' ? undefined : (host.binding('fs') as Binding);
-		} finally {
-			host.noDeprecation = quiet;
-		}
-	} catch {
-		binding = undefined;
-	}
-	if (!binding || typeof binding.lstat !== 'function') return lstat;
-	const found = { size: 0, mtimeMs: 0, file: false, isFile(): boolean { return this.file; } };
-	let state: 'probing' | 'quick' | 'plain' = 'probing';
-	return (path, options) => {
-		if (state === 'plain') return lstat(path, options);
-		let quick: typeof found | undefined;
-		try {
-			// lstatSync's fields: dev, mode, nlink, uid, gid, rdev, blksize, ino, size, blocks,
-			// then seconds and nanoseconds of atime, mtime, ctime, birthtime
-			const values = binding!.lstat(toNamespacedPath(path), false, undefined, false);
-			if (values !== undefined) {
-				found.size = values[8]!;
-				found.mtimeMs = values[12]! * 1e3 + values[13]! / 1e6; // as Node computes mtimeMs
-				found.file = (values[1]! & 0o170000) === 0o100000;
-				quick = found;
-			}
-		} catch {
-			return lstat(path, options); // the error as lstat spells it (or its result, if the file changed meanwhile)
-		}
-		if (state === 'quick') return quick;
-		const plain = lstat(path, options);
-		if (plain && quick) state = plain.size === quick.size && plain.mtimeMs === quick.mtimeMs && plain.isFile() === quick.isFile() ? 'quick' : 'plain';
-		else if (plain || quick) state = 'plain';
-		return plain;
-	};
 }
 
 /**

@@ -19,7 +19,8 @@
 // listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
 // (a disk read one large file at a time), a large file is not read but answered E_LARGE
 // with its size, for the caller to queue it with the disk's other large reads.
-import { folderLines, listingLine, quickLstat, readFolder, statFolder } from './_folder.ts';
+import { folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
+import { quickStat } from './_quickstat.ts';
 
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
@@ -32,6 +33,10 @@ const loadCrypto = () => (crypto ??= require('node:crypto'));
 const LARGE = 1 << 20;
 let buffer = Buffer.allocUnsafe(1 << 18);
 const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
+// fstatSync without its Stats object where that is safe (see _quickstat.ts; its result is
+// read at once), made at first use: quickStat is defined at the end
+let fstatQuick;
+const fstat = (fd) => (fstatQuick ??= quickStat('fstat', fstatSync, require('node:path').toNamespacedPath))(fd);
 
 function digestFor(algorithm) {
 	if (algorithm === 'crc32') {
@@ -60,7 +65,7 @@ function hashOne(task) {
 		const fd = openSync(task.path, probe ? PROBE_FLAGS : 'r');
 		try {
 			if (attempt > 1 || probe) {
-				const before = fstatSync(fd);
+				const before = fstat(fd);
 				if (!before.isFile()) return [task.id, null, 'E_NOTFILE', 'not a regular file'];
 				if (task.size === -2 && before.size >= LARGE) return [task.id, null, 'E_LARGE', before.size];
 				expectedSize = before.size;
@@ -77,7 +82,7 @@ function hashOne(task) {
 				// a file that keeps growing (a log being written) would never reach its end
 				if (total > expectedSize) break;
 			}
-			const after = fstatSync(fd);
+			const after = fstat(fd);
 			if (expectedSize === after.size && expectedMtime === after.mtimeMs && total === after.size) {
 				return [task.id, digest.digest(), total, after.mtimeMs];
 			}
@@ -101,11 +106,11 @@ function hashSmallNew(task) {
 			n = readSync(fd, buffer, 0, buffer.length, 0);
 		} catch (error) {
 			// EISDIR, EAGAIN from a FIFO: only a regular file is hashed
-			if (!fstatSync(fd).isFile()) return [task.id, null, 'E_NOTFILE', 'not a regular file'];
+			if (!fstat(fd).isFile()) return [task.id, null, 'E_NOTFILE', 'not a regular file'];
 			throw error;
 		}
 		if (n === buffer.length) return undefined;
-		const after = fstatSync(fd);
+		const after = fstat(fd);
 		if (!after.isFile()) return [task.id, null, 'E_NOTFILE', 'not a regular file'];
 		if (after.size !== n) return undefined;
 		return [task.id, digestOnce(task.algorithm, buffer.subarray(0, n)), n, after.mtimeMs];
@@ -142,7 +147,7 @@ function listFolder(request) {
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
 	};
 	if (!request.stat) return parentPort.postMessage(reply);
-	lstatQuick ??= quickLstat(lstatSync, require('node:path').toNamespacedPath);
+	lstatQuick ??= quickStat('lstat', lstatSync, require('node:path').toNamespacedPath);
 	const stats = statFolder(lstatQuick, request.statBase ?? request.base, listing);
 	const lines = folderLines(listing, stats, listingLine);
 	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
@@ -178,7 +183,7 @@ parentPort.on('message', (text) => {
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
 const statFolder = ${statFolder.toString()};
-const quickLstat = ${quickLstat.toString()};
+const quickStat = ${quickStat.toString()};
 const folderLines = ${folderLines.toString()};
 const listingLine = ${listingLine.toString()};
 `;

@@ -1,11 +1,12 @@
-// quickLstat reads Node's lstat numbers without a Stats object (see _folder.ts). It must say
-// exactly what lstatSync says, for every kind of entry and error, take over from lstatSync
-// only once they have agreed on a real file, and step aside wherever it cannot be trusted.
+// quickStat reads Node's lstat and fstat numbers without a Stats object (see _quickstat.ts).
+// It must say exactly what lstatSync and fstatSync say, for every kind of entry and error,
+// take over from them only once they have agreed on a real file, and step aside wherever it
+// cannot be trusted.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lstatSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, toNamespacedPath } from 'node:path';
-import { quickLstat, type Lstat } from '../src/_folder.ts';
+import { quickStat, type Fstat, type Lstat } from '../src/_quickstat.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
 const NO_THROW = { throwIfNoEntry: false } as const;
@@ -16,7 +17,7 @@ function counted(): { lstat: Lstat; calls: () => number } {
 	return { lstat: (path, options) => (calls++, lstatSync(path, options)), calls: () => calls };
 }
 
-/** What statFolder reads of a result, copied (quickLstat reuses its object). */
+/** What statFolder reads of a result, copied (quickStat reuses its object). */
 const facts = (stats: ReturnType<Lstat>) => (stats ? { size: stats.size, mtimeMs: stats.mtimeMs, file: stats.isFile() } : undefined);
 
 /** The facts, or the error's code and message. */
@@ -29,7 +30,7 @@ function outcome(lstat: Lstat, path: string): ReturnType<typeof facts> | [string
 	}
 }
 
-const agrees = suite('quickLstat agrees with lstatSync');
+const agrees = suite('quickStat agrees with lstatSync and fstatSync');
 
 agrees('files, folders, symlinks, missing paths and errors', () => {
 	const dir = tempDir();
@@ -38,7 +39,7 @@ agrees('files, folders, symlinks, missing paths and errors', () => {
 	writeFileSync(join(dir, 'empty'), '');
 	mkdirSync(join(dir, 'sub'));
 	symlinkSync(join(dir, 'a.txt'), join(dir, 'link'));
-	const quick = quickLstat(lstatSync, toNamespacedPath);
+	const quick = quickStat('lstat', lstatSync, toNamespacedPath);
 	assert.is.not(quick, lstatSync, 'Node 20 has the binding: the quick path is in use');
 	const paths = ['a.txt', 'empty', 'sub', 'link', 'missing', 'a.txt/below', 'sub/missing'].map((name) => join(dir, name));
 	for (const path of paths) assert.equal(outcome(quick, path), outcome(lstatSync, path), path);
@@ -47,7 +48,7 @@ agrees('files, folders, symlinks, missing paths and errors', () => {
 	// errors lstatSync throws are thrown as it throws them, before and after the quick path is trusted
 	const tooLong = join(dir, 'n'.repeat(5000));
 	assert.equal(outcome(lstatSync, tooLong), ['ENAMETOOLONG', `ENAMETOOLONG: name too long, lstat '${tooLong}'`]);
-	assert.equal(outcome(quickLstat(lstatSync, toNamespacedPath), tooLong), outcome(lstatSync, tooLong));
+	assert.equal(outcome(quickStat('lstat', lstatSync, toNamespacedPath), tooLong), outcome(lstatSync, tooLong));
 	assert.equal(outcome(quick, tooLong), outcome(lstatSync, tooLong));
 	assert.equal((outcome(quick, join(dir, 'a.txt/below')) as string[])[0], 'ENOTDIR');
 	removeDir(dir);
@@ -58,7 +59,7 @@ agrees('trusted after one agreeing file: lstatSync no longer called, changes sti
 	const file = join(dir, 'f');
 	writeFileSync(file, 'one');
 	const { lstat, calls } = counted();
-	const quick = quickLstat(lstat, toNamespacedPath);
+	const quick = quickStat('lstat', lstat, toNamespacedPath);
 	assert.is(quick(join(dir, 'missing'), NO_THROW), undefined);
 	assert.is(calls(), 1, 'a missing path proves nothing: lstatSync asked as well');
 	quick(file, NO_THROW);
@@ -73,9 +74,33 @@ agrees('trusted after one agreeing file: lstatSync no longer called, changes sti
 	removeDir(dir);
 });
 
-const aside = suite('quickLstat steps aside');
+agrees('fstat: files and folders by descriptor, trusted after the first, closed descriptors as fstatSync says', () => {
+	const dir = tempDir();
+	writeFileSync(join(dir, 'a'), 'abc');
+	writeFileSync(join(dir, 'b'), 'x'.repeat(70_000));
+	utimesSync(join(dir, 'b'), 1_650_000_000, 1_650_000_000.25);
+	let calls = 0;
+	const counting: Fstat = (fd) => (calls++, fstatSync(fd));
+	const quick = quickStat('fstat', counting, toNamespacedPath);
+	assert.is.not(quick, counting, 'Node 20 has the binding: the quick path is in use');
+	const outcomeOf = (f: Fstat, fd: number) => { try { return facts(f(fd)); } catch (error) { return (error as NodeJS.ErrnoException).code; } };
+	for (const name of ['a', 'b', '.']) {
+		const fd = openSync(join(dir, name), 'r');
+		assert.equal(outcomeOf(quick, fd), outcomeOf(fstatSync, fd), name);
+		closeSync(fd);
+	}
+	assert.is(calls, 1, 'trusted once the first file agreed');
+	const fd = openSync(join(dir, 'b'), 'r');
+	assert.equal(facts(quick(fd)), { size: 70_000, mtimeMs: 1_650_000_000_250, file: true });
+	closeSync(fd);
+	assert.is(outcomeOf(fstatSync, fd), 'EBADF');
+	assert.is(outcomeOf(quick, fd), 'EBADF', 'a closed descriptor: fstatSync\'s error');
+	removeDir(dir);
+});
 
-aside('a binding that disagrees on the first file: lstatSync from then on', () => {
+const aside = suite('quickStat steps aside');
+
+aside('a binding that disagrees on the first file: the public call from then on', () => {
 	const dir = tempDir();
 	const file = join(dir, 'f');
 	writeFileSync(file, 'content');
@@ -86,31 +111,33 @@ aside('a binding that disagrees on the first file: lstatSync from then on', () =
 		const stats = lstatSync(path, options);
 		return stats && { size: stats.size + 1, mtimeMs: stats.mtimeMs, isFile: () => stats.isFile() };
 	};
-	const quick = quickLstat(other, toNamespacedPath);
+	const quick = quickStat('lstat', other, toNamespacedPath);
 	for (let i = 0; i < 5; i++) assert.is(quick(file, NO_THROW)!.size, 8, 'lstat\'s answer, every time');
 	assert.is(calls, 5);
 	removeDir(dir);
 });
 
-aside('without process.binding (a Node that has dropped it): lstatSync itself', () => {
+aside('without process.binding (a Node that has dropped it): the public calls themselves', () => {
 	const host = process as unknown as { binding: unknown };
 	const saved = host.binding;
 	try {
 		host.binding = undefined;
-		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+		assert.is(quickStat('lstat', lstatSync, toNamespacedPath), lstatSync);
+		assert.is(quickStat('fstat', fstatSync, toNamespacedPath), fstatSync);
 		host.binding = () => { throw new Error('No such module'); };
-		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+		assert.is(quickStat('lstat', lstatSync, toNamespacedPath), lstatSync);
 	} finally {
 		host.binding = saved;
 	}
 });
 
-aside('Node\'s permission model on: lstatSync itself (the binding would bypass it)', () => {
+aside('Node\'s permission model on: the public calls themselves (the binding would bypass it)', () => {
 	const host = process as unknown as { permission?: unknown };
 	const had = Object.getOwnPropertyDescriptor(process, 'permission');
 	try {
 		Object.defineProperty(process, 'permission', { value: { has: () => true }, configurable: true });
-		assert.is(quickLstat(lstatSync, toNamespacedPath), lstatSync);
+		assert.is(quickStat('lstat', lstatSync, toNamespacedPath), lstatSync);
+		assert.is(quickStat('fstat', fstatSync, toNamespacedPath), fstatSync);
 	} finally {
 		if (had) Object.defineProperty(process, 'permission', had);
 		else delete host.permission;
