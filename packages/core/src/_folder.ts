@@ -41,7 +41,7 @@ export function readFolder(readdir: ReadDir, dir: string, prefix: string, relati
 		return { error: [e.code ?? 'E_LIST', String(e.message ?? error)], names: [], keys: [], kinds: [], folders: [] };
 	}
 	const children: { name: string; key: string; order: string; kind: number }[] = [];
-	// Two names share a key only if normalizing changed one (even to ASCII: U+212A KELVIN
+	// Two names share a key only if normalising changed one (even to ASCII: U+212A KELVIN
 	// SIGN is K), so keys are tracked from a folder's first name that is not plain ASCII on:
 	// hashing every key of every folder would cost a third of this function.
 	let seen: Set<string> | undefined;
