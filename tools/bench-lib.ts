@@ -9,12 +9,12 @@ export interface Timing {
 	status: number;
 }
 
-/** Runs a shell command (output discarded) and measures its wall time, and peak RSS if asked. */
-export function timeCommand(command: string, options: { rss?: boolean; before?: () => void } = {}): Timing {
+/** Runs a shell command (output discarded) and measures its wall time, and peak RSS if asked; `env` replaces the environment. */
+export function timeCommand(command: string, options: { rss?: boolean; before?: () => void; env?: NodeJS.ProcessEnv } = {}): Timing {
 	options.before?.();
 	const wrapped = options.rss ? `/usr/bin/time -v sh -c ${quote(command)} 2>&1 >/dev/null | grep -E 'Maximum resident|Exit status' ` : `${command} >/dev/null`;
 	const start = process.hrtime.bigint();
-	const result = spawnSync('sh', ['-c', wrapped], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+	const result = spawnSync('sh', ['-c', wrapped], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'], ...(options.env ? { env: options.env } : {}) });
 	const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 	if (!options.rss) return { seconds, status: result.status ?? -1 };
 	const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stdout)?.[1];

@@ -41,6 +41,13 @@ bench('timeCommand measures, and reads peak RSS from /usr/bin/time -v when there
 	assert.is(best.seconds, Math.min(...best.all));
 });
 
+bench('timeCommand runs a command in the environment it is given, or in the process\'s', () => {
+	const env = { PATH: process.env.PATH, BENCH_PROBE: 'given' };
+	assert.is(timeCommand('test "$BENCH_PROBE" = given', { env }).status, 0);
+	assert.is(timeCommand('test "$BENCH_PROBE" = given').status, 1, 'not in the process\'s own environment');
+	assert.is(timeCommand('test -z "$BENCH_PROBE"', { env: { PATH: process.env.PATH } }).status, 0);
+});
+
 bench('alternating takes turns, ours then the peer, and keeps the best of each', () => {
 	const calls: string[] = [];
 	const ourTimes = [0.5, 0.3, 0.4];
