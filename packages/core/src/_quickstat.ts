@@ -5,10 +5,13 @@
 // leaves the numbers in one Float64Array, read here in place.
 //
 // That binding is Node's internal layer (process.binding, DEP0111, documentation-only), so
-// it is trusted only once it has agreed with the public call on a real file (size, mtimeMs,
-// type), never with Node's permission model on (lstatSync checks it; the binding does not),
-// and any error is left to the public call to raise in its usual form. Otherwise the
-// public call is used, as it is.
+// it is used only where its calls are known (Node 20.11 and later: `lstat(path, bigint,
+// undefined, throwIfNoEntry)` and `fstat(fd, bigint, undefined, …)` return the numbers or,
+// for lstat, undefined when the path is not there, and throw any other error; before 20.11
+// the fourth argument was an object the binding wrote errors into), trusted only once it has
+// agreed with the public call on a real file (size, mtimeMs, type), never with Node's
+// permission model on (lstatSync checks it; the binding does not), and any error is left to
+// the public call to raise in its usual form. Otherwise the public call is used, as it is.
 //
 // Self-contained on purpose (no imports, no helpers, no named inner functions): the hashing
 // threads run it from its source text (see _worker-source.ts).
@@ -26,20 +29,25 @@ export type Lstat = (path: string, options: { throwIfNoEntry: false }) => StatFa
 export type Fstat = (fd: number) => StatFacts | undefined;
 
 /** `plain` (fs.lstatSync or fs.fstatSync, as `kind` says) without its Stats object where that is safe. */
-export function quickStat(kind: 'lstat', plain: Lstat, toNamespacedPath: (path: string) => string): Lstat;
-export function quickStat(kind: 'fstat', plain: Fstat, toNamespacedPath: (path: string) => string): Fstat;
-export function quickStat(kind: 'lstat' | 'fstat', plain: Lstat | Fstat, toNamespacedPath: (path: string) => string): Lstat | Fstat {
+export function quickStat(kind: 'lstat', plain: Lstat, toNamespacedPath: (path: string) => string, nodeVersion?: string): Lstat;
+export function quickStat(kind: 'fstat', plain: Fstat, toNamespacedPath: (path: string) => string, nodeVersion?: string): Fstat;
+export function quickStat(kind: 'lstat' | 'fstat', plain: Lstat | Fstat, toNamespacedPath: (path: string) => string, nodeVersion = process.versions.node): Lstat | Fstat {
 	type Call = (target: string | number, options?: { throwIfNoEntry: false }) => StatFacts | undefined;
 	type Binding = Record<'lstat' | 'fstat', (target: string | number, bigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined>;
 	const host = process as unknown as { binding?: (name: string) => unknown; permission?: unknown; noDeprecation?: boolean };
+	const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+	if (!(major >= 22 || (major === 20 && minor >= 11))) return plain;
 	let binding: Binding | undefined;
 	try {
+		// with --pending-deprecation process.binding warns: no user's concern (with
+		// --no-deprecation, noDeprecation is already true, and read-only)
 		const quiet = host.noDeprecation;
-		host.noDeprecation = true; // with --pending-deprecation process.binding warns: no user's concern
+		if (!quiet) host.noDeprecation = true;
 		try {
 			binding = host.permission || typeof host.binding !== 'function' ? undefined : (host.binding('fs') as Binding);
 		} finally {
-			host.noDeprecation = quiet;
+			if (quiet === undefined) delete host.noDeprecation;
+			else if (!quiet) host.noDeprecation = quiet;
 		}
 	} catch {
 		binding = undefined;

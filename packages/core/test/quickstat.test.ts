@@ -6,6 +6,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, toNamespacedPath } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { quickStat, type Fstat, type Lstat } from '../src/_quickstat.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
@@ -141,6 +143,27 @@ aside('Node\'s permission model on: the public calls themselves (the binding wou
 	} finally {
 		if (had) Object.defineProperty(process, 'permission', had);
 		else delete host.permission;
+	}
+});
+
+aside('a Node before 20.11, whose binding took other arguments (or 21): the public calls themselves', () => {
+	for (const version of ['20.10.0', '20.0.0', '18.19.1', '21.7.3']) {
+		assert.is(quickStat('lstat', lstatSync, toNamespacedPath, version), lstatSync, version);
+		assert.is(quickStat('fstat', fstatSync, toNamespacedPath, version), fstatSync, version);
+	}
+	for (const version of ['20.11.0', '20.20.2', '22.0.0', '24.1.0']) assert.is.not(quickStat('lstat', lstatSync, toNamespacedPath, version), lstatSync, version);
+});
+
+aside('process.noDeprecation left as it was; under --no-deprecation (where it is read-only) the quick path still works', () => {
+	assert.not.ok(Object.hasOwn(process, 'noDeprecation'), 'no property left behind');
+	quickStat('lstat', lstatSync, toNamespacedPath);
+	assert.not.ok(Object.hasOwn(process, 'noDeprecation'), 'no property left behind');
+	const module = fileURLToPath(new URL('../src/_quickstat.ts', import.meta.url));
+	const code = `import { quickStat } from ${JSON.stringify(module)}; import { lstatSync } from 'node:fs'; import { toNamespacedPath } from 'node:path'; process.stdout.write(String(quickStat('lstat', lstatSync, toNamespacedPath) !== lstatSync));`;
+	for (const flag of ['--no-deprecation', '--pending-deprecation']) {
+		const child = spawnSync(process.execPath, [flag, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+		assert.is(child.stdout, 'true', `${flag}: ${child.stderr}`);
+		assert.not.match(child.stderr, /DEP0111|DeprecationWarning/, `${flag}: no warning`);
 	}
 });
 
