@@ -16,8 +16,8 @@
 // NODE_EXTRA_CA_CERTS is removed from the environment of every timed command: with it, Node
 // reads and parses those certificates before running anything (~60 ms a start on the project's
 // VM, whose shell sets it for its own tools), and Equilybrium opens no TLS connection. The
-// NAS package and the Windows scheduled task start runs without it. When it was set, one
-// info row shows the second run with it, so the table says what it costs.
+// NAS package and the Windows scheduled task start runs in environments that do not set it.
+// When it was set, one info row shows the second run with it: the table says what it costs.
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
