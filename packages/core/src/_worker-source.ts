@@ -33,10 +33,6 @@ const loadCrypto = () => (crypto ??= require('node:crypto'));
 const LARGE = 1 << 20;
 let buffer = Buffer.allocUnsafe(1 << 18);
 const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
-// fstatSync without its Stats object where that is safe (see _quickstat.ts; its result is
-// read at once), made at first use: quickStat is defined at the end
-let fstatQuick;
-const fstat = (fd) => (fstatQuick ??= quickStat('fstat', fstatSync, require('node:path').toNamespacedPath))(fd);
 
 function digestFor(algorithm) {
 	if (algorithm === 'crc32') {
@@ -133,7 +129,6 @@ function digestOnce(algorithm, data) {
 // Float64Array, the lines as one string, the listing as JSON in two parts: what the walk
 // needs of every folder, and the names and keys, which a run skipping the folder never reads.
 const globs = new Map();
-let lstatQuick;
 function globRegExp(source) {
 	if (!source) return undefined;
 	if (!globs.has(source)) globs.set(source, new RegExp(source, 'i'));
@@ -147,7 +142,6 @@ function listFolder(request) {
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
 	};
 	if (!request.stat) return parentPort.postMessage(reply);
-	lstatQuick ??= quickStat('lstat', lstatSync, require('node:path').toNamespacedPath);
 	const stats = statFolder(lstatQuick, request.statBase ?? request.base, listing);
 	const lines = folderLines(listing, stats, listingLine);
 	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
@@ -186,4 +180,9 @@ const statFolder = ${statFolder.toString()};
 const quickStat = ${quickStat.toString()};
 const folderLines = ${folderLines.toString()};
 const listingLine = ${listingLine.toString()};
+
+// lstatSync and fstatSync without their Stats object where that is safe (see _quickstat.ts;
+// a result is read at once); made here, once quickStat is defined, before any message
+const lstatQuick = quickStat('lstat', lstatSync, require('node:path').toNamespacedPath);
+const fstat = quickStat('fstat', fstatSync, require('node:path').toNamespacedPath);
 `;

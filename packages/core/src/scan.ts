@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { sep, toNamespacedPath } from 'node:path';
 import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
-import { quickStat, type Lstat } from './_quickstat.ts';
+import { quickStat } from './_quickstat.ts';
 import { globRegExps } from './_glob.ts';
 import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
@@ -178,11 +178,12 @@ function listHere(request: FolderRequest, stat = false): ListedFolder {
 	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
-	lstatHere ??= quickStat('lstat', lstatSync, toNamespacedPath);
 	const stats = statFolder(lstatHere, request.statBase ?? request.base, listing);
 	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
 }
-let lstatHere: Lstat | undefined;
+
+/** lstatSync without its Stats object where that is safe (see _quickstat.ts). */
+const lstatHere = quickStat('lstat', lstatSync, toNamespacedPath);
 
 /** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
 export function compareKeys(a: string, b: string): number {
