@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface Line {
@@ -76,5 +77,32 @@ export async function* readLineChunks(path: string, start = 0, chunkSize = 1 << 
 		}
 	} finally {
 		await handle.close();
+	}
+}
+
+/**
+ * The file open as `fd`, from `start`, as blocks of whole '\n'-terminated lines (the last
+ * block may end without one), a chunk at a time, as bytes: for copying lines elsewhere
+ * without decoding them. Each block is its own buffer, still valid after the next is read.
+ * Synchronous: for a caller with nothing else to do meanwhile, to whom an asynchronous read
+ * (a round trip through the thread pool) costs more than the copy.
+ */
+export function* readLineBlocksSync(fd: number, start = 0, chunkSize = 1 << 20): Generator<Buffer> {
+	let carry = Buffer.alloc(0);
+	let position = start;
+	for (;;) {
+		// a line longer than the chunk: a larger chunk rather than a split line
+		const chunk = Buffer.allocUnsafe(Math.max(chunkSize, 2 * carry.length));
+		carry.copy(chunk);
+		const bytesRead = readSync(fd, chunk, carry.length, chunk.length - carry.length, position);
+		position += bytesRead;
+		const end = carry.length + bytesRead;
+		if (bytesRead === 0) {
+			if (end) yield chunk.subarray(0, end);
+			return;
+		}
+		const last = chunk.lastIndexOf(10, end - 1);
+		carry = chunk.subarray(last + 1, end);
+		if (last >= 0) yield chunk.subarray(0, last + 1);
 	}
 }

@@ -1,8 +1,9 @@
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, unlinkSync, writevSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BufferedFile, exists } from './_files.ts';
-import { readLineChunks } from './_lines.ts';
-import { eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
+import { readLineBlocksSync } from './_lines.ts';
+import { EVENT_TYPES, eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
 
@@ -19,6 +20,10 @@ export class EventLogWriter {
 		private journal: BufferedFile,
 	) {}
 
+	/** The types of the events put (a first run's are all NewFile: its journal is copied whole). */
+	private types = new Set<EventType>();
+	private lastType: EventType | undefined;
+
 	/** `runId`: the run's start as stored in its database (`run.startedAt`). */
 	static async open(dir: string, role: string, runId: string): Promise<EventLogWriter> {
 		const journal = await BufferedFile.create(join(dir, eventJournalName(role)));
@@ -33,7 +38,7 @@ export class EventLogWriter {
 	static async recover(dir: string, role: string, committedRunId: string | undefined): Promise<void> {
 		const path = join(dir, eventJournalName(role));
 		if (!(await exists(path))) return;
-		await toLogs(path, dir, role, (runId) => committedRunId !== undefined && runId === committedRunId);
+		toLogs(path, dir, role, (runId) => committedRunId !== undefined && runId === committedRunId);
 	}
 
 	async append(event: FileEvent): Promise<void> {
@@ -43,6 +48,7 @@ export class EventLogWriter {
 
 	/** Buffers an event; `drain` writes the buffer out once it is full. */
 	put(event: FileEvent): void {
+		if (event.type !== this.lastType) this.types.add((this.lastType = event.type));
 		this.journal.put(formatEventLine(event) + '\n');
 	}
 
@@ -53,7 +59,8 @@ export class EventLogWriter {
 	/** The database is committed: the events go to their logs. */
 	async commit(): Promise<void> {
 		await this.journal.close();
-		await toLogs(join(this.dir, eventJournalName(this.role)), this.dir, this.role, () => true);
+		const [only, other] = this.types;
+		toLogs(join(this.dir, eventJournalName(this.role)), this.dir, this.role, () => true, other === undefined ? only : undefined);
 	}
 
 	/** The run did not commit: its events will be found again. */
@@ -67,68 +74,131 @@ export class EventLogWriter {
 
 /**
  * Appends a journal's events to their logs if `replay` accepts the run named on its first
- * line, then removes it. A chunk of lines at a time: a first run journals an event per file.
+ * line, then removes it. As bytes, a block of lines at a time: a first run journals an event
+ * per file, and copying its lines needs neither a string per line nor a write per thousand;
+ * with `only` (the journal's one type, as its run knows) the blocks are copied unread.
+ * Synchronously: the run is over, nothing else waits on this thread, and each asynchronous
+ * read or write (a round trip through the thread pool) cost more than copying its block.
  */
-async function toLogs(path: string, dir: string, role: string, replay: (runId: string) => boolean): Promise<void> {
+function toLogs(path: string, dir: string, role: string, replay: (runId: string) => boolean, only?: EventType): void {
+	const journal = openSync(path, 'r');
 	const logs = new LogAppender(dir, role);
-	let first = true;
-	chunks: for await (const lines of readLineChunks(path)) {
-		for (const line of lines) {
+	try {
+		let first = true;
+		for (const block of readLineBlocksSync(journal)) {
+			let from = 0;
 			if (first) {
 				first = false;
-				if (!replay(line)) break chunks;
-			} else if (line) logs.put(line);
+				const end = block.indexOf(NEWLINE);
+				if (!replay(block.toString('utf8', 0, end < 0 ? block.length : end))) break;
+				from = end < 0 ? block.length : end + 1;
+			}
+			if (only) logs.take(only, block, from, block.length);
+			else logs.putLines(block, from);
+			logs.flush();
 		}
-		await logs.drain();
+	} finally {
+		closeSync(journal);
+		logs.close();
 	}
-	await logs.close();
-	await unlink(path).catch(() => {});
+	try {
+		unlinkSync(path);
+	} catch {
+		// gone already: nothing to replay next time either
+	}
 }
 
-/** Appends formatted lines to one log per type, opening each only when it first gets a line. */
+const TAB = 9;
+const NEWLINE = 10;
+const TYPE_BYTES = EVENT_TYPES.map((type) => [type, Buffer.from(type, 'latin1')] as const);
+
+/**
+ * The type of the event line at `start..end` (between its first two tabs), or undefined for
+ * a line that names none, such as one cut short by a crash: it has no log to go to.
+ */
+function typeOfLine(block: Buffer, start: number, end: number, likely: EventType | undefined): EventType | undefined {
+	const tab = block.indexOf(TAB, start);
+	if (tab < 0 || tab >= end) return undefined;
+	let typeEnd = block.indexOf(TAB, tab + 1);
+	if (typeEnd < 0 || typeEnd > end) typeEnd = end;
+	const same = (bytes: Buffer) => bytes.length === typeEnd - tab - 1 && bytes.compare(block, tab + 1, typeEnd) === 0;
+	// lines come in runs of one type
+	if (likely !== undefined && same(TYPE_BYTES[EVENT_TYPES.indexOf(likely)]![1])) return likely;
+	return TYPE_BYTES.find(([, bytes]) => same(bytes))?.[0];
+}
+
+/** Appends lines to one log per type, opening each only when it first gets a line. */
 class LogAppender {
-	private handles = new Map<string, FileHandle>();
-	private buffers = new Map<string, string[]>();
+	private fds = new Map<EventType, number>();
+	private buffered = new Map<EventType, Buffer[]>();
 
 	constructor(
 		private dir: string,
 		private role: string,
 	) {}
 
-	async add(line: string): Promise<void> {
-		this.put(line);
-		await this.drain();
-	}
-
-	/** Buffers a line for its type's log (`drain` writes the full buffers). */
-	put(line: string): void {
-		const tab = line.indexOf('\t');
-		const end = line.indexOf('\t', tab + 1);
-		const type = line.slice(tab + 1, end < 0 ? undefined : end);
-		let lines = this.buffers.get(type);
-		if (!lines) this.buffers.set(type, (lines = []));
-		lines.push(line + '\n');
-	}
-
-	async drain(): Promise<void> {
-		for (const [type, lines] of this.buffers) if (lines.length >= 1024) await this.flush(type);
-	}
-
-	async close(): Promise<void> {
-		for (const type of this.buffers.keys()) await this.flush(type);
-		for (const handle of this.handles.values()) await handle.close();
-		this.handles.clear();
-	}
-
-	private async flush(type: string): Promise<void> {
-		const lines = this.buffers.get(type);
-		if (!lines || lines.length === 0) return;
-		this.buffers.set(type, []);
-		let handle = this.handles.get(type);
-		if (!handle) {
-			handle = await open(join(this.dir, eventLogName(this.role, type as EventType)), 'a');
-			this.handles.set(type, handle);
+	/** Buffers the lines of `block` from `from`, each for its type's log: a run of lines of one type as one piece. */
+	putLines(block: Buffer, from: number): void {
+		let runType: EventType | undefined;
+		let runStart = from;
+		for (let at = from; at < block.length; ) {
+			const newline = block.indexOf(NEWLINE, at);
+			const end = newline < 0 ? block.length : newline;
+			const type = end === at ? undefined : typeOfLine(block, at, end, runType);
+			if (type !== runType || type === undefined) {
+				this.take(runType, block, runStart, at);
+				runType = type;
+				runStart = at;
+			}
+			at = end + 1;
+			// an empty line, or one that names no type, is left out
+			if (type === undefined) runStart = Math.min(at, block.length);
 		}
-		await handle.write(lines.join(''));
+		this.take(runType, block, runStart, block.length);
+	}
+
+	/** Buffers `start..end` of `block` (whole lines) for `type`'s log; a last line without its '\n' gets one. */
+	take(type: EventType | undefined, block: Buffer, start: number, end: number): void {
+		if (type === undefined || end <= start) return;
+		let pieces = this.buffered.get(type);
+		if (!pieces) this.buffered.set(type, (pieces = []));
+		pieces.push(block.subarray(start, end));
+		if (block[end - 1] !== NEWLINE) pieces.push(Buffer.from('\n'));
+	}
+
+	/** Writes out what is buffered (its pieces refer to blocks that are not kept). */
+	flush(): void {
+		for (const [type, pieces] of this.buffered) {
+			let fd = this.fds.get(type);
+			if (fd === undefined) this.fds.set(type, (fd = openSync(join(this.dir, eventLogName(this.role, type)), 'a')));
+			writeAll(fd, pieces);
+		}
+		this.buffered.clear();
+	}
+
+	close(): void {
+		try {
+			this.flush();
+		} finally {
+			for (const fd of this.fds.values()) closeSync(fd);
+			this.fds.clear();
+		}
+	}
+}
+
+/** writev may write less than asked (a full disk, a signal): the rest is written after it. */
+function writeAll(fd: number, pieces: Buffer[]): void {
+	let left = pieces;
+	while (left.length > 0) {
+		let written = writevSync(fd, left);
+		const rest: Buffer[] = [];
+		for (const piece of left) {
+			if (written >= piece.length) written -= piece.length;
+			else {
+				rest.push(written > 0 ? piece.subarray(written) : piece);
+				written = 0;
+			}
+		}
+		left = rest;
 	}
 }

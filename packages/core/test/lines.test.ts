@@ -2,12 +2,21 @@
 // chunk and multi-byte characters split across chunks come out whole, with their offsets.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLineChunks, readLines } from '../src/_lines.ts';
+import { readLineBlocksSync, readLineChunks, readLines } from '../src/_lines.ts';
 
 const lines = suite('lines');
+
+function blocksOf(file: string, start?: number, chunkSize?: number): Buffer[] {
+	const fd = openSync(file, 'r');
+	try {
+		return [...readLineBlocksSync(fd, start, chunkSize)];
+	} finally {
+		closeSync(fd);
+	}
+}
 const dir = mkdtempSync(join(tmpdir(), 'eq-lines-'));
 lines.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,6 +39,11 @@ for (const chunkSize of [7, 64, 1000, 1 << 20]) {
 		const chunked: string[] = [];
 		for await (const batch of readLineChunks(path, 0, chunkSize)) chunked.push(...batch);
 		assert.equal(chunked, all);
+		const blocks: Buffer[] = [];
+		blocks.push(...blocksOf(path, 0, chunkSize));
+		assert.ok(blocks.slice(0, -1).every((b) => b.length > 0 && b[b.length - 1] === 10), 'each block but the last ends with a whole line');
+		assert.is(Buffer.concat(blocks).toString('utf8'), all.join('\n'), 'blocks kept after the next was read are intact, and make the file');
+		if (chunkSize < 1000) assert.ok(blocks.length > 10, 'read in many blocks');
 	});
 }
 
@@ -38,6 +52,18 @@ lines('from an offset: the lines after it', async () => {
 	const out: string[] = [];
 	for await (const line of readLines(path, start, 64)) out.push(line.text);
 	assert.equal(out, all.slice(10));
+	const blocks: Buffer[] = [];
+	blocks.push(...blocksOf(path, start, 64));
+	assert.is(Buffer.concat(blocks).toString('utf8'), all.slice(10).join('\n'));
+});
+
+lines('blocks of an empty file, and of one line without its newline', async () => {
+	const empty = join(dir, 'empty');
+	writeFileSync(empty, '');
+	assert.equal(blocksOf(empty), []);
+	const one = join(dir, 'one');
+	writeFileSync(one, 'just this');
+	assert.equal(blocksOf(one, 0, 4).map(String), ['just this']);
 });
 
 lines.run();
