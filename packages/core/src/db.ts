@@ -233,8 +233,7 @@ export class DbWriter {
 	private source: OpenedDb | undefined;
 	private listingText = '';
 	private listing: ListingFacts = { block: LISTING_BLOCK, digests: [], fileOffsets: [], localOffsets: [], bytes: [], oldest: [], oldestSizes: [] };
-	/** Bytes of entry lines written to each section so far. */
-	private fileBytes = 0;
+	/** Bytes of entry lines written to the local section so far (its lines are ASCII). */
 	private localBytes = 0;
 
 	private constructor(
@@ -257,6 +256,14 @@ export class DbWriter {
 	}
 
 	private filesAt = 0;
+
+	/**
+	 * Bytes of entry lines written to the files section so far, as the file counts them: read
+	 * once a block, not counted a line at a time (a key's UTF-8 length is one more pass over it).
+	 */
+	private get fileBytes(): number {
+		return this.main.size - this.filesAt - SECTION_HEAD;
+	}
 
 	private start(): void {
 		this.main.put(JSON.stringify(this.header).slice(0, -1) + ',\n');
@@ -295,15 +302,12 @@ export class DbWriter {
 		const localLine = stored?.localLine ?? (entry.goodHash ? `[${entry.mtimeMs},${entry.verifiedAt},"${entry.goodHash}"]` : `[${entry.mtimeMs},${entry.verifiedAt}]`);
 		// every line but the last ends with a comma: it goes before the next one
 		const separator = this.count === 0 ? '' : SEPARATOR;
-		this.main.put(separator + fileLine);
-		this.local.put(separator + localLine);
-		this.fileBytes += separator.length;
-		this.localBytes += separator.length;
 		const facts = this.listing;
 		const last = facts.bytes.length - 1;
+		// a block's offsets are where its first line starts, after the separator
 		if (this.count % LISTING_BLOCK === 0) {
-			facts.fileOffsets.push(this.fileBytes);
-			facts.localOffsets.push(this.localBytes);
+			facts.fileOffsets.push(this.fileBytes + separator.length);
+			facts.localOffsets.push(this.localBytes + separator.length);
 			facts.bytes.push(entry.size);
 			facts.oldest.push(entry.verifiedAt);
 			facts.oldestSizes.push(entry.size);
@@ -312,8 +316,9 @@ export class DbWriter {
 			if (Math.floor(entry.verifiedAt / 1000) < Math.floor(facts.oldest[last]! / 1000)) facts.oldestSizes[last] = entry.size;
 			if (entry.verifiedAt < facts.oldest[last]!) facts.oldest[last] = entry.verifiedAt;
 		}
-		this.fileBytes += Buffer.byteLength(fileLine);
-		this.localBytes += localLine.length; // numbers and hex: one byte a character
+		this.main.put(separator + fileLine);
+		this.local.put(separator + localLine);
+		this.localBytes += separator.length + localLine.length; // numbers and hex: one byte a character
 		this.count++;
 		this.bytes += entry.size;
 		this.listingText += listingLine(entry.key, entry.size, entry.mtimeMs);
@@ -410,7 +415,6 @@ export class DbWriter {
 		if (this.count > 0) {
 			this.main.put(SEPARATOR);
 			this.local.put(SEPARATOR);
-			this.fileBytes += SEPARATOR.length;
 			this.localBytes += SEPARATOR.length;
 		}
 		const fileShift = this.fileBytes - fileStart;
@@ -427,7 +431,6 @@ export class DbWriter {
 			facts.oldestSizes.push(listing.oldestSizes[b]!);
 			this.bytes += listing.bytes[b]!;
 		}
-		this.fileBytes += fileEnd - fileStart;
 		this.localBytes += localEnd - localStart;
 		this.count = to * LISTING_BLOCK;
 	}

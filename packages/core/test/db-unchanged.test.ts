@@ -168,3 +168,35 @@ same('each block of the listing: where its lines start, its bytes and oldest ver
 });
 
 same.run();
+
+const offsets = suite('block offsets');
+
+offsets('each block’s offsets point at its first line in both sections, with multi-byte keys', async () => {
+	const dir = tempDir();
+	const path = join(dir, 'db.json');
+	// keys of one, two, three and four UTF-8 bytes a character, so bytes and characters differ
+	const names = ['a', 'é', '✓', '𝄞'];
+	const list = Array.from({ length: 3 * LISTING_BLOCK + 100 }, (_, i) => ({ ...entry(i), key: `r/${String(i).padStart(5, '0')}${names[i % 4]!.repeat(i % 7)}` }));
+	await write(path, list);
+	const db = (await openDb(path))!;
+	const bytes = readFileSync(path);
+	const { filesAt, localAt, listing } = db.run;
+	assert.is(listing!.fileOffsets.length, 4);
+	listing!.fileOffsets.forEach((offset, b) => {
+		const first = list[b * LISTING_BLOCK]!;
+		const fileAt = filesAt + 10 + offset;
+		assert.is(bytes.toString('utf8', fileAt, fileAt + Buffer.byteLength(JSON.stringify(first.key)) + 1), `[${JSON.stringify(first.key)}`, `block ${b}: the files section`);
+		if (b > 0) assert.is(bytes.toString('utf8', fileAt - 2, fileAt), ',\n', `block ${b}: right after the separator`);
+		const localStart = localAt + 10 + listing!.localOffsets[b]!;
+		assert.is(bytes.toString('utf8', localStart, localStart + 15), `[${first.mtimeMs},`, `block ${b}: the local section`);
+	});
+	for (let b = 0; b < 4; b++) {
+		const reader = db.reader(b);
+		const [batch] = await (async () => { for await (const batch of reader.batches()) return [batch]; return [[]]; })();
+		await reader.close();
+		assert.is(batch![0]!.key, list[b * LISTING_BLOCK]!.key, `a reader opened at block ${b} starts at its first entry`);
+	}
+	removeDir(dir);
+});
+
+offsets.run();
