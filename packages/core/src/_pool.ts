@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
 import { WORKER_SOURCE } from './_worker-source.ts';
@@ -39,6 +40,17 @@ export class HashPool {
 	private failed: Error | undefined;
 	/** Ended by abort(): later requests are refused, not given to new threads. */
 	private aborted = false;
+	/** The process's working directory, with its separator, when files are to be opened from it (see openFrom). */
+	private workingFolder: string | undefined;
+
+	/**
+	 * Files below `folder`, the process's working directory while the pool hashes (undefined:
+	 * no longer), are opened by their path from it: the kernel resolves a component or two a
+	 * file instead of the whole path (see _workdir.ts). Errors still name the whole path.
+	 */
+	openFrom(folder: string | undefined): void {
+		this.workingFolder = folder === undefined || folder.endsWith(sep) ? folder : folder + sep;
+	}
 
 	/** A thread died (out of memory, a bug): the caller should hash on its own thread. */
 	get broken(): boolean {
@@ -232,7 +244,9 @@ export class HashPool {
 		const { blockSize } = this.options;
 		const post = (i: number) => {
 			if (batches[i]!.ids.length === 0) return;
-			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batches[i]! }));
+			const batch = batches[i]!;
+			const base = this.workingFolder !== undefined && batch.base?.startsWith(this.workingFolder) ? batch.base.slice(this.workingFolder.length) : batch.base;
+			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batch, base }));
 			batches[i] = newBatch();
 		};
 		let sent = 0;

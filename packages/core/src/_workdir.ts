@@ -1,6 +1,6 @@
 // A run may lstat its files by paths relative to the folder holding every monitored folder,
-// as `find` does from each folder it walks: the kernel then resolves one or two components a
-// file instead of the whole path (~25 ms of system time less over 50,000 files at
+// as `find` does from each folder it walks, and open them to hash them likewise: the kernel
+// then resolves one or two components a file instead of the whole path (~25 ms of system time less over 50,000 files at
 // /tmp/equilybrium-bench/small, 5 components deep). The working directory is the process's,
 // so only a caller that owns the process may ask for it (the CLI), and it is put back after.
 
@@ -8,6 +8,8 @@ import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Root } from './config.ts';
 
 export interface WorkingFolder {
+	/** The working directory the process is in: the folder holding every root. */
+	path: string;
 	/** Where each root's (as configured) files are lstat'ed from: its path relative to the working directory, ending with the separator ('' for the directory itself). */
 	statBases: ReadonlyMap<string, string>;
 	/** Back to the working directory the process had. */
@@ -29,6 +31,7 @@ export function enterCommonFolder(roots: readonly Root[]): WorkingFolder | undef
 		return undefined;
 	}
 	return {
+		path: common,
 		statBases: new Map(roots.map((r) => [r.path, relative(common, r.path) && relative(common, r.path) + sep])),
 		leave: () => {
 			try {

@@ -25,6 +25,7 @@ import { quickStat } from './_quickstat.ts';
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const { openSync, fstatSync, lstatSync, readSync, readdirSync, closeSync, constants } = require('node:fs');
+const paths = require('node:path');
 // loaded by the first file hashed: a thread that only lists (a run with nothing to hash)
 // does not compile them (crypto is some twenty of Node's modules)
 let crypto;
@@ -163,7 +164,7 @@ parentPort.on('message', (text) => {
 		try {
 			result = hashOne(task);
 		} catch (error) {
-			result = [task.id, null, (error && error.code) || 'E_READ', String((error && error.message) || error)];
+			result = [task.id, null, (error && error.code) || 'E_READ', messageOf(error)];
 		}
 		results.push(result);
 		if (result[1] !== null && result[2] >= LARGE) {
@@ -174,6 +175,14 @@ parentPort.on('message', (text) => {
 	if (results.length) parentPort.postMessage(JSON.stringify(results));
 });
 
+// a file opened from the working directory (the pool's openFrom) is still named by its whole path
+function messageOf(error) {
+	const message = String((error && error.message) || error);
+	const path = error && error.path;
+	if (typeof path !== 'string' || paths.isAbsolute(path)) return message;
+	return message.split("'" + path + "'").join("'" + paths.resolve(path) + "'");
+}
+
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
 const statFolder = ${statFolder.toString()};
@@ -183,6 +192,6 @@ const listingLine = ${listingLine.toString()};
 
 // lstatSync and fstatSync without their Stats object where that is safe (see _quickstat.ts;
 // a result is read at once); made here, once quickStat is defined, before any message
-const lstatQuick = quickStat('lstat', lstatSync, require('node:path').toNamespacedPath);
-const fstat = quickStat('fstat', fstatSync, require('node:path').toNamespacedPath);
+const lstatQuick = quickStat('lstat', lstatSync, paths.toNamespacedPath);
+const fstat = quickStat('fstat', fstatSync, paths.toNamespacedPath);
 `;

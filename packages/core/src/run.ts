@@ -206,6 +206,7 @@ class Monitor {
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		await this.startPool();
 		const workdir = this.options.changeDirectory ? enterCommonFolder(this.roots) : undefined;
+		this.pool?.openFrom(workdir?.path);
 		// the listing (on the threads, with its lstat) starts now, before the database is opened
 		this.scan = this.openScan(workdir?.statBases);
 		try {

@@ -5,7 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { dbFileName, loadConfig, runMonitor, type FileEvent } from '../src/index.ts';
+import { dbFileName, digestOf, loadConfig, runMonitor, type FileEvent } from '../src/index.ts';
+import { HashPool } from '../src/_pool.ts';
 import { commonFolder, enterCommonFolder } from '../src/_workdir.ts';
 import { refusedAsCorrupt } from './util/run.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
@@ -97,3 +98,41 @@ runs('a run that fails (a damaged database) puts the working directory back too'
 });
 
 runs.run();
+
+const opens = suite('hashing threads open files from the working directory');
+
+opens('below the folder they were told is the working directory, by the path from it; errors name the whole path', async () => {
+	const before = process.cwd();
+	const one = realpathSync(tempDir());
+	const other = realpathSync(tempDir());
+	writeTree(one, { 'sub/f.txt': 'in one', 'sub/g.txt': 'in one too' });
+	writeTree(other, { 'sub/f.txt': 'in the other' });
+	const pool = HashPool.create({ workers: 1, algorithm: 'sha256', blockSize: 4096 })!;
+	const hashOf = async (path: string) => {
+		const [result] = await pool.hashMany([{ path, size: -1, mtimeMs: -1 }]);
+		return result instanceof Error ? result : result!.hash;
+	};
+	try {
+		// told the wrong folder on purpose: what is read shows which path was opened
+		process.chdir(other);
+		pool.openFrom(one);
+		assert.is(await hashOf(join(one, 'sub/f.txt')), digestOf('sha256', Buffer.from('in the other')), 'opened by its path from the working directory');
+		pool.openFrom(undefined);
+		assert.is(await hashOf(join(one, 'sub/f.txt')), digestOf('sha256', Buffer.from('in one')), 'by its whole path again');
+		process.chdir(one);
+		pool.openFrom(one);
+		assert.is(await hashOf(join(one, 'sub/g.txt')), digestOf('sha256', Buffer.from('in one too')));
+		// ENOTDIR has no reason of its own: its message, with the path, is what the user sees
+		const error = await hashOf(join(one, 'sub/g.txt/x'));
+		assert.instance(error, Error);
+		assert.is((error as NodeJS.ErrnoException).code, 'ENOTDIR');
+		assert.ok((error as Error).message.includes(`'${join(one, 'sub/g.txt/x')}'`), (error as Error).message);
+	} finally {
+		await pool.close();
+		process.chdir(before);
+		removeDir(one);
+		removeDir(other);
+	}
+});
+
+opens.run();
