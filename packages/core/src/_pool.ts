@@ -239,16 +239,8 @@ export class HashPool {
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
 		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
-		const newBatch = () => ({ base: undefined as string | undefined, ids: [] as number[], paths: [] as string[], sizes: [] as number[], mtimes: [] as number[] });
-		const batches = this.workers.map(newBatch);
-		const { blockSize } = this.options;
-		const post = (i: number) => {
-			if (batches[i]!.ids.length === 0) return;
-			const batch = batches[i]!;
-			const base = this.workingFolder !== undefined && batch.base?.startsWith(this.workingFolder) ? batch.base.slice(this.workingFolder.length) : batch.base;
-			this.workers[i]!.worker.postMessage(JSON.stringify({ algorithm: this.engine, blockSize, attempts: ATTEMPTS, ...batch, base }));
-			batches[i] = newBatch();
-		};
+		const batches: Batch[] = [];
+		for (let i = 0; i < this.workers.length; i++) batches.push(new Batch());
 		let sent = 0;
 		for (const task of this.pending) {
 			let best = 0;
@@ -265,16 +257,26 @@ export class HashPool {
 				this.largePeak.set(task.device, Math.max(now, this.largePeak.get(task.device) ?? 0));
 			}
 			this.waiting.get(task.id)!.worker = best;
-			batches[best]!.ids.push(task.id);
-			batches[best]!.paths.push(relative(task.path, batches[best]!));
-			batches[best]!.sizes.push(task.probe ? -1 : task.size);
-			batches[best]!.mtimes.push(task.mtimeMs);
+			const batch = batches[best]!;
+			batch.add(task);
 			// a worker answers a message at once when done with it: several smaller ones keep
 			// results flowing back while it works on the next
-			if (batches[best]!.ids.length >= MESSAGE_FILES) post(best);
+			if (batch.ids.length >= MESSAGE_FILES) {
+				this.post(best, batch);
+				batches[best] = new Batch();
+			}
 		}
 		this.pending = this.pending.slice(sent);
-		batches.forEach((_, i) => post(i));
+		for (let i = 0; i < batches.length; i++) if (batches[i]!.ids.length > 0) this.post(i, batches[i]!);
+	}
+
+	/** One message: the batch as JSON, its paths from the working directory where they can be. */
+	private post(worker: number, batch: Batch): void {
+		const folder = this.workingFolder;
+		const base = folder !== undefined && batch.base.startsWith(folder) ? batch.base.slice(folder.length) : batch.base;
+		const { ids, paths, sizes, mtimes } = batch;
+		const message = { algorithm: this.engine, blockSize: this.options.blockSize, attempts: ATTEMPTS, base, ids, paths, sizes, mtimes };
+		this.workers[worker]!.worker.postMessage(JSON.stringify(message));
 	}
 
 	private receive(worker: number, results: WorkerResult[]): void {
@@ -433,12 +435,26 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24
 const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };
 
 /**
- * A path as sent to a worker: relative to the batch's base (its first file's folder), or
- * whole after a NUL. Files of a batch mostly share a folder; its path goes once.
+ * Files for one thread, as one message: the paths relative to the first one's folder (most
+ * of a batch is one folder's files), or whole after a NUL. One shape for every batch: the
+ * pool's dispatch is the main thread's per-file path, and is compiled once, not again for
+ * each new shape.
  */
-function relative(path: string, batch: { base: string | undefined }): string {
-	batch.base ??= path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-	return path.startsWith(batch.base) ? path.slice(batch.base.length) : '\0' + path;
+class Batch {
+	base = '';
+	ids: number[] = [];
+	paths: string[] = [];
+	sizes: number[] = [];
+	mtimes: number[] = [];
+
+	add(task: Task): void {
+		const path = task.path;
+		if (this.ids.length === 0) this.base = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+		this.ids.push(task.id);
+		this.paths.push(path.startsWith(this.base) ? path.slice(this.base.length) : '\0' + path);
+		this.sizes.push(task.probe ? -1 : task.size);
+		this.mtimes.push(task.mtimeMs);
+	}
 }
 
 /** The size of a file not stat'ed yet, on a disk whose large reads go one at a time. */
