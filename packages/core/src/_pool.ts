@@ -26,9 +26,9 @@ export interface PoolOptions {
 export class HashPool {
 	/** Per thread: bytes and files of hashing given and not answered, folders to list likewise. */
 	private workers: { worker: Worker; load: number; files: number; folders: number }[] = [];
-	private waiting = new Map<number, Waiter>();
-	private pending: Task[] = [];
-	private deviceQueues = new Map<string, Task[]>();
+	private waiting = new Map<number, Job>();
+	private pending: Job[] = [];
+	private deviceQueues = new Map<string, Job[]>();
 	private deviceBusy = new Set<string>();
 	/** Large reads handed to threads and not done, per device, and the most there ever were. */
 	private largeReads = new Map<string, number>();
@@ -70,7 +70,7 @@ export class HashPool {
 			const worker = spares.shift() ?? newThread();
 			worker.ref();
 			worker.on('message', (message: string | ListingReply) => {
-				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerResult[]);
+				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerReply);
 				else this.receiveListing(i, message);
 			});
 			worker.on('error', (error) => this.fail(error));
@@ -97,22 +97,27 @@ export class HashPool {
 	 * per file, in order. One promise per folder, not per file: with small files the promise
 	 * and its bookkeeping cost more than the hashing.
 	 */
-	hashMany(files: readonly PoolFile[]): Promise<(HashedFile | Error)[]> {
+	hashMany(files: readonly PoolFile[], device?: string): Promise<(HashedFile | Error)[]> {
 		const results: (HashedFile | Error)[] = new Array(files.length);
 		if (files.length === 0) return Promise.resolve(results);
 		return new Promise((resolve) => {
 			const group: Group = { results, left: files.length, resolve };
-			files.forEach((file, index) => {
-				if (this.failed) return settle({ group, index }, this.failed);
-				if (this.aborted) return settle({ group, index }, new Error('stopped'));
-				const id = this.nextId++;
-				const { path, mtimeMs, device } = file;
-				// an unknown size on a disk of sequential large reads: the worker tells first
-				const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
-				this.waiting.set(id, { group, index, size, worker: -1, device, path });
-				this.submit({ id, path, size, mtimeMs, device });
-			});
+			for (let index = 0; index < files.length; index++) {
+				if (this.failed) settle({ group, index }, this.failed);
+				else if (this.aborted) settle({ group, index }, new Error('stopped'));
+				else this.queue(files[index]!, group, index, device);
+			}
 		});
+	}
+
+	/** One file of a group: waited for, and queued for a thread (one object a file, from here to its answer). */
+	private queue(file: PoolFile, group: Group, index: number, groupDevice: string | undefined): void {
+		const device = file.device ?? groupDevice;
+		// an unknown size on a disk of sequential large reads: the worker tells first
+		const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
+		const job: Job = { id: this.nextId++, group, index, path: file.path, size, mtimeMs: file.mtimeMs, device, worker: -1, probe: false };
+		this.waiting.set(job.id, job);
+		this.submit(job);
 	}
 
 	/**
@@ -156,7 +161,7 @@ export class HashPool {
 		});
 	}
 
-	private submit(task: Task): void {
+	private submit(task: Job): void {
 		const { device, size } = task;
 		if (device !== undefined && size >= LARGE_READ && this.options.sequential?.has(device)) {
 			const queue = this.deviceQueues.get(device) ?? [];
@@ -192,7 +197,7 @@ export class HashPool {
 		this.enqueue(next);
 	}
 
-	private enqueue(task: Task): void {
+	private enqueue(task: Job): void {
 		this.pending.push(task);
 		if (this.flushScheduled) return;
 		this.flushScheduled = true;
@@ -209,11 +214,7 @@ export class HashPool {
 		const dropped = [...this.pending, ...[...this.deviceQueues.values()].flat()];
 		this.pending = [];
 		this.deviceQueues.clear();
-		for (const task of dropped) {
-			const waiter = this.waiting.get(task.id);
-			if (waiter) settle(waiter, stopped);
-			this.waiting.delete(task.id);
-		}
+		for (const task of dropped) if (this.waiting.delete(task.id)) settle(task, stopped);
 		if (this.waiting.size === 0) return;
 		setTimeout(() => {
 			this.aborted = true;
@@ -256,7 +257,7 @@ export class HashPool {
 				this.largeReads.set(task.device, now);
 				this.largePeak.set(task.device, Math.max(now, this.largePeak.get(task.device) ?? 0));
 			}
-			this.waiting.get(task.id)!.worker = best;
+			task.worker = best;
 			const batch = batches[best]!;
 			batch.add(task);
 			// a worker answers a message at once when done with it: several smaller ones keep
@@ -279,32 +280,55 @@ export class HashPool {
 		this.workers[worker]!.worker.postMessage(JSON.stringify(message));
 	}
 
-	private receive(worker: number, results: WorkerResult[]): void {
-		for (const [id, hash, sizeOrCode, mtimeOrMessage] of results) {
-			const waiter = this.waiting.get(id);
+	private receive(worker: number, reply: WorkerReply): void {
+		const { ids, hashes, sizes, mtimes, errors } = reply;
+		// every digest of a message has one length: the algorithm's
+		const width = ids.length > 0 ? hashes.length / ids.length : 0;
+		for (let k = 0; k < ids.length; k++) {
+			const waiter = this.answered(worker, ids[k]!);
 			if (!waiter) continue;
-			this.workers[worker]!.load -= Math.max(0, waiter.size) + FILE_COST;
-			this.workers[worker]!.files--;
-			if (sizeOrCode === 'E_LARGE') {
+			this.done(ids[k]!, waiter);
+			settle(waiter, { hash: hashes.slice(k * width, (k + 1) * width), size: sizes[k]!, mtimeMs: mtimes[k]! });
+		}
+		for (const [id, code, message] of errors) {
+			const waiter = this.answered(worker, id);
+			if (!waiter) continue;
+			if (code === 'E_LARGE') {
 				// a new file found large: it waits its turn with the disk's other large reads
-				waiter.size = mtimeOrMessage as number;
+				waiter.size = message as number;
+				waiter.mtimeMs = -1;
+				waiter.probe = true;
 				waiter.worker = -1;
-				this.submit({ id, path: waiter.path, size: waiter.size, mtimeMs: -1, device: waiter.device, probe: true });
+				this.submit(waiter);
 				continue;
 			}
-			this.waiting.delete(id);
-			if (waiter.device !== undefined && waiter.size >= LARGE_READ) this.largeReads.set(waiter.device, this.largeReads.get(waiter.device)! - 1);
-			if (waiter.device !== undefined && this.deviceBusy.has(waiter.device) && waiter.size >= LARGE_READ && this.options.sequential?.has(waiter.device)) {
-				this.deviceBusy.delete(waiter.device);
-				this.pumpDevice(waiter.device);
-			}
-			if (hash !== null) settle(waiter, { hash, size: sizeOrCode as number, mtimeMs: mtimeOrMessage as number });
-			else if (sizeOrCode === 'E_CHANGING') settle(waiter, new FileChangingError(ATTEMPTS));
-			else settle(waiter, Object.assign(new Error(String(mtimeOrMessage)), { code: sizeOrCode }));
+			this.done(id, waiter);
+			if (code === 'E_CHANGING') settle(waiter, new FileChangingError(ATTEMPTS));
+			else settle(waiter, Object.assign(new Error(String(message)), { code }));
 		}
 		if (this.pending.length && !this.flushScheduled) {
 			this.flushScheduled = true;
 			setImmediate(() => this.flush());
+		}
+	}
+
+	/** A thread answered for file `id`: its load goes down; the file's waiter, if still waited for. */
+	private answered(worker: number, id: number): Job | undefined {
+		const waiter = this.waiting.get(id);
+		if (!waiter) return undefined;
+		this.workers[worker]!.load -= Math.max(0, waiter.size) + FILE_COST;
+		this.workers[worker]!.files--;
+		return waiter;
+	}
+
+	/** File `id` is done: no longer waited for, and its disk free for the next large read. */
+	private done(id: number, waiter: Job): void {
+		this.waiting.delete(id);
+		if (waiter.device === undefined || waiter.size < LARGE_READ) return;
+		this.largeReads.set(waiter.device, this.largeReads.get(waiter.device)! - 1);
+		if (this.deviceBusy.has(waiter.device) && this.options.sequential?.has(waiter.device)) {
+			this.deviceBusy.delete(waiter.device);
+			this.pumpDevice(waiter.device);
 		}
 	}
 
@@ -371,23 +395,20 @@ function settle(waiter: { group: Group; index: number }, result: HashedFile | Er
 	if (--waiter.group.left === 0) waiter.group.resolve(waiter.group.results);
 }
 
-interface Waiter {
+/** A file given to the pool, from hashMany to its answer: queued (for its disk, then for a thread), then with a thread. */
+interface Job {
+	id: number;
 	group: Group;
 	index: number;
 	path: string;
-	size: number;
-	worker: number;
-	device?: string | undefined;
-}
-
-interface Task {
-	id: number;
-	path: string;
+	/** As given, or PROBE_LARGE, or as a thread found it (a large new file): what scheduling counts. */
 	size: number;
 	mtimeMs: number;
-	device?: string | undefined;
-	/** Known size (for scheduling), but the worker must stat the file itself. */
-	probe?: boolean;
+	device: string | undefined;
+	/** The thread holding it; -1 while queued. */
+	worker: number;
+	/** Its size is known (for scheduling), but the thread must stat the file itself. */
+	probe: boolean;
 }
 
 /** The threads listing folders: lstat is a system call a file, which two cores make twice as fast as one. */
@@ -425,7 +446,14 @@ export function prestartThreads(): void {
 export const spareThreads = (): number => spares.length;
 
 /** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
-type WorkerResult = [number, string | null, number | string, number | string];
+/** A thread's answer to a batch, by column (see _worker-source.ts): the digests run together. */
+interface WorkerReply {
+	ids: number[];
+	hashes: string;
+	sizes: number[];
+	mtimes: number[];
+	errors: [id: number, code: string, message: string | number][];
+}
 
 // a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results,
 // or one folder's listing; a young generation of 16 MB, not 2: listing and lstat make garbage
@@ -447,7 +475,7 @@ class Batch {
 	sizes: number[] = [];
 	mtimes: number[] = [];
 
-	add(task: Task): void {
+	add(task: Job): void {
 		const path = task.path;
 		if (this.ids.length === 0) this.base = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 		this.ids.push(task.id);

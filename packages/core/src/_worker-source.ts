@@ -9,7 +9,9 @@
 // Protocol, as JSON strings (copying one string is far cheaper than cloning objects):
 //   in:  { algorithm, blockSize, attempts, base, ids: [...], paths: [...], sizes: [...], mtimes: [...] }
 //        (a path is relative to base, or whole after a NUL)
-//   out: [[id, hash, size, mtimeMs] | [id, null, code, message], ...]
+//   out: { ids: [...], hashes: 'digest digest…' (hex, one length, run together), sizes: [...],
+//          mtimes: [...], errors: [[id, code, message], ...] }
+//        by column, not an array a file: parsing it makes no object a file on the caller's thread
 // and, as objects, requests to list and lstat a folder (listFolder).
 // Small files' results are sent once per batch; a large file's at once, to keep the
 // caller's window moving.
@@ -153,7 +155,7 @@ parentPort.on('message', (text) => {
 		return listFolder(text);
 	}
 	const batch = JSON.parse(text);
-	let results = [];
+	let results = new Results();
 	for (let i = 0; i < batch.ids.length; i++) {
 		const name = batch.paths[i];
 		const task = {
@@ -166,14 +168,32 @@ parentPort.on('message', (text) => {
 		} catch (error) {
 			result = [task.id, null, (error && error.code) || 'E_READ', messageOf(error)];
 		}
-		results.push(result);
+		results.add(result);
 		if (result[1] !== null && result[2] >= LARGE) {
 			parentPort.postMessage(JSON.stringify(results));
-			results = [];
+			results = new Results();
 		}
 	}
-	if (results.length) parentPort.postMessage(JSON.stringify(results));
+	if (results.ids.length || results.errors.length) parentPort.postMessage(JSON.stringify(results));
 });
+
+// a batch's answers, by column (see the protocol above)
+class Results {
+	constructor() {
+		this.ids = [];
+		this.hashes = '';
+		this.sizes = [];
+		this.mtimes = [];
+		this.errors = [];
+	}
+	add([id, hash, sizeOrCode, mtimeOrMessage]) {
+		if (hash === null) return this.errors.push([id, sizeOrCode, mtimeOrMessage]);
+		this.ids.push(id);
+		this.hashes += hash;
+		this.sizes.push(sizeOrCode);
+		this.mtimes.push(mtimeOrMessage);
+	}
+}
 
 // a file opened from the working directory (the pool's openFrom) is still named by its whole path
 function messageOf(error) {

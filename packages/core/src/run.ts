@@ -681,8 +681,7 @@ class Monitor {
 			// a unit's files are in one root: its device, looked up once
 			const key = files[0]!.file.key;
 			const device = this.devices.get(key.slice(0, key.indexOf('/')));
-			const tasks = files.map(({ file }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, device }));
-			const results = await this.pool.hashMany(tasks);
+			const results = await this.pool.hashMany(files.map((work) => work.file), device);
 			retry = [];
 			files.forEach((work, i) => {
 				const result = results[i]!;

@@ -25,6 +25,32 @@ const statOf = (name: string) => statSync(at(name));
 const pool = suite('HashPool');
 
 
+for (const algorithm of ['sha256', 'crc32'] as AlgorithmName[]) {
+	pool(`${algorithm}: one batch of files and failures mixed, each answer to its own file`, async () => {
+		const p = HashPool.create({ workers: 1, algorithm, blockSize: 4096 })!;
+		// files missing between files read, first and last: the answers come back by column
+		const names = ['gone-a', 'small', 'empty', 'gone-b', 'block', 'large', 'small', 'gone-c'];
+		try {
+			const results = await p.hashMany(names.map((name) => ({ path: at(name), size: -1, mtimeMs: -1 })));
+			names.forEach((name, i) => {
+				const result = results[i]!;
+				if (name.startsWith('gone')) {
+					assert.instance(result, Error, name);
+					assert.is((result as NodeJS.ErrnoException).code, 'ENOENT');
+				} else {
+					assert.not.instance(result, Error, name);
+					const hashed = result as { hash: string; size: number; mtimeMs: number };
+					assert.is(hashed.hash, digestOf(algorithm, files[name]!), name);
+					assert.is(hashed.size, files[name]!.length);
+					assert.is(hashed.mtimeMs, statOf(name).mtimeMs);
+				}
+			});
+		} finally {
+			await p.close();
+		}
+	});
+}
+
 for (const algorithm of ['sha256', 'md5', 'blake2b', 'sha3_256', 'crc32'] as AlgorithmName[]) {
 	pool(`${algorithm}: the same digests as the main thread, any block size`, async () => {
 		const p = HashPool.create({ workers: 2, algorithm, blockSize: 4096 })!;
