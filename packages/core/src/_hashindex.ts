@@ -22,8 +22,8 @@ export class HashIndex {
 	flagged = 0;
 
 	add(hash: string, size: number, flag = 0): number {
-		const hi = parseInt(hash.slice(0, 8), 16) >>> 0;
-		const lo = hash.length > 8 ? parseInt(hash.slice(8, 16), 16) >>> 0 : 0;
+		const hi = hex32(hash, 0);
+		const lo = hash.length > 8 ? hex32(hash, 8) : 0;
 		const i = this.length++;
 		const c = i >>> SHIFT;
 		if (c === this.hi.length) {
@@ -162,7 +162,24 @@ export class SharedPrefixes {
 }
 
 
-const prefix = (hash: string) => parseInt(hash.slice(0, 8), 16) >>> 0;
+const prefix = (hash: string) => hex32(hash, 0);
+
+/**
+ * The 32 bits written by the eight hex digits of `hash` from `from` (fewer if it ends first),
+ * as parseInt(…, 16) reads them, but without a string cut out for it: an index adds one a
+ * file. Digests are lower-case hex; anything else reads as 0, as parseInt's NaN did.
+ */
+export function hex32(hash: string, from: number): number {
+	let value = 0;
+	const end = Math.min(hash.length, from + 8);
+	for (let i = from; i < end; i++) {
+		const c = hash.charCodeAt(i);
+		const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+		if (digit < 0) return i === from ? 0 : value;
+		value = value * 16 + digit;
+	}
+	return value >>> 0;
+}
 
 function grown<T extends Uint8Array | Uint32Array>(old: T, least: number): T {
 	const next = new (old.constructor as new (n: number) => T)(Math.max(least, old.length * 2));

@@ -1,8 +1,20 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HashIndex } from '../src/_hashindex.ts';
+import { createHash } from 'node:crypto';
+import { HashIndex, hex32 } from '../src/_hashindex.ts';
 
 const index = suite('HashIndex in chunks');
+
+index('a digest’s 32-bit prefixes read as parseInt reads them', () => {
+	const digests = Array.from({ length: 2000 }, (_, i) => createHash(i % 2 ? 'sha256' : 'md5').update(String(i)).digest('hex'));
+	for (const hash of [...digests, 'ffffffffffffffff', '0000000000000000', '0123456789abcdef', '89ABCDEF01234567', '1234abcd', '12ab']) {
+		assert.is(hex32(hash, 0), parseInt(hash.slice(0, 8), 16) >>> 0, hash);
+		if (hash.length > 8) assert.is(hex32(hash, 8), parseInt(hash.slice(8, 16), 16) >>> 0, hash);
+	}
+	// not hex: digits up to the first other character, or 0, as parseInt's NaN becomes
+	assert.is(hex32('12zz5678', 0), parseInt('12zz5678', 16) >>> 0);
+	assert.is(hex32('zz', 0), 0);
+});
 
 index('collision candidates across chunk boundaries; quiet when nothing is flagged', () => {
 	const hex = (i: number) => i.toString(16).padStart(16, '0') + 'ff';
