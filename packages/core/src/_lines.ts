@@ -83,26 +83,32 @@ export async function* readLineChunks(path: string, start = 0, chunkSize = 1 << 
 /**
  * The file open as `fd`, from `start`, as blocks of whole '\n'-terminated lines (the last
  * block may end without one), a chunk at a time, as bytes: for copying lines elsewhere
- * without decoding them. Each block is its own buffer, still valid after the next is read.
- * Synchronous: for a caller with nothing else to do meanwhile, to whom an asynchronous read
- * (a round trip through the thread pool) costs more than the copy.
+ * without decoding them. A block is valid until the next is read: one buffer serves the whole
+ * file (a new one a chunk would wait outside the heap for a collection: a million-file run's
+ * journal is tens of MB). Synchronous: for a caller with nothing else to do meanwhile, to
+ * whom an asynchronous read (a round trip through the thread pool) costs more than the copy.
  */
 export function* readLineBlocksSync(fd: number, start = 0, chunkSize = 1 << 20): Generator<Buffer> {
-	let carry = Buffer.alloc(0);
+	let chunk = Buffer.allocUnsafe(chunkSize);
+	let carry = 0;
 	let position = start;
 	for (;;) {
 		// a line longer than the chunk: a larger chunk rather than a split line
-		const chunk = Buffer.allocUnsafe(Math.max(chunkSize, 2 * carry.length));
-		carry.copy(chunk);
-		const bytesRead = readSync(fd, chunk, carry.length, chunk.length - carry.length, position);
+		if (carry === chunk.length) chunk = Buffer.concat([chunk, Buffer.allocUnsafe(chunk.length)]);
+		const bytesRead = readSync(fd, chunk, carry, chunk.length - carry, position);
 		position += bytesRead;
-		const end = carry.length + bytesRead;
+		const end = carry + bytesRead;
 		if (bytesRead === 0) {
 			if (end) yield chunk.subarray(0, end);
 			return;
 		}
 		const last = chunk.lastIndexOf(10, end - 1);
-		carry = chunk.subarray(last + 1, end);
-		if (last >= 0) yield chunk.subarray(0, last + 1);
+		if (last < 0) {
+			carry = end;
+			continue;
+		}
+		yield chunk.subarray(0, last + 1);
+		chunk.copy(chunk, 0, last + 1, end);
+		carry = end - last - 1;
 	}
 }

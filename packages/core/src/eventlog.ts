@@ -166,7 +166,7 @@ class LogAppender {
 		if (block[end - 1] !== NEWLINE) pieces.push(Buffer.from('\n'));
 	}
 
-	/** Writes out what is buffered (its pieces refer to blocks that are not kept). */
+	/** Writes out what is buffered: views of the block just read, so before the next is read. */
 	flush(): void {
 		for (const [type, pieces] of this.buffered) {
 			let fd = this.fds.get(type);

@@ -12,7 +12,8 @@ const lines = suite('lines');
 function blocksOf(file: string, start?: number, chunkSize?: number): Buffer[] {
 	const fd = openSync(file, 'r');
 	try {
-		return [...readLineBlocksSync(fd, start, chunkSize)];
+		// a block is valid until the next is read: copied as it comes
+		return Array.from(readLineBlocksSync(fd, start, chunkSize), (block) => Buffer.from(block));
 	} finally {
 		closeSync(fd);
 	}
@@ -42,7 +43,7 @@ for (const chunkSize of [7, 64, 1000, 1 << 20]) {
 		const blocks: Buffer[] = [];
 		blocks.push(...blocksOf(path, 0, chunkSize));
 		assert.ok(blocks.slice(0, -1).every((b) => b.length > 0 && b[b.length - 1] === 10), 'each block but the last ends with a whole line');
-		assert.is(Buffer.concat(blocks).toString('utf8'), all.join('\n'), 'blocks kept after the next was read are intact, and make the file');
+		assert.is(Buffer.concat(blocks).toString('utf8'), all.join('\n'), 'the blocks make the file');
 		if (chunkSize < 1000) assert.ok(blocks.length > 10, 'read in many blocks');
 	});
 }
