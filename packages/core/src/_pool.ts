@@ -115,7 +115,7 @@ export class HashPool {
 		const device = file.device ?? groupDevice;
 		// an unknown size on a disk of sequential large reads: the worker tells first
 		const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
-		const job: Job = { id: this.nextId++, group, index, path: file.path, size, mtimeMs: file.mtimeMs, device, worker: -1, probe: false };
+		const job: Job = { id: this.nextId++, group, index, path: file.path, size, mtimeMs: file.mtimeMs, device, probe: false };
 		this.waiting.set(job.id, job);
 		this.submit(job);
 	}
@@ -257,7 +257,6 @@ export class HashPool {
 				this.largeReads.set(task.device, now);
 				this.largePeak.set(task.device, Math.max(now, this.largePeak.get(task.device) ?? 0));
 			}
-			task.worker = best;
 			const batch = batches[best]!;
 			batch.add(task);
 			// a worker answers a message at once when done with it: several smaller ones keep
@@ -298,7 +297,6 @@ export class HashPool {
 				waiter.size = message as number;
 				waiter.mtimeMs = -1;
 				waiter.probe = true;
-				waiter.worker = -1;
 				this.submit(waiter);
 				continue;
 			}
@@ -405,8 +403,6 @@ interface Job {
 	size: number;
 	mtimeMs: number;
 	device: string | undefined;
-	/** The thread holding it; -1 while queued. */
-	worker: number;
 	/** Its size is known (for scheduling), but the thread must stat the file itself. */
 	probe: boolean;
 }
