@@ -8,6 +8,16 @@ import { runSide } from './util/run.ts';
 
 const once = suite('each event is logged once, by the run that commits it');
 
+/** A side with one file, after its first run: the run id its database was committed with. */
+async function committedSide() {
+	const dir = tempDir();
+	const cfg = join(dir, 'cfg');
+	writeTree(join(dir, 'docs'), { 'a.txt': 'a' });
+	writeConfig(cfg, { b: [join(dir, 'docs')] });
+	await runSide(cfg, 'B');
+	return { dir, cfg, committed: (await openDb(join(cfg, dbFileName('B'))))!.run.startedAt };
+}
+
 once('a run stopped after finding a change logs nothing; the next run logs it once', async () => {
 	const dir = tempDir();
 	const docs = join(dir, 'docs');
@@ -42,12 +52,7 @@ once('a run stopped after finding a change logs nothing; the next run logs it on
 });
 
 once('a journal left by a run that committed its database is replayed; any other is dropped', async () => {
-	const dir = tempDir();
-	const cfg = join(dir, 'cfg');
-	writeTree(join(dir, 'docs'), { 'a.txt': 'a' });
-	writeConfig(cfg, { b: [join(dir, 'docs')] });
-	await runSide(cfg, 'B');
-	const committed = (await openDb(join(cfg, dbFileName('B'))))!.run.startedAt;
+	const { dir, cfg, committed } = await committedSide();
 	const journal = join(cfg, eventJournalName('B'));
 	const line = '2024-06-01T00:00:00.000Z\tFileCorrupted\tdocs/x.bin\tdied before logging';
 	writeFileSync(journal, `${committed}\n${line}\n`);
@@ -61,12 +66,7 @@ once('a journal left by a run that committed its database is replayed; any other
 });
 
 once('a replayed journal: each line to its type’s log, in order, across blocks, whatever is around it', async () => {
-	const dir = tempDir();
-	const cfg = join(dir, 'cfg');
-	writeTree(join(dir, 'docs'), { 'a.txt': 'a' });
-	writeConfig(cfg, { b: [join(dir, 'docs')] });
-	await runSide(cfg, 'B');
-	const committed = (await openDb(join(cfg, dbFileName('B'))))!.run.startedAt;
+	const { dir, cfg, committed } = await committedSide();
 	const types = ['NewFile', 'NewFile', 'FileModified', 'NewFile', 'FileCorrupted', 'FileCorrupted', 'FileNotFound'] as const;
 	// more than a block (1 MiB) of lines, runs of one type and single ones, and non-ASCII keys
 	const lines = Array.from({ length: 30_000 }, (_, i) => {
@@ -90,12 +90,7 @@ once('a replayed journal: each line to its type’s log, in order, across blocks
 });
 
 once('a replayed journal whose last line lacks its newline: the line is logged with one', async () => {
-	const dir = tempDir();
-	const cfg = join(dir, 'cfg');
-	writeTree(join(dir, 'docs'), { 'a.txt': 'a' });
-	writeConfig(cfg, { b: [join(dir, 'docs')] });
-	await runSide(cfg, 'B');
-	const committed = (await openDb(join(cfg, dbFileName('B'))))!.run.startedAt;
+	const { dir, cfg, committed } = await committedSide();
 	const line = '2024-06-01T00:00:00.000Z\tFileNotFound\tdocs/gone.txt';
 	writeFileSync(join(cfg, eventJournalName('B')), `${committed}\n${line}`);
 	await runSide(cfg, 'B');
