@@ -286,7 +286,7 @@ export class HashPool {
 		for (let k = 0; k < ids.length; k++) {
 			const waiter = this.answered(worker, ids[k]!);
 			if (!waiter) continue;
-			this.done(ids[k]!, waiter);
+			this.done(waiter);
 			settle(waiter, { hash: hashes.slice(k * width, (k + 1) * width), size: sizes[k]!, mtimeMs: mtimes[k]! });
 		}
 		for (const [id, code, message] of errors) {
@@ -300,7 +300,7 @@ export class HashPool {
 				this.submit(waiter);
 				continue;
 			}
-			this.done(id, waiter);
+			this.done(waiter);
 			if (code === 'E_CHANGING') settle(waiter, new FileChangingError(ATTEMPTS));
 			else settle(waiter, Object.assign(new Error(String(message)), { code }));
 		}
@@ -319,9 +319,9 @@ export class HashPool {
 		return waiter;
 	}
 
-	/** File `id` is done: no longer waited for, and its disk free for the next large read. */
-	private done(id: number, waiter: Job): void {
-		this.waiting.delete(id);
+	/** The file is done: no longer waited for, and its disk free for the next large read. */
+	private done(waiter: Job): void {
+		this.waiting.delete(waiter.id);
 		if (waiter.device === undefined || waiter.size < LARGE_READ) return;
 		this.largeReads.set(waiter.device, this.largeReads.get(waiter.device)! - 1);
 		if (this.deviceBusy.has(waiter.device) && this.options.sequential?.has(waiter.device)) {

@@ -110,22 +110,25 @@ function toLogs(path: string, dir: string, role: string, replay: (runId: string)
 
 const TAB = 9;
 const NEWLINE = 10;
-const TYPE_BYTES = EVENT_TYPES.map((type) => [type, Buffer.from(type, 'latin1')] as const);
+const TYPE_BYTES = new Map(EVENT_TYPES.map((type) => [type, Buffer.from(type, 'latin1')]));
 
 /**
  * The type of the event line at `start..end` (between its first two tabs), or undefined for
- * a line that names none, such as one cut short by a crash: it has no log to go to.
+ * a line that names none, such as one cut short by a crash: it has no log to go to. Lines
+ * come in runs of one type: `likely`, the last line's, is tried first.
  */
 function typeOfLine(block: Buffer, start: number, end: number, likely: EventType | undefined): EventType | undefined {
 	const tab = block.indexOf(TAB, start);
 	if (tab < 0 || tab >= end) return undefined;
 	let typeEnd = block.indexOf(TAB, tab + 1);
 	if (typeEnd < 0 || typeEnd > end) typeEnd = end;
-	const same = (bytes: Buffer) => bytes.length === typeEnd - tab - 1 && bytes.compare(block, tab + 1, typeEnd) === 0;
-	// lines come in runs of one type
-	if (likely !== undefined && same(TYPE_BYTES[EVENT_TYPES.indexOf(likely)]![1])) return likely;
-	return TYPE_BYTES.find(([, bytes]) => same(bytes))?.[0];
+	if (likely !== undefined && names(block, tab + 1, typeEnd, TYPE_BYTES.get(likely)!)) return likely;
+	for (const [type, bytes] of TYPE_BYTES) if (names(block, tab + 1, typeEnd, bytes)) return type;
+	return undefined;
 }
+
+/** Whether `block[from..to]` is `name`'s bytes. */
+const names = (block: Buffer, from: number, to: number, name: Buffer) => name.length === to - from && name.compare(block, from, to) === 0;
 
 /** Appends lines to one log per type, opening each only when it first gets a line. */
 class LogAppender {
