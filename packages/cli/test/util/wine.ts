@@ -19,7 +19,7 @@ export const dist = {
 };
 
 /** What the Windows build is made from: newer than the installer means rebuild. */
-const SOURCES = ['packages/core/src', 'packages/cli/src', 'packages/dsm/src/low-memory.ts', 'tools/build.ts', 'tools/build-win.ts', 'tools/win', 'windows-installer', 'package.json', 'packages/node-runtimes/package.json'];
+const SOURCES = ['packages/core/src', 'packages/cli/src', 'tools/build.ts', 'tools/build-win.ts', 'tools/win', 'windows-installer', 'package.json', 'packages/node-runtimes/package.json'];
 
 /** Builds dist/ with `pnpm build:win` when missing or older than its sources; one builder at a time. */
 export function ensureWinBuild(): void {
@@ -37,7 +37,7 @@ export interface Wine {
 	prefix: string;
 	env: NodeJS.ProcessEnv;
 	/** Runs a Windows program; stdout/stderr through files, never pipes. */
-	run(args: string[], options?: { timeout?: number }): { code: number | null; stdout: string; stderr: string };
+	run(args: string[], options?: { timeout?: number; env?: NodeJS.ProcessEnv }): { code: number | null; stdout: string; stderr: string };
 	/** Starts one in the background (stdio to files). */
 	start(args: string[]): ChildProcess;
 	/** Waits until every Wine process of the prefix has ended (the registry is then saved). */
@@ -66,7 +66,7 @@ export function openWine(name: string): Wine {
 			const out = join(io, `${++runs}.out`);
 			const err = join(io, `${runs}.err`);
 			const opts = spawnOptions(out, err);
-			const result = spawnSync('wine', args, { ...opts, timeout: options.timeout ?? 120_000, killSignal: 'SIGKILL' });
+			const result = spawnSync('wine', args, { ...opts, env: { ...env, ...options.env }, timeout: options.timeout ?? 120_000, killSignal: 'SIGKILL' });
 			closeSync(opts.stdio[1]);
 			closeSync(opts.stdio[2]);
 			return { code: result.status, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') + (result.error ? String(result.error) : '') };
