@@ -13,6 +13,7 @@ const CODE_EXIT: Record<CoreErrorCode, number> = {
 	E_DB_VERSION: EXIT.FAILED,
 	E_LOCKED: EXIT.FAILED,
 	E_IO: EXIT.FAILED,
+	E_EVENTS: EXIT.FAILED,
 };
 
 /** The one place errors become exit codes and one-line messages. */

@@ -10,7 +10,7 @@ import type { Role } from './config.ts';
 // Checkpoint and resume. A run appends every digest it computes to a journal, in key order
 // (the order it settles files in), one JSON line each:
 //
-//   {"format":"equilybrium-checkpoint","version":1,"role":"A","algorithm":"sha256"}
+//   {"format":"equilybrium-checkpoint","version":1,"role":"A","algorithm":"sha256","run":"2024-…Z"}
 //   ["Photos/a.jpg",1234,1700000000000.5,"9f86…",1700000100000]   key, size, mtime, hash, verifiedAt
 //
 // The journal is synced every SYNC_MS, so a power cut loses at most that much hashing; a
@@ -21,7 +21,10 @@ import type { Role } from './config.ts';
 //
 // A resumed run writes a new journal (`.next`) while reading the old one. If it is stopped
 // too, the two are merged into one before the following run starts. A run that commits its
-// database removes both.
+// database removes both. A journal names its run (its start, as a database stores it): one
+// left by a run that committed and was killed before removing it (or by an earlier run that
+// committed run fed on) is no run's to continue, and is dropped, so that a `Verify = full`
+// run reads every file again.
 
 export interface Checkpointed {
 	key: string;
@@ -50,10 +53,10 @@ export class CheckpointWriter {
 		this.lastFlush = this.lastSync;
 	}
 
-	/** `clock` times the syncs only: wall time, not the run's injectable clock. */
-	static async create(dir: string, role: Role, algorithm: AlgorithmName, flushMs = FLUSH_MS, clock: () => number = Date.now): Promise<CheckpointWriter> {
+	/** `run`: the run's start as its database will store it. `clock` times the syncs only: wall time, not the run's injectable clock. */
+	static async create(dir: string, role: Role, algorithm: AlgorithmName, run: string, flushMs = FLUSH_MS, clock: () => number = Date.now): Promise<CheckpointWriter> {
 		const file = await BufferedFile.create(join(dir, checkpointFile(role) + NEXT));
-		await file.write(headerLine(role, algorithm) + '\n');
+		await file.write(headerLine(role, algorithm, run) + '\n');
 		return new CheckpointWriter(file, clock, flushMs);
 	}
 
@@ -113,7 +116,9 @@ export class CheckpointReader {
 
 	private constructor(private cursor: BatchCursor<Checkpointed>) {}
 
-	static async open(dir: string, role: Role, algorithm: AlgorithmName): Promise<CheckpointReader | undefined> {
+	/** `committedRun`: the start of the run the database holds; journals of that run or before it are dropped. */
+	static async open(dir: string, role: Role, algorithm: AlgorithmName, committedRun?: string): Promise<CheckpointReader | undefined> {
+		await dropCommitted(dir, role, committedRun);
 		await consolidate(dir, role, algorithm);
 		const path = join(dir, checkpointFile(role));
 		if (!(await exists(path))) return undefined;
@@ -150,7 +155,34 @@ const TMP = '.tmp';
 const FLUSH_MS = 2_000;
 const FORMAT = 'equilybrium-checkpoint';
 
-const headerLine = (role: Role, algorithm: AlgorithmName) => JSON.stringify({ format: FORMAT, version: 1, role, algorithm });
+const headerLine = (role: Role, algorithm: AlgorithmName, run: string | undefined) => JSON.stringify({ format: FORMAT, version: 1, role, algorithm, ...(run !== undefined ? { run } : {}) });
+
+interface JournalHeader {
+	format: string;
+	role: string;
+	algorithm: string;
+	/** Missing in journals written before runs were named: taken as a stopped run's. */
+	run?: string;
+}
+
+async function readHeader(path: string): Promise<JournalHeader | undefined> {
+	try {
+		for await (const line of readLines(path)) return JSON.parse(line.text) as JournalHeader;
+	} catch {
+		// torn, or not there
+	}
+	return undefined;
+}
+
+/** Removes the journals whose run is the database's, or older (see the top of this file). */
+async function dropCommitted(dir: string, role: Role, committedRun: string | undefined): Promise<void> {
+	if (committedRun === undefined) return;
+	const base = join(dir, checkpointFile(role));
+	for (const path of [base, base + NEXT]) {
+		const run = (await readHeader(path))?.run;
+		if (run !== undefined && run <= committedRun) await unlink(path).catch(() => {});
+	}
+}
 
 /** The same, a chunk of the file at a time. */
 async function* journalBatches(path: string, role: Role, algorithm: AlgorithmName): AsyncGenerator<Checkpointed[]> {
@@ -172,7 +204,13 @@ async function* readJournal(path: string, role: Role, algorithm: AlgorithmName):
 	for await (const line of readLines(path)) {
 		if (first) {
 			first = false;
-			if (line.text !== headerLine(role, algorithm)) return;
+			let header: JournalHeader;
+			try {
+				header = JSON.parse(line.text) as JournalHeader;
+			} catch {
+				return;
+			}
+			if (header.format !== FORMAT || header.role !== role || header.algorithm !== algorithm) return;
 			continue;
 		}
 		const entry = parseLine(line.text);
@@ -209,9 +247,11 @@ async function consolidate(dir: string, role: Role, algorithm: AlgorithmName): P
 		await rename(base + NEXT, base);
 		return;
 	}
+	// the merged journal is the later run's
+	const runs = [(await readHeader(base))?.run, (await readHeader(base + NEXT))?.run].filter((r): r is string => r !== undefined).sort();
 	const out = await open(base + TMP, 'w');
 	try {
-		let text = headerLine(role, algorithm) + '\n';
+		let text = headerLine(role, algorithm, runs.at(-1)) + '\n';
 		const a = readJournal(base, role, algorithm);
 		const b = readJournal(base + NEXT, role, algorithm);
 		let x = await a.next();

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, open, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CoreError } from './errors.ts';
 import { BufferedFile, exists } from './_files.ts';
@@ -169,17 +169,10 @@ export const dbFileName = (role: Role) => `equilybrium.${role}.DB.json`;
  * exactly as it is for the user to inspect or restore.
  */
 export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | undefined> {
-	if (!(await exists(path))) {
-		// A crash between the two renames of a commit leaves only the new, complete file.
-		const pending = path + NEW;
-		if (!(await exists(pending))) return undefined;
-		try {
-			await verify(pending);
-		} catch {
-			return undefined;
-		}
-		await rename(pending, path);
-	}
+	// No database is no database, whatever `.new` lies beside it: a commit is the one rename of
+	// `.new` over the database (see DbWriter.replace), so a `.new` alone was never committed,
+	// and its run's events never reached the logs. Adopting it would lose them.
+	if (!(await exists(path))) return undefined;
 	const { header, run, prefix, sealed } = await verify(path, sealer);
 	const filesAt = run.filesAt;
 	const opened: OpenedDb = {
@@ -435,9 +428,25 @@ export class DbWriter {
 		this.count = to * LISTING_BLOCK;
 	}
 
-	/** Seals the file, syncs it, keeps the previous version as `.bak` and puts this one in place. */
+	/** `finish`, then `publish`: the database in place. */
 	async commit(run: DbRunFacts): Promise<void> {
-		if (this.deferred && !this.held && this.identical === this.previous!.run.count) return this.commitSame(run);
+		await this.finish(run);
+		await this.publish();
+	}
+
+	/** The new database, sealed and synced, waiting beside the old one (`pending`) for `publish`. */
+	get pending(): string {
+		return this.path + NEW;
+	}
+
+	/** Keeps the previous version as `.bak` and puts the finished one in place: the commit. */
+	async publish(): Promise<void> {
+		await this.replace();
+	}
+
+	/** Seals the file and syncs it, as `pending`; nothing is committed yet. */
+	async finish(run: DbRunFacts): Promise<void> {
+		if (this.deferred && !this.held && this.identical === this.previous!.run.count) return this.finishSame(run);
 		if (this.deferred) await this.writeIdentical();
 		this.main.put(this.count === 0 ? '],\n' : '\n],\n');
 		this.local.put(this.count === 0 ? '' : '\n');
@@ -453,11 +462,10 @@ export class DbWriter {
 		const seal = this.main.seal!.digest();
 		await this.main.writeUnsealed(`"seal":"${seal}"}\n`);
 		await this.main.close(true);
-		await this.replace();
 	}
 
 	/** Not one entry changed: the old file's bytes before its run line, then this run's. */
-	private async commitSame(run: DbRunFacts): Promise<void> {
+	private async finishSame(run: DbRunFacts): Promise<void> {
 		const previous = this.previous!;
 		const { bytes, extend } = previous.prefix!;
 		await this.main.close();
@@ -478,12 +486,17 @@ export class DbWriter {
 		}
 		this.count = count;
 		this.bytes = size;
-		await this.replace();
 	}
 
+	/**
+	 * The commit: one rename of the sealed, synced `.new` over the database, so that there is
+	 * never a moment without a database (a run that finds none is a first run). The previous
+	 * version is kept as `.bak` before, as a second name of the same file where the file system
+	 * has hard links (no bytes copied), or a copy.
+	 */
 	private async replace(): Promise<void> {
 		await unlink(this.path + LOCAL_TMP).catch(() => {});
-		if (await exists(this.path)) await rename(this.path, this.path + BAK);
+		if (await exists(this.path)) await keepBackup(this.path, this.path + BAK);
 		await rename(this.path + NEW, this.path);
 	}
 
@@ -505,6 +518,17 @@ export const DB_SUFFIXES = { NEW: '.new', BAK: '.bak', LOCAL_TMP: '.local.tmp' }
 // --- internal ---
 
 const { NEW, BAK, LOCAL_TMP } = DB_SUFFIXES;
+
+/** `backup` becomes the file at `path` as it is now; `path` is left in place. */
+async function keepBackup(path: string, backup: string): Promise<void> {
+	await unlink(backup).catch(() => {});
+	try {
+		await link(path, backup);
+	} catch {
+		// FAT and exFAT volumes, some network shares: no hard links
+		await copyFile(path, backup, constants.COPYFILE_FICLONE);
+	}
+}
 
 function corrupt(path: string, why: string): CoreError {
 	return new CoreError(

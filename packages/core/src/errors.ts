@@ -1,12 +1,13 @@
 // Every run-level failure the core can raise, with a stable code. The shells map codes to
-// exit codes in one place (cli/src/exit.ts); a failing *file* is never an error, it is an event.
+// exit codes in one place (cli/src/errors.ts); a failing *file* is never an error, it is an event.
 export type CoreErrorCode =
 	| 'E_CONFIG' // the config file is missing, malformed or invalid
 	| 'E_ROLE' // this machine's role cannot be determined
 	| 'E_DB_CORRUPT' // a database does not parse or fails its seal
 	| 'E_DB_VERSION' // a database written by a newer Equilybrium
 	| 'E_LOCKED' // another run of the same role is going on
-	| 'E_IO'; // the config folder cannot be read or written
+	| 'E_IO' // the config folder cannot be read or written
+	| 'E_EVENTS'; // the run committed, but its events wait for the next run to reach the logs
 
 export class CoreError extends Error {
 	readonly code: CoreErrorCode;

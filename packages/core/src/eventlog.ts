@@ -1,22 +1,34 @@
-import { closeSync, openSync, unlinkSync, writevSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, truncateSync, unlinkSync, writeFileSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferedFile, exists } from './_files.ts';
 import { readLineBlocksSync } from './_lines.ts';
+import { CoreError } from './errors.ts';
 import { EVENT_TYPES, eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
+export const eventPlanName = (role: string) => `equilybrium.${role}.events.plan`;
 
 /**
- * A run's events reach the logs only once its database is committed: a run that is stopped
- * (or dies) finds the same changes again next time, and would otherwise log them twice.
- * Meanwhile they wait in a journal whose first line names the run; a journal left by a run
- * that died between committing its database and appending its events is replayed.
+ * A run's events reach the logs only once its database is committed, each exactly once
+ * (SPEC §13), whatever instant the run is killed at or the disk fills up:
+ *
+ * 1. During the run they wait in a journal whose first line names the run (its start, as
+ *    its database will store it).
+ * 2. Before the commit the journal is written out and synced (`prepare`): a journal that
+ *    cannot be made whole stops the run before anything is committed.
+ * 3. The commit (the database's one rename) makes the run's events due.
+ * 4. After it (`commit`), a plan records each log's size before the appends, the journal is
+ *    appended to the logs and the logs synced, then the journal and the plan are removed.
+ *
+ * A run that finds a journal left behind replays it (`recover`) if its run is the one the
+ * database holds, and drops it otherwise: first cutting each log back to the size the plan
+ * recorded, so that appends made before the crash are not made twice.
  */
 export class EventLogWriter {
 	private constructor(
 		private dir: string,
 		private role: string,
+		private runId: string,
 		private journal: BufferedFile,
 	) {}
 
@@ -28,7 +40,7 @@ export class EventLogWriter {
 	static async open(dir: string, role: string, runId: string): Promise<EventLogWriter> {
 		const journal = await BufferedFile.create(join(dir, eventJournalName(role)));
 		await journal.write(runId + '\n');
-		return new EventLogWriter(dir, role, journal);
+		return new EventLogWriter(dir, role, runId, journal);
 	}
 
 	/**
@@ -37,8 +49,18 @@ export class EventLogWriter {
 	 */
 	static async recover(dir: string, role: string, committedRunId: string | undefined): Promise<void> {
 		const path = join(dir, eventJournalName(role));
-		if (!(await exists(path))) return;
-		toLogs(path, dir, role, (runId) => committedRunId !== undefined && runId === committedRunId);
+		if (!(await exists(path))) {
+			// the journal went to the logs and was removed; only its plan was left
+			removeIfThere(join(dir, eventPlanName(role)));
+			return;
+		}
+		const runId = firstLine(path);
+		if (committedRunId === undefined || runId !== committedRunId) {
+			removeIfThere(path);
+			removeIfThere(join(dir, eventPlanName(role)));
+			return;
+		}
+		deliver(dir, role, runId);
 	}
 
 	async append(event: FileEvent): Promise<void> {
@@ -56,31 +78,74 @@ export class EventLogWriter {
 		await this.journal.writeFull();
 	}
 
-	/** The database is committed: the events go to their logs. */
-	async commit(): Promise<void> {
-		await this.journal.close();
+	/** Before the commit: every event on the disk, or an error and nothing committed. */
+	async prepare(): Promise<void> {
+		await this.journal.close(true);
+	}
+
+	/** The database is committed: the events go to their logs (after `prepare`). */
+	commit(): void {
 		const [only, other] = this.types;
-		toLogs(join(this.dir, eventJournalName(this.role)), this.dir, this.role, () => true, other === undefined ? only : undefined);
+		deliver(this.dir, this.role, this.runId, other === undefined ? only : undefined);
 	}
 
 	/** The run did not commit: its events will be found again. */
 	async discard(): Promise<void> {
-		await this.journal.close().catch(() => {});
-		await unlink(join(this.dir, eventJournalName(this.role))).catch(() => {});
+		await this.journal.discard().catch(() => {});
+		removeIfThere(join(this.dir, eventJournalName(this.role)));
 	}
 }
 
 // --- internal ---
 
+/** Each log's size before a journal's appends, as its plan records it. */
+interface Plan {
+	run: string;
+	sizes: Partial<Record<EventType, number>>;
+}
+
 /**
- * Appends a journal's events to their logs if `replay` accepts the run named on its first
- * line, then removes it. As bytes, a block of lines at a time: a first run journals an event
- * per file, and copying its lines needs neither a string per line nor a write per thousand;
- * with `only` (the journal's one type, as its run knows) the blocks are copied unread.
+ * A committed run's journal into its logs, idempotently (see EventLogWriter): with the plan
+ * of an earlier attempt, each log is first cut back to its size before that attempt.
+ */
+function deliver(dir: string, role: string, runId: string, only?: EventType): void {
+	const journal = join(dir, eventJournalName(role));
+	const planPath = join(dir, eventPlanName(role));
+	try {
+		const plan = readPlan(planPath);
+		if (plan?.run === runId) {
+			for (const type of EVENT_TYPES) {
+				const log = join(dir, eventLogName(role, type));
+				const before = plan.sizes[type] ?? 0;
+				if (sizeOf(log) > before) truncateSync(log, before);
+			}
+		} else {
+			const sizes: Plan['sizes'] = {};
+			for (const type of EVENT_TYPES) sizes[type] = sizeOf(join(dir, eventLogName(role, type)));
+			writeSynced(planPath, JSON.stringify({ run: runId, sizes } satisfies Plan) + '\n');
+		}
+		toLogs(journal, dir, role, only);
+		unlinkSync(journal);
+		removeIfThere(planPath);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code ?? String(error);
+		throw new CoreError(
+			'E_EVENTS',
+			`the database is committed, but its events could not be written to the equilybrium.${role}.Event.*.log files (${code}). ` +
+				`They are kept in ${eventJournalName(role)} and go to the logs at the next run (make room on the disk first if it is full).`,
+		);
+	}
+}
+
+/**
+ * Appends a journal's events (after its first line, the run's) to their logs, then syncs
+ * the logs. As bytes, a block of lines at a time: a first run journals an event per file,
+ * and copying its lines needs neither a string per line nor a write per thousand; with
+ * `only` (the journal's one type, as its run knows) the blocks are copied unread.
  * Synchronously: the run is over, nothing else waits on this thread, and each asynchronous
  * read or write (a round trip through the thread pool) cost more than copying its block.
  */
-function toLogs(path: string, dir: string, role: string, replay: (runId: string) => boolean, only?: EventType): void {
+function toLogs(path: string, dir: string, role: string, only?: EventType): void {
 	const journal = openSync(path, 'r');
 	const logs = new LogAppender(dir, role);
 	try {
@@ -90,21 +155,64 @@ function toLogs(path: string, dir: string, role: string, replay: (runId: string)
 			if (first) {
 				first = false;
 				const end = block.indexOf(NEWLINE);
-				if (!replay(block.toString('utf8', 0, end < 0 ? block.length : end))) break;
 				from = end < 0 ? block.length : end + 1;
 			}
 			if (only) logs.take(only, block, from, block.length);
 			else logs.putLines(block, from);
 			logs.flush();
 		}
+		logs.sync();
 	} finally {
 		closeSync(journal);
 		logs.close();
 	}
+}
+
+function firstLine(path: string): string {
+	const fd = openSync(path, 'r');
+	try {
+		for (const block of readLineBlocksSync(fd)) {
+			const end = block.indexOf(NEWLINE);
+			return block.toString('utf8', 0, end < 0 ? block.length : end);
+		}
+		return '';
+	} finally {
+		closeSync(fd);
+	}
+}
+
+function readPlan(path: string): Plan | undefined {
+	if (!existsSync(path)) return undefined;
+	try {
+		const plan = JSON.parse(readFileSync(path, 'utf8')) as Plan;
+		return typeof plan.run === 'string' && typeof plan.sizes === 'object' ? plan : undefined;
+	} catch {
+		return undefined; // torn: it was being written, so no log was appended after it yet
+	}
+}
+
+/** Written beside, synced, renamed into place: there is the whole plan or none. */
+function writeSynced(path: string, text: string): void {
+	const temporary = path + '.tmp';
+	const fd = openSync(temporary, 'w');
+	try {
+		writeFileSync(fd, text);
+		fsyncSync(fd);
+	} finally {
+		closeSync(fd);
+	}
+	renameSync(temporary, path);
+}
+
+function sizeOf(path: string): number {
+	return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+function removeIfThere(path: string): void {
 	try {
 		unlinkSync(path);
 	} catch {
-		// gone already: nothing to replay next time either
+		// not there
 	}
 }
 
@@ -177,6 +285,12 @@ class LogAppender {
 			writeAll(fd, pieces);
 		}
 		this.buffered.clear();
+	}
+
+	/** What was appended reaches the disk before the journal is removed. */
+	sync(): void {
+		this.flush();
+		for (const fd of this.fds.values()) fsyncSync(fd);
 	}
 
 	close(): void {

@@ -24,6 +24,11 @@ export interface ReportInput {
 	bEvents: EventDigest;
 	/** The previous section's date, which B's events are counted from. */
 	bEventsSince?: number;
+	/**
+	 * Set when A's events include runs before this one that no section reported (a run whose
+	 * section could not be appended): when they are counted from (the previous section's date).
+	 */
+	aEventsSince?: number;
 	/** Paths listed per list before the rest is cut to a count. */
 	limit: number;
 }
@@ -36,7 +41,8 @@ export function renderReportSection(input: ReportInput): string {
 			`checked in ${humanDuration(input.aRun.finishedAt - input.aRun.startedAt)} with ${input.aRun.algorithm}.`,
 	);
 	lines.push(bLine(input));
-	lines.push(`Changes on A this run: ${eventSummary(input.aEvents) || 'none'}.`);
+	const aSince = input.aEventsSince === undefined ? undefined : `since ${humanTime(input.aEventsSince)}`;
+	lines.push(`Changes on A ${aSince ?? 'this run'}: ${eventSummary(input.aEvents) || 'none'}.`);
 	if (c.b !== 'missing' && c.b !== 'unsealed') {
 		const parts = (['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as Verdict[]).map(
 			(v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`,
@@ -55,7 +61,7 @@ export function renderReportSection(input: ReportInput): string {
 		lines.push('', `Waiting for the sync (${count(c.counts.pending.files, 'file')}, ${humanBytes(c.counts.pending.bytes)}): changed on A after B's last run; checked again after B's next run.`);
 		lines.push(...listItems(c.samples.pending, c.counts.pending.files, input.limit, COMPARE_HINT));
 	}
-	lines.push(...eventsSection("A's events this run:", input.aEvents, 'A', input.limit));
+	lines.push(...eventsSection(`A's events ${aSince ?? 'this run'}:`, input.aEvents, 'A', input.limit));
 	const since = input.bEventsSince === undefined ? '' : ` (${humanTime(input.bEventsSince)})`;
 	lines.push(...eventsSection(`B's events since the last report${since}:`, input.bEvents, 'B', input.limit));
 	if (c.counts.onlyOnB.files > 0) {

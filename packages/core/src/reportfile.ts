@@ -1,4 +1,5 @@
-import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import { appendFile, open, readFile, stat, truncate } from 'node:fs/promises';
+import { CoreError } from './errors.ts';
 import { join } from 'node:path';
 import { readLines } from './_lines.ts';
 import { emptyCounts, EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from './events.ts';
@@ -20,6 +21,8 @@ export function sectionHeading(at: number): string {
 export interface EventDigest {
 	counts: Record<EventType, number>;
 	samples: Record<EventType, FileEvent[]>;
+	/** When the earliest event counted happened (undefined: none). */
+	earliest?: number;
 }
 
 export function emptyDigest(): EventDigest {
@@ -39,18 +42,24 @@ export async function readEventsSince(dir: string, role: 'A' | 'B', since: numbe
 			const event = parseEventLine(line.text);
 			if (!event || event.at < since || event.type !== type) continue;
 			digest.counts[type]++;
+			if (digest.earliest === undefined || event.at < digest.earliest) digest.earliest = event.at;
 			if (digest.samples[type].length < keep) digest.samples[type].push(event);
 		}
 	}
 	return digest;
 }
 
-/** Appends a section; the report is never rewritten. */
+/**
+ * Appends a section; the report is never rewritten. A section that cannot be appended whole
+ * (a full disk) is cut back off, so that the report ends with its last complete section and
+ * the next one covers this run too (see readEventsSince's `since`).
+ */
 export async function appendReportSection(dir: string, section: string): Promise<void> {
 	const path = join(dir, REPORT_FILE);
 	let separator = '';
+	let size = 0;
 	try {
-		const size = (await stat(path)).size;
+		size = (await stat(path)).size;
 		if (size > 0) {
 			const handle = await open(path, 'r');
 			const last = Buffer.alloc(1);
@@ -61,7 +70,13 @@ export async function appendReportSection(dir: string, section: string): Promise
 	} catch {
 		// no report yet
 	}
-	await appendFile(path, separator + section.replace(/\n*$/, '\n'));
+	try {
+		await appendFile(path, separator + section.replace(/\n*$/, '\n'));
+	} catch (error) {
+		await truncate(path, size).catch(() => {});
+		const code = (error as NodeJS.ErrnoException).code ?? String(error);
+		throw new CoreError('E_IO', `${REPORT_FILE}: this run's section could not be appended (${code}). The run itself is committed; the next section will cover it.`);
+	}
 }
 
 /** The last section of the report and when it was written, or undefined if there is none. */

@@ -262,8 +262,8 @@ class Monitor {
 		let committed = false;
 		try {
 			// open (and merge) the old checkpoint before the new one is started over it
-			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm);
-			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, this.options.checkpointFlushMs);
+			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm, this.previous?.run.startedAt);
+			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, new Date(this.startedAt).toISOString(), this.options.checkpointFlushMs);
 			await this.planRolling();
 			setUp();
 			aborted = await this.merge(writer);
@@ -274,7 +274,7 @@ class Monitor {
 				const closing = this.pool?.close();
 				await this.settleMovesAndNew();
 				await this.previous?.sealed;
-				await writer.commit({
+				await writer.finish({
 					startedAt: new Date(this.startedAt).toISOString(),
 					finishedAt: new Date(this.now()).toISOString(),
 					toolVersion: this.options.toolVersion,
@@ -282,10 +282,13 @@ class Monitor {
 					counts: this.counts,
 					...(this.coverage ? { coverage: this.coverage.result(), rolling: this.rolling, rollingHint: this.coverage.hint() } : {}),
 				});
-				committed = true;
 				// their memory goes before the collision index is sorted
 				await closing;
-				await this.findCollisions();
+				await this.findCollisions(writer.pending);
+				// every event on the disk before the commit that makes them due (SPEC §13)
+				await this.log.prepare();
+				await writer.publish();
+				committed = true;
 			}
 		} catch (error) {
 			await writer.discard();
@@ -299,14 +302,15 @@ class Monitor {
 			// committed, the journal is removed: its last lines need not reach the disk first
 			if (committed) await this.journal?.discard().catch(() => {});
 			else await this.journal?.close().catch(() => {});
-			if (committed) await removeCheckpoints(config.dir, role);
-			if (committed) await this.log.commit();
-			else await this.log.discard();
 			await this.newScratch?.close().catch(() => {});
 			await this.goneScratch?.close().catch(() => {});
 			await unlink(this.scratchPath('new')).catch(() => {});
 			await unlink(this.scratchPath('gone')).catch(() => {});
+			if (committed) await removeCheckpoints(config.dir, role);
+			if (!committed) await this.log.discard();
 		}
+		// committed: the events go to their logs (a failure here leaves them for the next run)
+		if (committed) this.log.commit();
 		const result: RunResult = {
 			role,
 			startedAt: this.startedAt,
@@ -934,10 +938,10 @@ class Monitor {
 	/**
 	 * Which entries of the new database to look at for a collision (`wanted`), and which of them
 	 * this run changed. A first run has indexed every entry; a later run (or one with a small
-	 * heap) reads the committed database once for the prefixes of what changed that are
+	 * heap) reads the finished database once for the prefixes of what changed that are
 	 * shared across sizes.
 	 */
-	private async collisionFilter(): Promise<{ wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean } | undefined> {
+	private async collisionFilter(dbPath: string): Promise<{ wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean } | undefined> {
 		if (this.denseIndex) {
 			const candidates = this.index.collisionCandidates(CHANGED);
 			if (candidates.size === 0) return undefined;
@@ -946,17 +950,20 @@ class Monitor {
 		const marked = this.changedDigests;
 		if (marked.count === 0) return undefined;
 		const shared = new SharedPrefixes(marked);
-		for await (const file of (await openDb(this.dbPath))!.files()) shared.see(file.hash, file.size);
+		for await (const file of (await openDb(dbPath))!.files()) shared.see(file.hash, file.size);
 		if (!shared.any) return undefined;
 		return { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) };
 	}
 
-	/** Same digest, another size: with a 32-bit checksum this happens, and the user must know. */
-	private async findCollisions(): Promise<void> {
-		const filter = await this.collisionFilter();
+	/**
+	 * Same digest, another size: with a 32-bit checksum this happens, and the user must know.
+	 * Read from the finished database before its commit, so that its events are the run's.
+	 */
+	private async findCollisions(dbPath: string): Promise<void> {
+		const filter = await this.collisionFilter(dbPath);
 		if (!filter) return;
 		const { wanted, changed } = filter;
-		const db = await openDb(this.dbPath);
+		const db = await openDb(dbPath);
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
 		let ordinal = 0;
 		for await (const file of db!.files()) {

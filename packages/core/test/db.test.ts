@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DbWriter, DB_VERSION, openDb, dbFileName, type DbEntry } from '../src/index.ts';
@@ -167,15 +167,29 @@ atomic('each commit keeps the previous version as .bak', async () => {
 	removeDir(s.dir);
 });
 
-atomic('a crash between the two renames of a commit loses nothing', async () => {
+atomic('a .new alone is never taken for the database: it was not committed (SPEC §13)', async () => {
+	// a first run killed after sealing its .new but before the commit's rename: its events
+	// never reached the logs, so adopting the file would lose them all
 	const s = await sealedDb();
-	copyFileSync(s.path, s.path + '.new');
 	const { renameSync } = await import('node:fs');
-	renameSync(s.path, s.path + '.bak');
-	const db = await openDb(s.path);
-	assert.ok(db, 'the complete .new is taken');
-	assert.is(db!.run.count, 2);
-	assert.ok(existsSync(s.path));
+	renameSync(s.path, s.path + '.new');
+	assert.is(await openDb(s.path), undefined, 'no database');
+	assert.ok(existsSync(s.path + '.new'), 'the .new is left for the next run to overwrite');
+	assert.not.ok(existsSync(s.path));
+	removeDir(s.dir);
+});
+
+atomic('the .bak is the previous version, kept before the one rename that commits', async () => {
+	const s = await sealedDb();
+	const first = readFileSync(s.path, 'utf8');
+	writeTree(join(s.dir, 'docs'), { 'c.txt': 'gamma' });
+	await runSide(s.cfg);
+	const second = readFileSync(s.path, 'utf8');
+	writeTree(join(s.dir, 'docs'), { 'd.txt': 'delta' });
+	await runSide(s.cfg);
+	assert.is(readFileSync(s.path + '.bak', 'utf8'), second, 'the .bak is the version before the last commit');
+	assert.is.not(second, first);
+	assert.is.not(statSync(s.path).ino, statSync(s.path + '.bak').ino, 'two files, not one');
 	removeDir(s.dir);
 });
 

@@ -22,6 +22,9 @@ export function comparisonAlarms(c: Comparison): boolean {
 export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string }> {
 	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT });
 	const previous = await latestReportSection(config.dir);
+	// every run since the last section: a run whose section could not be appended is reported now
+	const aEvents = await readEventsSince(config.dir, 'A', previous ? previous.at + 1 : 0, REPORT_LIMIT);
+	const unreported = aEvents.earliest !== undefined && aEvents.earliest < result.startedAt ? (previous?.at ?? aEvents.earliest) : undefined;
 	const section = renderReportSection({
 		at: result.finishedAt,
 		aRun: {
@@ -33,7 +36,8 @@ export async function compareAndReport(config: Config, result: RunResult): Promi
 			...(result.coverage ? { coverage: result.coverage } : {}),
 		},
 		comparison,
-		aEvents: await readEventsSince(config.dir, 'A', result.startedAt, REPORT_LIMIT),
+		aEvents,
+		...(unreported !== undefined ? { aEventsSince: unreported } : {}),
 		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1 : 0, REPORT_LIMIT),
 		...(previous ? { bEventsSince: previous.at } : {}),
 		limit: REPORT_LIMIT,
