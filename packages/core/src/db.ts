@@ -542,10 +542,10 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 	const handle = await open(path, 'r');
 	let size: number;
 	let tail = '';
-	let version: number;
+	let head: Buffer;
 	try {
 		size = (await handle.stat()).size;
-		version = await versionOf(handle);
+		head = await headOf(handle);
 		// the run and seal lines: a few kB, more with many listing digests; read more if need be
 		for (let tailSize = Math.min(size, 64 << 10); ; tailSize = Math.min(size, tailSize * 8)) {
 			const buffer = Buffer.alloc(tailSize);
@@ -558,16 +558,38 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 	} finally {
 		await handle.close();
 	}
-	if (!tail.endsWith('}\n')) throw corrupt(path, 'is incomplete or not an Equilybrium database (it does not end as one)');
+	const named = versionOf(head);
+	if (named !== undefined && named > DB_VERSION) {
+		// its seal may be made another way: what the file says it is is all that can be told
+		throw new CoreError(
+			'E_DB_VERSION',
+			`${basename(path)}: written by a newer Equilybrium (database version ${named}, this one reads up to ${DB_VERSION}); update Equilybrium on this machine. ` +
+				`The file is left untouched. (If no newer Equilybrium ever ran here, the file is damaged: restore ${basename(path)}${BAK} in its place.)`,
+		);
+	}
+	const version = named ?? DB_VERSION;
+	const editor = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? ' (it starts with a byte order mark: a text editor saved it)' : '';
+	if (!tail.endsWith('}\n')) throw corrupt(path, `is incomplete or not an Equilybrium database (it does not end as one)${editor}`);
 	const lines = tail.slice(0, -1).split('\n');
 	const sealLine = lines[lines.length - 1]!;
 	const runLine = lines[lines.length - 2] ?? '';
 	const sealMatch = /^"seal":"([0-9a-f]{128})"\}$/.exec(sealLine);
-	if (!sealMatch) throw corrupt(path, 'has no seal');
+	if (!sealMatch) throw corrupt(path, `has no seal${editor}`);
 	const sealAt = size - Buffer.byteLength(sealLine) - 1;
 	const runAt = Math.max(0, sealAt - Buffer.byteLength(runLine) - 1);
+	const failed = () => corrupt(path, `fails its seal (it was changed or damaged after it was written)${editor}`);
 
-	const failed = () => corrupt(path, 'fails its seal (it was changed or damaged after it was written)');
+	const shape = await shapeOf(path, runLine, size);
+	if (typeof shape === 'string' || editor) {
+		// a broken seal explains a broken header best. Checked here and now: a run's own sealer
+		// starts only once the run is set up, after this returns, and waiting for it here hung
+		// the run for ever (the event loop then emptied and the process ended with exit 0)
+		const { digest } = await sealHere(path, runAt, sealAt, version);
+		if (digest !== sealMatch[1] || editor) throw failed();
+		throw corrupt(path, `is sealed but ${shape as string}`);
+	}
+	const { header, run } = shape;
+
 	let prefix: DbPrefix | undefined;
 	let sealed: Promise<void>;
 	if (sealer) {
@@ -583,25 +605,53 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 		sealed = Promise.resolve();
 		if (prefixSeal) prefix = { bytes: runAt, extend: async (text) => prefixSeal.copy().update(text).digest() };
 	}
+	return { header, run, sealed, ...(prefix ? { prefix } : {}) };
+}
 
+/**
+ * The header and the run line, checked for the shape the rest of the code relies on (the
+ * sections where the run line says they are); what is wrong, in words, if they are not.
+ */
+async function shapeOf(path: string, runLine: string, size: number): Promise<{ header: DbHeader; run: DbRun } | string> {
 	let header: DbHeader;
 	let run: DbRun;
 	try {
 		const reader = readLines(path);
 		const first = (await reader.next()).value;
 		await reader.return(undefined);
-		header = JSON.parse(first!.text.slice(0, -1) + '}');
-		run = JSON.parse(runLine.replace(/^"run":/, '').replace(/,$/, ''));
+		header = JSON.parse(first!.text.slice(0, -1) + '}') as DbHeader;
 	} catch {
-		await sealed; // a broken seal explains a broken header better
-		throw corrupt(path, 'is sealed but its header cannot be read');
+		return 'its header cannot be read';
 	}
-	if (header.format !== DB_FORMAT || typeof header.version !== 'number' || header.version > DB_VERSION) await sealed; // a broken seal first
-	if (header.format !== DB_FORMAT) throw corrupt(path, `is not an Equilybrium database (format "${String(header.format)}")`);
-	if (typeof header.version !== 'number' || header.version > DB_VERSION) {
-		throw new CoreError('E_DB_VERSION', `${basename(path)}: written by a newer Equilybrium (database version ${String(header.version)}, this one reads up to ${DB_VERSION}); update Equilybrium. The file is left untouched.`);
+	if (!isObject(header)) return 'its header is not an object';
+	if (header.format !== DB_FORMAT) return `it is not an Equilybrium database (format "${String(header.format)}")`;
+	if (!Number.isInteger(header.version) || header.version < 1) return `its header names no known version (${String(header.version)})`;
+	if (header.role !== 'A' && header.role !== 'B') return `its header names no role (${String(header.role)})`;
+	if (typeof header.algorithm !== 'string') return 'its header names no algorithm';
+	try {
+		run = JSON.parse(runLine.replace(/^"run":/, '').replace(/,$/, '')) as DbRun;
+	} catch {
+		return 'its run line cannot be read';
 	}
-	return { header, run, sealed, ...(prefix ? { prefix } : {}) };
+	if (!isObject(run)) return 'its run line is not an object';
+	const offset = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < size;
+	if (!offset(run.filesAt) || !offset(run.localAt) || !Number.isInteger(run.count) || run.count < 0) return 'its run line does not say where its entries are';
+	if (!(await startsWith(path, run.filesAt, '"files":[\n')) || !(await startsWith(path, run.localAt, '"local":[\n'))) return 'its entries are not where its run line says';
+	return { header, run };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+async function startsWith(path: string, at: number, text: string): Promise<boolean> {
+	const handle = await open(path, 'r');
+	try {
+		const expected = Buffer.from(text);
+		const found = Buffer.alloc(expected.length);
+		const { bytesRead } = await handle.read(found, 0, found.length, at);
+		return bytesRead === found.length && found.equals(expected);
+	} finally {
+		await handle.close();
+	}
 }
 
 /**
@@ -627,15 +677,20 @@ export function sealAfter(start: Promise<unknown>): Sealer {
 	};
 }
 
-/**
- * The format version its header line names; a header that does not name one (a damaged
- * file) is sealed as this version's, and fails its seal: the message that explains it.
- */
-async function versionOf(handle: FileHandle): Promise<number> {
+/** The first bytes of the file: its header names its version there. */
+async function headOf(handle: FileHandle): Promise<Buffer> {
 	const head = Buffer.alloc(256);
 	const { bytesRead } = await handle.read(head, 0, head.length, 0);
-	const match = /^\{"format":"[^"]*","version":(\d+),/.exec(head.toString('latin1', 0, bytesRead));
-	return match ? Number(match[1]) : DB_VERSION;
+	return head.subarray(0, bytesRead);
+}
+
+/**
+ * The format version its header line names, or undefined when it names none (a damaged
+ * file, sealed then as this version's: it fails its seal, the message that explains it).
+ */
+function versionOf(head: Buffer): number | undefined {
+	const match = /^\{"format":"[^"]*","version":(\d+),/.exec(head.toString('latin1'));
+	return match ? Number(match[1]) : undefined;
 }
 
 /** The seal of the first `end` bytes, and its state after the first `prefixEnd`. */
@@ -662,13 +717,21 @@ async function sealHere(path: string, prefixEnd: number, end: number, version: n
 
 async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRecord> {
 	let first = true;
+	let ordinal = 0;
 	for await (const line of readLines(path, filesAt)) {
 		if (first) {
 			first = false;
 			continue; // "files":[
 		}
 		if (line.text.startsWith(']')) return;
-		yield parseFile(line.text);
+		let record: FileRecord;
+		try {
+			record = parseFile(line.text);
+		} catch {
+			throw unreadableEntry(path, ordinal);
+		}
+		ordinal++;
+		yield record;
 	}
 }
 
@@ -765,7 +828,11 @@ export class DbReader {
 			const batch: T[] = new Array(lines.length - this.fi);
 			for (let i = 0; this.fi < lines.length; i++) {
 				if (this.li === this.localLines.length) await this.loadLocals();
-				batch[i] = make(stripComma(lines[this.fi++]!), stripComma(this.localLines[this.li++]!), this.ordinal++);
+				try {
+					batch[i] = make(stripComma(lines[this.fi++]!), stripComma(this.localLines[this.li++]!), this.ordinal++);
+				} catch {
+					throw unreadableEntry(this.path, this.ordinal);
+				}
 			}
 			yield batch;
 		}
@@ -865,6 +932,7 @@ function parseLocal(text: string, into: DbEntry): void {
 	if (c2 >= 0 && c2 < end) into.goodHash = text.slice(c2 + 2, end - 1);
 	if (!(c1 > 0 && Number.isFinite(into.mtimeMs) && Number.isFinite(into.verifiedAt))) {
 		const [mtimeMs, verifiedAt, goodHash] = JSON.parse(text.replace(/,$/, '')) as [number, number, string?];
+		if (typeof mtimeMs !== 'number' || typeof verifiedAt !== 'number') throw new Error('not a local record');
 		into.mtimeMs = mtimeMs;
 		into.verifiedAt = verifiedAt;
 		if (goodHash) into.goodHash = goodHash;
@@ -883,9 +951,15 @@ function parseFile(text: string): FileRecord {
 	const rawKey = text.slice(1, sizeStart - 1);
 	const size = Number(text.slice(sizeStart, sizeEnd));
 	const hash = text.slice(hashStart, close - 1);
-	if (text.charCodeAt(0) === 91 && rawKey.length >= 2 && Number.isFinite(size) && rawKey.indexOf('\\') < 0) {
+	if (text.charCodeAt(0) === 91 && rawKey.length >= 2 && rawKey.charCodeAt(0) === 34 && rawKey.charCodeAt(rawKey.length - 1) === 34 && Number.isFinite(size) && rawKey.indexOf('\\') < 0) {
 		return { key: rawKey.slice(1, -1), size, hash };
 	}
-	const [key, jsonSize, jsonHash] = JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as [string, number, string];
+	const [key, jsonSize, jsonHash] = JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text) as [unknown, unknown, unknown];
+	if (typeof key !== 'string' || typeof jsonSize !== 'number' || typeof jsonHash !== 'string') throw new Error('not an entry');
 	return { key, size: jsonSize, hash: jsonHash };
+}
+
+/** A sealed file whose entry could not be read: its shape is wrong (see shapeOf). */
+function unreadableEntry(path: string, ordinal: number): CoreError {
+	return corrupt(path, `is sealed but its entry ${ordinal + 1} cannot be read`);
 }
