@@ -24,7 +24,7 @@ export interface StatFacts {
 }
 
 /** fs.lstatSync as statFolder calls it. */
-export type Lstat = (path: string, options: { throwIfNoEntry: false }) => StatFacts | undefined;
+export type Lstat = (path: string | Buffer, options: { throwIfNoEntry: false }) => StatFacts | undefined;
 /** fs.fstatSync as the hashing threads call it. */
 export type Fstat = (fd: number) => StatFacts | undefined;
 
@@ -32,8 +32,8 @@ export type Fstat = (fd: number) => StatFacts | undefined;
 export function quickStat(kind: 'lstat', plain: Lstat, toNamespacedPath: (path: string) => string, nodeVersion?: string): Lstat;
 export function quickStat(kind: 'fstat', plain: Fstat, toNamespacedPath: (path: string) => string, nodeVersion?: string): Fstat;
 export function quickStat(kind: 'lstat' | 'fstat', plain: Lstat | Fstat, toNamespacedPath: (path: string) => string, nodeVersion = process.versions.node): Lstat | Fstat {
-	type Call = (target: string | number, options?: { throwIfNoEntry: false }) => StatFacts | undefined;
-	type Binding = Record<'lstat' | 'fstat', (target: string | number, bigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined>;
+	type Call = (target: string | Buffer | number, options?: { throwIfNoEntry: false }) => StatFacts | undefined;
+	type Binding = Record<'lstat' | 'fstat', (target: string | Buffer | number, bigint: false, request: undefined, throwIfNoEntry: false) => Float64Array | undefined>;
 	const host = process as unknown as { binding?: (name: string) => unknown; permission?: unknown; noDeprecation?: boolean };
 	const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
 	if (!(major >= 22 || (major === 20 && minor >= 11))) return plain;
@@ -56,13 +56,13 @@ export function quickStat(kind: 'lstat' | 'fstat', plain: Lstat | Fstat, toNames
 	const call = plain as Call;
 	const found = { size: 0, mtimeMs: 0, file: false, isFile(): boolean { return this.file; } };
 	let state: 'probing' | 'quick' | 'plain' = 'probing';
-	return ((target: string | number, options?: { throwIfNoEntry: false }) => {
+	return ((target: string | Buffer | number, options?: { throwIfNoEntry: false }) => {
 		if (state === 'plain') return call(target, options);
 		let quick: typeof found | undefined;
 		try {
 			// the Stats fields in order: dev, mode, nlink, uid, gid, rdev, blksize, ino, size,
 			// blocks, then seconds and nanoseconds of atime, mtime, ctime, birthtime
-			const values = kind === 'lstat' ? binding!.lstat(toNamespacedPath(target as string), false, undefined, false) : binding!.fstat(target, false, undefined, false);
+			const values = kind === 'lstat' ? binding!.lstat(typeof target === 'string' ? toNamespacedPath(target) : target, false, undefined, false) : binding!.fstat(target, false, undefined, false);
 			if (values !== undefined) {
 				found.size = values[8]!;
 				found.mtimeMs = values[12]! * 1e3 + values[13]! / 1e6; // as Node computes mtimeMs

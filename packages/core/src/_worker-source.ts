@@ -21,7 +21,7 @@
 // listing cannot hang it, and answers E_NOTFILE for anything but a regular file. With -2
 // (a disk read one large file at a time), a large file is not read but answered E_LARGE
 // with its size, for the caller to queue it with the disk's other large reads.
-import { folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
+import { folderLines, listingLine, nativePath, readFolder, statFolder } from './_folder.ts';
 import { quickStat } from './_quickstat.ts';
 
 export const WORKER_SOURCE = String.raw`
@@ -138,14 +138,14 @@ function globRegExp(source) {
 	return globs.get(source);
 }
 function listFolder(request) {
-	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
+	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
 	const reply = {
 		listId: request.listId,
 		head: JSON.stringify({ error: listing.error, kinds: listing.kinds, folders: listing.folders }),
 		entries: JSON.stringify({ names: listing.names, keys: listing.keys }),
 	};
 	if (!request.stat) return parentPort.postMessage(reply);
-	const stats = statFolder(lstatQuick, request.statBase ?? request.base, listing);
+	const stats = statFolder(lstatQuick, nativePath, request.statBase ?? request.base, listing);
 	const lines = folderLines(listing, stats, listingLine);
 	parentPort.postMessage({ ...reply, values: stats.values, errors: stats.errors, text: lines.text, ends: lines.ends }, [stats.values.buffer, lines.ends.buffer]);
 }
@@ -159,7 +159,7 @@ parentPort.on('message', (text) => {
 	for (let i = 0; i < batch.ids.length; i++) {
 		const name = batch.paths[i];
 		const task = {
-			id: batch.ids[i], path: name.charCodeAt(0) === 0 ? name.slice(1) : batch.base + name, size: batch.sizes[i], mtimeMs: batch.mtimes[i],
+			id: batch.ids[i], path: nativePath(name.charCodeAt(0) === 0 ? name.slice(1) : batch.base + name), size: batch.sizes[i], mtimeMs: batch.mtimes[i],
 			algorithm: batch.algorithm, blockSize: batch.blockSize, attempts: batch.attempts,
 		};
 		let result;
@@ -199,12 +199,14 @@ class Results {
 function messageOf(error) {
 	const message = String((error && error.message) || error);
 	const path = error && error.path;
+	// a name opened by its bytes (see nativePath) is named in the message as Node decodes it
 	if (typeof path !== 'string' || paths.isAbsolute(path)) return message;
 	return message.split("'" + path + "'").join("'" + paths.resolve(path) + "'");
 }
 
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
+const nativePath = ${nativePath.toString()};
 const statFolder = ${statFolder.toString()};
 const quickStat = ${quickStat.toString()};
 const folderLines = ${folderLines.toString()};

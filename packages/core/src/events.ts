@@ -63,13 +63,19 @@ export function parseEventLine(line: string): FileEvent | undefined {
 
 // --- internal ---
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+// a name's bytes that are not UTF-8 are escaped in a key (see _folder.ts): as \xHH in a log
+const NEEDS_ESCAPE = /[\\\t\n\r\udc80-\udcff]/u;
 
 function escapeField(text: string): string {
 	if (!NEEDS_ESCAPE.test(text)) return text;
-	return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+	return text
+		.replace(/\\/g, '\\\\')
+		.replace(/\t/g, '\\t')
+		.replace(/\n/g, '\\n')
+		.replace(/\r/g, '\\r')
+		.replace(/[\udc80-\udcff]/gu, (unit) => `\\x${(unit.charCodeAt(0) - 0xdc00).toString(16).toUpperCase()}`);
 }
 
 function unescapeField(text: string): string {
-	return text.replace(/\\([\\tnr])/g, (_, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!);
+	return text.replace(/\\([\\tnr]|x[89A-F][0-9A-F])/g, (_, c: string) => (c.length === 3 ? String.fromCharCode(0xdc00 + parseInt(c.slice(1), 16)) : ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!));
 }

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { createDigest, prepareAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { nativePath } from './_folder.ts';
 
 export interface HashedFile {
 	hash: string;
@@ -37,7 +38,7 @@ export async function hashFile(path: string, options: HashOptions): Promise<Hash
 	await prepareAlgorithm(options.algorithm);
 	const buffer = Buffer.allocUnsafe(options.blockSize);
 	for (let attempt = 1; attempt <= attempts; attempt++) {
-		const handle = await open(path, 'r');
+		const handle = await open(nativePath(path), 'r');
 		try {
 			const before = await handle.stat();
 			const digest = createDigest(options.algorithm);

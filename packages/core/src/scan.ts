@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { sep, toNamespacedPath } from 'node:path';
-import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, readFolder, statFolder } from './_folder.ts';
+import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, nativePath, readFolder, statFolder } from './_folder.ts';
 import { quickStat } from './_quickstat.ts';
 import { globRegExps } from './_glob.ts';
 import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
@@ -63,7 +63,7 @@ export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly
  */
 export function statListed(item: ListedFile): ScanItem | undefined {
 	try {
-		const stats = lstatSync(item.path);
+		const stats = lstatSync(nativePath(item.path));
 		if (!stats.isFile()) return undefined; // replaced by something else since the listing
 		return { kind: 'file', key: item.key, path: item.path, size: stats.size, mtimeMs: stats.mtimeMs };
 	} catch (error) {
@@ -175,10 +175,10 @@ type MakeRequest = (dir: string, prefix: string, relative: string, statBase: str
 
 /** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
 function listHere(request: FolderRequest, stat = false): ListedFolder {
-	const listing = readFolder(readdirSync, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
+	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
-	const stats = statFolder(lstatHere, request.statBase ?? request.base, listing);
+	const stats = statFolder(lstatHere, nativePath, request.statBase ?? request.base, listing);
 	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
 }
 
