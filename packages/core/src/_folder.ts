@@ -67,7 +67,7 @@ export function nativePath(path: string): string | Buffer {
  * out; so are symlinks, junctions, FIFOs, sockets and devices. Keys are NFC (plain ASCII is
  * already); a folder sorts as `name/`, so its subtree lands where its keys belong.
  */
-export function readFolder(readdir: ReadDir, native: NativePath, dir: string, prefix: string, relative: string, byName: RegExp | undefined, byPath: RegExp | undefined): FolderEntries {
+export function readFolder(readdir: ReadDir, native: NativePath, dir: string, prefix: string, relative: string, byName: { test(text: string): boolean } | undefined, byPath: { test(text: string): boolean } | undefined): FolderEntries {
 	const nativeDir = native(dir);
 	let entries: { name: string; isDirectory(): boolean; isFile(): boolean }[];
 	let escaped = typeof nativeDir !== 'string';

@@ -350,8 +350,11 @@ export interface FolderRequest {
 	statBase?: string;
 	prefix: string;
 	relative: string;
+	/** The excludes (see GlobSet): a regexp's source, and the patterns matched apart. */
 	byName?: string;
 	byPath?: string;
+	byNameGlobs?: string[];
+	byPathGlobs?: string[];
 }
 
 /**

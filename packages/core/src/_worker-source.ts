@@ -23,6 +23,7 @@
 // with its size, for the caller to queue it with the disk's other large reads.
 import { folderLines, listingLine, nativePath, readFolder, statFolder } from './_folder.ts';
 import { quickStat } from './_quickstat.ts';
+import { globTester } from './_glob.ts';
 
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
@@ -131,14 +132,15 @@ function digestOnce(algorithm, data) {
 // and folderLines, below), for a run that lists ahead of its merge: the lstat as one
 // Float64Array, the lines as one string, the listing as JSON in two parts: what the walk
 // needs of every folder, and the names and keys, which a run skipping the folder never reads.
-const globs = new Map();
-function globRegExp(source) {
-	if (!source) return undefined;
-	if (!globs.has(source)) globs.set(source, new RegExp(source, 'i'));
-	return globs.get(source);
+const testers = new Map();
+function tester(source, globs) {
+	if (source === undefined && globs === undefined) return undefined;
+	const id = JSON.stringify([source, globs]);
+	if (!testers.has(id)) testers.set(id, globTester(source, globs));
+	return testers.get(id);
 }
 function listFolder(request) {
-	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, globRegExp(request.byName), globRegExp(request.byPath));
+	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, tester(request.byName, request.byNameGlobs), tester(request.byPath, request.byPathGlobs));
 	const reply = {
 		listId: request.listId,
 		head: JSON.stringify({ error: listing.error, kinds: listing.kinds, folders: listing.folders }),
@@ -207,6 +209,7 @@ function messageOf(error) {
 // the scan's own functions (see _folder.ts), from their source text
 const readFolder = ${readFolder.toString()};
 const nativePath = ${nativePath.toString()};
+const globTester = ${globTester.toString()};
 const statFolder = ${statFolder.toString()};
 const quickStat = ${quickStat.toString()};
 const folderLines = ${folderLines.toString()};

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { sep, toNamespacedPath } from 'node:path';
 import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, nativePath, readFolder, statFolder } from './_folder.ts';
 import { quickStat } from './_quickstat.ts';
-import { globRegExps } from './_glob.ts';
+import { globRegExps, globTester, type Tester } from './_glob.ts';
 import type { FolderRequest, ListedFolder, StatReply } from './_pool.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
 import type { Root } from './config.ts';
@@ -163,7 +163,12 @@ export interface Lister {
  */
 export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE, statBases?: ReadonlyMap<string, string>): AsyncGenerator<FolderRun> {
 	const { byName, byPath } = globRegExps([...DEFAULT_EXCLUDES, ...extraExcludes]);
-	const globs = { ...(byName ? { byName: byName.source } : {}), ...(byPath ? { byPath: byPath.source } : {}) };
+	const globs = {
+		...(byName?.source !== undefined ? { byName: byName.source } : {}),
+		...(byPath?.source !== undefined ? { byPath: byPath.source } : {}),
+		...(byName?.globs ? { byNameGlobs: byName.globs } : {}),
+		...(byPath?.globs ? { byPathGlobs: byPath.globs } : {}),
+	};
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) {
 		const request: MakeRequest = (dir, prefix, relative, statBase) => ({ dir, base: dir.endsWith(sep) ? dir : dir + sep, ...(statBase !== undefined ? { statBase } : {}), prefix, relative, ...globs });
@@ -175,7 +180,7 @@ type MakeRequest = (dir: string, prefix: string, relative: string, statBase: str
 
 /** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
 function listHere(request: FolderRequest, stat = false): ListedFolder {
-	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, compiled(request.byName), compiled(request.byPath));
+	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, compiled(request.byName, request.byNameGlobs), compiled(request.byPath, request.byPathGlobs));
 	const folder: ListedFolder = { ...listing, entries: () => listing };
 	if (!stat) return folder;
 	const stats = statFolder(lstatHere, nativePath, request.statBase ?? request.base, listing);
@@ -197,12 +202,13 @@ export const listingHere = (stat: boolean): Lister => ({ list: async (request) =
 
 const HERE = listingHere(false);
 
-/** The exclude regexps compiled once per source, for folders listed on this thread. */
-const regexps = new Map<string, RegExp>();
-function compiled(source: string | undefined): RegExp | undefined {
-	if (source === undefined) return undefined;
-	if (!regexps.has(source)) regexps.set(source, new RegExp(source, 'i'));
-	return regexps.get(source);
+/** The excludes compiled once per run's set, for folders listed on this thread. */
+const testers = new Map<string, Tester | undefined>();
+function compiled(source: string | undefined, globs: string[] | undefined): Tester | undefined {
+	if (source === undefined && globs === undefined) return undefined;
+	const id = JSON.stringify([source, globs]);
+	if (!testers.has(id)) testers.set(id, globTester(source, globs));
+	return testers.get(id);
 }
 
 async function* walk(folder: FolderRequest, lister: Lister, request: MakeRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
