@@ -4,6 +4,7 @@ import { ALL_ALGORITHMS, isAlgorithm, type AlgorithmName } from './algorithms.ts
 import { configError, CoreError } from './errors.ts';
 import { parseIni, type IniSection, type IniValue } from './_ini.ts';
 import { labelOf, isAbsoluteAnywhere } from './_paths.ts';
+import { cronProblem } from './cron.ts';
 
 export const CONFIG_FILE = 'equilybrium.config.ini';
 export type Role = 'A' | 'B';
@@ -70,8 +71,9 @@ export async function loadConfig(dir: string): Promise<Config> {
 	const file = join(dir, CONFIG_FILE);
 	let text: string;
 	try {
-		text = await readFile(file, 'utf8');
+		text = utf8Text(await readFile(file), file);
 	} catch (error) {
+		if (error instanceof CoreError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT') throw configError(file, undefined, `no config file here (run "equilybrium init" to write a starter one)`);
 		throw new CoreError('E_IO', `${file}: cannot be read (${code ?? String(error)})`);
@@ -190,11 +192,8 @@ class Reader {
 		const entry = this.get(key);
 		if (!entry) return DEFAULTS.schedule;
 		const value = entry.value.trim();
-		const fields = value.split(/\s+/);
-		const fieldOk = (f: string) => /^[\d*?,/\-A-Za-z]+$/.test(f);
-		if ((fields.length !== 5 && fields.length !== 6) || !fields.every(fieldOk)) {
-			this.fail(entry, key, `"${value}" is not a cron expression; expected 5 fields "minute hour day month weekday", e.g. "0 3 * * *"`);
-		}
+		const problem = cronProblem(value);
+		if (problem) this.fail(entry, key, `"${value}" is not a cron expression node-cron can run: ${problem}`);
 		return value;
 	}
 
@@ -282,6 +281,9 @@ class Reader {
 				return [label, p];
 			});
 		} else if (value && typeof value === 'object') {
+			// JSON.parse keeps the last of two equal keys: one folder would vanish unsaid
+			const twice = repeatedKey(entry.value);
+			if (twice !== undefined) this.fail(entry, key, `the label "${twice}" is given twice; labels must be unique`);
 			pairs = Object.entries(value);
 		} else {
 			this.fail(entry, key, `expected ${shape}`);
@@ -310,4 +312,55 @@ class Reader {
 			this.fail(entry, key, `not valid JSON (${why}); expected ${expected}`);
 		}
 	}
+}
+
+/**
+ * The file as text: UTF-8 (a byte order mark, as Notepad writes, is dropped). Anything else is
+ * refused at its line: decoding a Latin-1 file as UTF-8 turned its accented paths into U+FFFD
+ * without a word, and no such folder exists.
+ */
+function utf8Text(bytes: Buffer, file: string): string {
+	const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+	try {
+		return new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start));
+	} catch {
+		const bad = firstInvalidUtf8(bytes, start);
+		let line = 1;
+		for (let i = 0; i < bad; i++) if (bytes[i] === 10) line++;
+		throw configError(file, line, `not UTF-8 text (byte 0x${bytes[bad]!.toString(16).toUpperCase()}): the file was probably saved as Latin-1 or Windows-1252; save it as UTF-8`);
+	}
+}
+
+function firstInvalidUtf8(bytes: Buffer, from: number): number {
+	for (let i = from; i < bytes.length; ) {
+		const lead = bytes[i]!;
+		const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+		const piece = length > 0 ? bytes.subarray(i, i + length) : undefined;
+		if (!piece || piece.length < length || !Buffer.from(piece.toString('utf8'), 'utf8').equals(piece)) return i;
+		i += length;
+	}
+	return bytes.length - 1;
+}
+
+/** The first key given twice at the top level of a JSON object's text, if any. */
+function repeatedKey(json: string): string | undefined {
+	const seen = new Set<string>();
+	let depth = 0;
+	for (let i = 0; i < json.length; i++) {
+		const c = json[i];
+		if (c === '{' || c === '[') depth++;
+		else if (c === '}' || c === ']') depth--;
+		else if (c === '"') {
+			let end = i + 1;
+			while (end < json.length && json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+			const after = json.slice(end + 1).trimStart();
+			if (depth === 1 && after.startsWith(':')) {
+				const key = JSON.parse(json.slice(i, end + 1)) as string;
+				if (seen.has(key)) return key;
+				seen.add(key);
+			}
+			i = end;
+		}
+	}
+	return undefined;
 }

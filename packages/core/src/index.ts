@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './algorithms.ts';
 export * from './config.ts';
+export * from './cron.ts';
 export * from './identity.ts';
 export * from './hash.ts';
 export * from './scan.ts';
