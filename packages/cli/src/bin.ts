@@ -20,6 +20,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	});
 }
 
+// A run started by the NAS daemon ends with it: a daemon killed with -9 left its run going on
+// orphaned, holding the lock, and every later run failed "another B run is going on". Its
+// parent gone, the process is handed to another, which this sees as a new parent pid.
+if (process.env.EQUILYBRIUM_STOP_WITH_PARENT === '1') {
+	const parent = process.ppid;
+	const watch = setInterval(() => {
+		if (process.ppid === parent) return;
+		clearInterval(watch);
+		process.stderr.write('\nequilybrium: the program that started this run has ended; stopping (the database stays as it was)\n');
+		controller.abort();
+	}, 500);
+	watch.unref();
+}
+
 main(process.argv.slice(2), {
 	out: (line) => process.stdout.write(line + '\n'),
 	write: (text) => process.stdout.write(text),
