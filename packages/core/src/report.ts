@@ -1,4 +1,4 @@
-import { AT_RISK, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
+import { AT_RISK, VERDICTS, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
 import { EVENT_TYPES, eventLogName, type EventType } from './events.ts';
 import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime, thousands } from './format.ts';
 import { sectionHeading, type EventDigest } from './reportfile.ts';
@@ -38,9 +38,7 @@ export function renderReportSection(input: ReportInput): string {
 	lines.push(bLine(input));
 	lines.push(`Changes on A this run: ${eventSummary(input.aEvents) || 'none'}.`);
 	if (c.b !== 'missing' && c.b !== 'unsealed') {
-		const parts = (['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as Verdict[]).map(
-			(v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`,
-		);
+		const parts = VERDICTS.map((v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`);
 		lines.push(`Files: ${parts.join(' · ')}.`);
 	}
 	const coverage = input.aRun.coverage;
@@ -69,6 +67,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
 	backedUp: 'backed up',
 	pending: 'waiting for sync',
 	missingOnB: 'missing on B',
+	outdatedOnB: 'outdated on B',
 	corruptedOnB: 'corrupted on B',
 	corruptedOnA: 'corrupted on A',
 	onlyOnB: 'only on B',
@@ -131,6 +130,7 @@ function eventSummary(digest: EventDigest): string {
 
 const ACTIONS: Partial<Record<Verdict, { title: string; why: string }>> = {
 	missingOnB: { title: 'Missing on B', why: "on A since before B's last run, but B has no copy: check the sync tool's log and filters" },
+	outdatedOnB: { title: 'Outdated on B', why: "edited on A before B's last run, but B still has an older version: the sync has not copied the edit; check the sync tool's log" },
 	corruptedOnB: { title: 'Corrupted on B', why: "B's copy changed without being edited (bit rot); A's copy is intact: copy it to B again" },
 	corruptedOnA: { title: 'Corrupted on A', why: "A's copy changed without being edited (bit rot): restore it from B" },
 };
@@ -163,7 +163,7 @@ function listItems(items: VerdictItem[], total: number, limit: number, hint: str
 		const where =
 			item.verdict === 'corruptedOnA'
 				? item.bKey ? ` — restore from B: ${item.bPath ?? item.bKey}` : ' — no good copy on B either: look for it in older backups'
-				: item.verdict === 'corruptedOnB' && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
+				: (item.verdict === 'corruptedOnB' || item.verdict === 'outdatedOnB') && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
 		return `    ${item.key} (${humanBytes(item.size)})${where}`;
 	});
 	if (total > out.length) out.push(`    … and ${thousands(total - out.length)} more: ${hint}`);

@@ -8,6 +8,7 @@ import {
 	latestReportSection,
 	readEventsSince,
 	renderReportSection,
+	VERDICTS,
 	type Comparison,
 	type EventDigest,
 	type ReportInput,
@@ -52,9 +53,9 @@ golden('its first five lines say whether the backup is OK, and what is at risk',
 	const { input, dir } = await scenarioInput();
 	const head = renderReportSection(input).split('\n').slice(0, 5);
 	assert.match(head[0]!, /^=== Equilybrium report 2024-06-03 08:00:00\.000 UTC ===$/);
-	assert.match(head[1]!, /^ACTION NEEDED — 5 files \(.*\) at risk: 3 missing on B, 1 corrupted on B, 1 corrupted on A\./);
+	assert.match(head[1]!, /^ACTION NEEDED — 6 files \(.*\) at risk: 3 missing on B, 1 outdated on B, 1 corrupted on B, 1 corrupted on A\./);
 	assert.match(head[3]!, /^B last ran 2024-06-02 20:00 UTC \(12 hours before this report\)/);
-	assert.match(head[4]!, /^Changes on A this run: 1 new, 1 corrupted\.$/);
+	assert.match(head[4]!, /^Changes on A this run: 1 new, 1 modified, 1 corrupted\.$/);
 	removeDir(dir);
 });
 
@@ -65,7 +66,7 @@ golden.run();
 const headlines = suite('headlines for every state');
 
 function comparison(b: Comparison['b'], counts: Partial<Record<string, number>>, bProblem?: string): Comparison {
-	const all = ['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as const;
+	const all = VERDICTS;
 	const c: Comparison = {
 		b,
 		a: { startedAt: '', finishedAt: '', files: 10, bytes: 10_240, algorithm: 'sha256' },
