@@ -1,7 +1,7 @@
 import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
 import { has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
-import { count, humanBytes, humanDuration, humanShare } from '../format.ts';
+import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
@@ -75,6 +75,6 @@ export function coveragePart(r: RunResult): string {
 	const did = rolling ? `${count(rolling.verifiedFiles, 'unchanged file')} re-verified (${humanBytes(rolling.verifiedBytes)})` : '';
 	const deferred = rolling && rolling.deferredFiles > 0 ? `, ${rolling.deferredFiles} left for the next run (Max run time)` : '';
 	const share = `${humanShare(c.share)} verified within ${c.days} days`;
-	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${new Date(c.oldestVerifiedAt).toISOString().slice(0, 10)}` : '';
+	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${humanTime(c.oldestVerifiedAt).slice(0, 10)}` : '';
 	return ` — rolling: ${did}${deferred}; ${share}${oldest}`;
 }
