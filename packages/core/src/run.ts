@@ -48,6 +48,9 @@ export interface Progress {
 	bytes: number;
 	hashedFiles: number;
 	hashedBytes: number;
+	/** The files and bytes the previous database held: what this run will likely see (unknown on a first run). */
+	totalFiles?: number;
+	totalBytes?: number;
 	current?: string;
 }
 
@@ -250,6 +253,7 @@ class Monitor {
 		// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
 		let setUp!: () => void;
 		this.previous = await openDb(this.dbPath, sealAfter(new Promise<void>((resolve) => (setUp = resolve))));
+		if (this.previous) Object.assign(this.progress, { totalFiles: this.previous.run.count, totalBytes: this.previous.run.bytes });
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
