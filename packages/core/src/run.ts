@@ -52,6 +52,8 @@ export interface Progress {
 	totalFiles?: number;
 	totalBytes?: number;
 	current?: string;
+	/** Every file is settled: the run is finding moves, writing and sealing its database. */
+	committing?: boolean;
 }
 
 export interface RunResult {
@@ -491,6 +493,8 @@ class Monitor {
 			}
 			await this.goneBefore(old, undefined);
 			if (await settleReady(1)) return await this.stop(units, scan);
+			this.progress.committing = true;
+			this.options.onProgress?.(this.progress);
 			return false;
 		} finally {
 			// a stopped run leaves the old database's reader mid-file: close it
@@ -685,13 +689,17 @@ class Monitor {
 			// a unit's files are in one root: its device, looked up once
 			const key = files[0]!.file.key;
 			const device = this.devices.get(key.slice(0, key.indexOf('/')));
-			const results = await this.pool.hashMany(files.map((work) => work.file), device);
+			// counted as each file is done: a unit of large files takes minutes, and progress moves meanwhile
+			const results = await this.pool.hashMany(files.map((work) => work.file), device, (result) => {
+				if (result instanceof Error) return;
+				this.progress.hashedFiles++;
+				this.progress.hashedBytes += result.size;
+				this.options.onProgress?.(this.progress);
+			});
 			retry = [];
 			files.forEach((work, i) => {
 				const result = results[i]!;
 				if (!(result instanceof Error)) {
-					this.progress.hashedFiles++;
-					this.progress.hashedBytes += result.size;
 					if (work.file.size === UNKNOWN) this.progress.bytes += result.size;
 					work.outcome = { ok: true, file: result };
 				} else if (work.file.size === UNKNOWN && isVanished(result)) {
