@@ -1,4 +1,4 @@
-import { parseArgs, flag, has, type FlagSpec } from './args.ts';
+import { parseArgs, flag, type FlagSpec } from './args.ts';
 import { exitFor, EXIT, UsageError } from './errors.ts';
 import { runCommand } from './commands/run.ts';
 import { idCommand } from './commands/id.ts';
@@ -42,7 +42,7 @@ const COMMANDS: Record<string, Command> = {
 		run: idCommand,
 	},
 	compare: {
-		summary: 'A versus B from the two databases alone: what is backed up, missing, corrupted',
+		summary: 'A versus B from the two databases alone: what is backed up, missing, outdated, corrupted',
 		usage: 'equilybrium compare [--config DIR] [--json]',
 		help: `${COMMON}
   --json          print every verdict list as JSON (SPEC §8) for tools and scripts`,
@@ -95,7 +95,9 @@ ${COMMON}
 export async function main(argv: readonly string[], io: Io): Promise<number> {
 	try {
 		const first = argv[0];
-		if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+		// `help run` is `run --help`
+		if (first === 'help' && argv[1] !== undefined && COMMANDS[argv[1]]) return help(COMMANDS[argv[1]]!, io);
+		if (first === undefined || isHelp(first) || first === 'help') {
 			io.out(usage(io.version));
 			return first === undefined ? EXIT.USAGE : EXIT.OK;
 		}
@@ -105,11 +107,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 		}
 		const command = COMMANDS[first];
 		if (!command) throw new UsageError(`unknown command "${first}"`);
+		// asked anywhere, whatever else the line holds (a wrong flag too): the command's own usage
+		if (wantsHelp(argv)) return help(command, io);
 		const args = parseArgs(argv, command.flags);
-		if (has(args, 'help')) {
-			io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
-			return EXIT.OK;
-		}
 		const extra = args.positionals[command.positionals ?? 0];
 		if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
 		const role = flag(args, 'role');
@@ -118,6 +118,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 	} catch (error) {
 		return exitFor(error, io.err, Boolean(io.env.EQUILYBRIUM_DEBUG));
 	}
+}
+
+const isHelp = (arg: string) => arg === '-h' || arg === '--help';
+
+/** -h or --help among the arguments (before a `--`, after which all are positionals). */
+function wantsHelp(argv: readonly string[]): boolean {
+	const end = argv.indexOf('--');
+	return argv.slice(1, end < 0 ? undefined : end).some(isHelp);
+}
+
+function help(command: Command, io: Io): number {
+	io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
+	return EXIT.OK;
 }
 
 export function registerCommand(name: string, command: Command): void {
@@ -134,6 +147,6 @@ Usage: equilybrium <command> [options]
 Commands:
 ${lines.join('\n')}
 
-"equilybrium <command> --help" tells more. Exit codes: 0 all well, 1 something to look at,
-2 bad usage or config, 3 failed to run.`;
+"equilybrium <command> --help" (or -h) tells more. Exit codes: 0 all well, 1 something
+to look at, 2 bad usage or config, 3 failed to run.`;
 }
