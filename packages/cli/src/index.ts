@@ -30,7 +30,11 @@ const COMMANDS: Record<string, Command> = {
 		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
-  --quiet         print only the summary line (no progress, no event lines)`,
+  --quiet         no progress line and no event lines; the summary line, A's verdict and
+                  what to do about files at risk are still printed
+
+A's run ends with the report's verdict line and, when there is something to do, its
+"What to do" (the first files of each list; the report has more).`,
 		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
 		run: runCommand,
 	},

@@ -47,8 +47,8 @@ export function renderReportSection(input: ReportInput): string {
 		const oldest = coverage.oldestVerifiedAt === undefined ? '' : `; the oldest verification is from ${humanTime(coverage.oldestVerifiedAt)}`;
 		lines.push(`Rolling verification: ${share} of A's files (${thousands(coverage.verifiedFiles)} of ${thousands(coverage.files)}) verified within ${coverage.days} days${oldest}.`);
 	}
-	const todo = actions(input);
-	if (todo.length) lines.push('', 'What to do:', ...todo);
+	const todo = whatToDo(input);
+	if (todo.length) lines.push('', ...todo);
 	if (c.counts.pending.files > 0) {
 		lines.push('', `Waiting for the sync (${count(c.counts.pending.files, 'file')}, ${humanBytes(c.counts.pending.bytes)}): changed on A after B's last run; checked again after B's next run.`);
 		lines.push(...listItems(c.samples.pending, c.counts.pending.files, input.limit, COMPARE_HINT));
@@ -61,6 +61,15 @@ export function renderReportSection(input: ReportInput): string {
 		lines.push(...listItems(c.samples.onlyOnB, c.counts.onlyOnB.files, input.limit, COMPARE_HINT));
 	}
 	return lines.join('\n') + '\n';
+}
+
+/**
+ * The section's "What to do" part: its heading and a line per thing to do, each with its first
+ * `input.limit` files; none when all is well. The CLI prints it too, with a smaller limit.
+ */
+export function whatToDo(input: ReportInput): string[] {
+	const todo = actions(input);
+	return todo.length ? ['What to do:', ...todo] : [];
 }
 
 export const VERDICT_LABEL: Record<Verdict, string> = {

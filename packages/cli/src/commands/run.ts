@@ -1,4 +1,5 @@
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
+import { join } from 'node:path';
+import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type FileEvent, type RunResult } from '@equilybrium/core';
 import { has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
@@ -37,15 +38,28 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	});
 	progress.clear();
 	let alarming = result.alarming;
+	let report: Awaited<ReturnType<typeof compareAndReport>> | undefined;
 	if (role === 'A' && !result.aborted) {
-		const { comparison, section } = await compareAndReport(config, result);
-		alarming ||= comparisonAlarms(comparison);
-		if (!quiet) io.out(section.split('\n')[1]!);
+		report = await compareAndReport(config, result);
+		alarming ||= comparisonAlarms(report.comparison);
 	}
 	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
 	io.out(summaryLine(result));
+	if (report) printVerdict(io, report, config.dir);
 	if (result.aborted) return EXIT.FAILED;
 	return alarming ? EXIT.FOUND : EXIT.OK;
+}
+
+/**
+ * A's verdict, and the "What to do" it announces, with the first files of each list: printed
+ * with --quiet too (a scheduled task's log must say what is at risk). The report has the rest.
+ */
+export function printVerdict(io: Io, report: { section: string; todo: string[] }, dir: string): void {
+	io.out(report.section.split('\n')[1]!);
+	if (report.todo.length === 0) return;
+	io.out('');
+	for (const line of report.todo) io.out(line);
+	io.out(`The whole report: ${join(dir, REPORT_FILE)} ("equilybrium report" prints it).`);
 }
 
 export function eventLine(event: FileEvent): string {
