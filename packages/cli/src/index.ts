@@ -33,8 +33,10 @@ const COMMANDS: Record<string, Command> = {
   --quiet         no progress line and no event lines; the summary line, A's verdict and
                   what to do about files at risk are still printed
 
-A's run ends with the report's verdict line and, when there is something to do, its
-"What to do" (the first files of each list; the report has more).`,
+On a terminal a progress line shows the files and bytes read, against the last run's totals
+when there was one (share, rate, time left). A's run ends with the report's verdict line and,
+when there is something to do, its "What to do" (the first files of each list; the report
+has more).`,
 		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
 		run: runCommand,
 	},

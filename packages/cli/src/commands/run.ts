@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type FileEvent, type RunResult } from '@equilybrium/core';
+import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type RunResult } from '@equilybrium/core';
 import { has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress, type Measure } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import type { Io } from '../io.ts';
@@ -16,8 +16,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
-	const tty = Boolean(io.progressStream?.isTTY) && !quiet;
-	const progress = createProgress(io.progressStream ?? process.stderr, tty);
+	const progress = terminalProgress(args, io, config);
 	let printed = 0;
 	const onEvent = (event: FileEvent) => {
 		if (quiet) return;
@@ -26,29 +25,42 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		progress.clear();
 		io.out(eventLine(event));
 	};
-	const result = await runMonitor({
-		config,
-		role,
-		toolVersion: io.version,
-		onEvent,
-		onProgress: (p) => progress.update(p),
-		signal: io.signal,
-		// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
-		changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
-	});
-	progress.clear();
-	let alarming = result.alarming;
-	let report: Awaited<ReturnType<typeof compareAndReport>> | undefined;
-	if (role === 'A' && !result.aborted) {
-		report = await compareAndReport(config, result);
-		alarming ||= comparisonAlarms(report.comparison);
+	try {
+		const result = await runMonitor({
+			config,
+			role,
+			toolVersion: io.version,
+			onEvent,
+			onProgress: (p) => progress.update(p),
+			signal: io.signal,
+			// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
+			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
+		});
+		progress.stop();
+		let alarming = result.alarming;
+		let report: Awaited<ReturnType<typeof compareAndReport>> | undefined;
+		if (role === 'A' && !result.aborted) {
+			report = await compareAndReport(config, result);
+			alarming ||= comparisonAlarms(report.comparison);
+		}
+		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
+		io.out(summaryLine(result));
+		if (report) printVerdict(io, report, config.dir);
+		if (result.aborted) return EXIT.FAILED;
+		return alarming ? EXIT.FOUND : EXIT.OK;
+	} finally {
+		progress.stop();
 	}
-	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
-	io.out(summaryLine(result));
-	if (report) printVerdict(io, report, config.dir);
-	if (result.aborted) return EXIT.FAILED;
-	return alarming ? EXIT.FOUND : EXIT.OK;
 }
+
+/** The line drawn on a terminal (not with --quiet): its share measured as the run reads (Verify). */
+function terminalProgress(args: ParsedArgs, io: Io, config: Config) {
+	const enabled = Boolean(io.progressStream?.isTTY) && !has(args, 'quiet');
+	return createProgress(io.progressStream ?? process.stderr, enabled, { measure: measureOf(config), ...(io.now ? { now: io.now } : {}) });
+}
+
+/** A run reading every file is measured in bytes read; one reading what changed or is due, in files walked. */
+const measureOf = (config: Config): Measure => (config.verify.mode === 'full' ? 'bytes' : 'files');
 
 /**
  * A's verdict, and the "What to do" it announces, with the first files of each list: printed
