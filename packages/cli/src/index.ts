@@ -27,17 +27,20 @@ const COMMON = `  --config DIR    the config folder (default: the current folder
 const COMMANDS: Record<string, Command> = {
 	run: {
 		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
-		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet]',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--progress-file FILE]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
   --quiet         no progress line and no event lines; the summary line, A's verdict and
                   what to do about files at risk are still printed
+  --progress-file FILE
+                  keep the run's progress in FILE as JSON (rewritten about once a second,
+                  removed at the end), for a page to show; totals from the last run
 
 On a terminal a progress line shows the files and bytes read, against the last run's totals
 when there was one (share, rate, time left). A's run ends with the report's verdict line and,
 when there is something to do, its "What to do" (the first files of each list; the report
 has more).`,
-		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
+		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'help'] },
 		run: runCommand,
 	},
 	id: {

@@ -46,6 +46,7 @@ help('asked among other flags, even wrong ones or a config that is not there: st
 		assert.is(r.status, 0, `${line.join(' ')}: ${r.stderr}`);
 		assert.match(r.stdout, /^Usage: equilybrium (run|compare|schedule)\b/m, line.join(' '));
 	}
+	assert.match(runCli(['run', '-h']).stdout, /--progress-file FILE/);
 });
 
 help('-h alone is the top-level usage; other single-dash options are unknown, exit 2', () => {

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type RunResult } from '@equilybrium/core';
-import { has, type ParsedArgs } from '../args.ts';
+import { join, resolve } from 'node:path';
+import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
+import { flag, has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
 import { createProgress, type Measure } from '../progress.ts';
+import { createProgressFile } from '../progress-file.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import type { Io } from '../io.ts';
@@ -17,6 +18,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
 	const progress = terminalProgress(args, io, config);
+	const progressFile = openProgressFile(args, io, config, role);
 	let printed = 0;
 	const onEvent = (event: FileEvent) => {
 		if (quiet) return;
@@ -31,7 +33,10 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 			role,
 			toolVersion: io.version,
 			onEvent,
-			onProgress: (p) => progress.update(p),
+			onProgress: (p) => {
+				progress.update(p);
+				progressFile?.update(p);
+			},
 			signal: io.signal,
 			// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
 			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
@@ -50,6 +55,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		return alarming ? EXIT.FOUND : EXIT.OK;
 	} finally {
 		progress.stop();
+		progressFile?.close();
 	}
 }
 
@@ -57,6 +63,14 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 function terminalProgress(args: ParsedArgs, io: Io, config: Config) {
 	const enabled = Boolean(io.progressStream?.isTTY) && !has(args, 'quiet');
 	return createProgress(io.progressStream ?? process.stderr, enabled, { measure: measureOf(config), ...(io.now ? { now: io.now } : {}) });
+}
+
+/** `--progress-file FILE`: the run's progress for the NAS page (contracts §4). */
+function openProgressFile(args: ParsedArgs, io: Io, config: Config, role: Role) {
+	const path = flag(args, 'progress-file');
+	if (path === undefined) return undefined;
+	const warn = (message: string) => io.err(`equilybrium: warning: ${message}`);
+	return createProgressFile({ path: resolve(io.cwd, path), role, measure: measureOf(config), warn, ...(io.now ? { now: io.now } : {}) });
 }
 
 /** A run reading every file is measured in bytes read; one reading what changed or is due, in files walked. */
