@@ -12,12 +12,13 @@ export interface FlagSpec {
 	booleans: readonly string[];
 }
 
-/** `--flag value`, `--flag=value`, booleans; unknown flags are a usage error. */
+/** `--flag value`, `--flag=value`, booleans; unknown flags (and single-dash ones: -h is seen before) are a usage error. */
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 	const flags = new Map<string, string[]>();
 	const positionals: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i]!;
+		if (/^-[^-]/.test(arg)) throw new UsageError(`unknown option ${arg}`);
 		if (!arg.startsWith('--') || arg === '--') {
 			positionals.push(arg);
 			continue;

@@ -1,1 +1,1 @@
-export { humanBytes, humanDuration, humanShare, count, thousands } from '@equilybrium/core';
+export { humanBytes, humanDuration, humanShare, humanTime, count, thousands } from '@equilybrium/core';

@@ -1,4 +1,4 @@
-import { parseArgs, flag, has, type FlagSpec } from './args.ts';
+import { parseArgs, flag, type FlagSpec } from './args.ts';
 import { exitFor, EXIT, UsageError } from './errors.ts';
 import { runCommand } from './commands/run.ts';
 import { idCommand } from './commands/id.ts';
@@ -27,11 +27,20 @@ const COMMON = `  --config DIR    the config folder (default: the current folder
 const COMMANDS: Record<string, Command> = {
 	run: {
 		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
-		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet]',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--progress-file FILE]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
-  --quiet         print only the summary line (no progress, no event lines)`,
-		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
+  --quiet         no progress line and no event lines; the summary line, A's verdict and
+                  what to do about files at risk are still printed
+  --progress-file FILE
+                  keep the run's progress in FILE as JSON (rewritten about once a second,
+                  removed at the end), for a page to show; totals from the last run
+
+On a terminal a progress line shows the files and bytes read, against the last run's totals
+when there was one (share, rate, time left). A's run ends with the report's verdict line and,
+when there is something to do, its "What to do" (the first files of each list; the report
+has more).`,
+		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'help'] },
 		run: runCommand,
 	},
 	id: {
@@ -42,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
 		run: idCommand,
 	},
 	compare: {
-		summary: 'A versus B from the two databases alone: what is backed up, missing, corrupted',
+		summary: 'A versus B from the two databases alone: what is backed up, missing, outdated, corrupted',
 		usage: 'equilybrium compare [--config DIR] [--json]',
 		help: `${COMMON}
   --json          print every verdict list as JSON (SPEC §8) for tools and scripts`,
@@ -95,7 +104,9 @@ ${COMMON}
 export async function main(argv: readonly string[], io: Io): Promise<number> {
 	try {
 		const first = argv[0];
-		if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+		// `help run` is `run --help`
+		if (first === 'help' && argv[1] !== undefined && COMMANDS[argv[1]]) return help(COMMANDS[argv[1]]!, io);
+		if (first === undefined || isHelp(first) || first === 'help') {
 			io.out(usage(io.version));
 			return first === undefined ? EXIT.USAGE : EXIT.OK;
 		}
@@ -105,11 +116,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 		}
 		const command = COMMANDS[first];
 		if (!command) throw new UsageError(`unknown command "${first}"`);
+		// asked anywhere, whatever else the line holds (a wrong flag too): the command's own usage
+		if (wantsHelp(argv)) return help(command, io);
 		const args = parseArgs(argv, command.flags);
-		if (has(args, 'help')) {
-			io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
-			return EXIT.OK;
-		}
 		const extra = args.positionals[command.positionals ?? 0];
 		if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
 		const role = flag(args, 'role');
@@ -118,6 +127,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 	} catch (error) {
 		return exitFor(error, io.err, Boolean(io.env.EQUILYBRIUM_DEBUG));
 	}
+}
+
+const isHelp = (arg: string) => arg === '-h' || arg === '--help';
+
+/** -h or --help among the arguments (before a `--`, after which all are positionals). */
+function wantsHelp(argv: readonly string[]): boolean {
+	const end = argv.indexOf('--');
+	return argv.slice(1, end < 0 ? undefined : end).some(isHelp);
+}
+
+function help(command: Command, io: Io): number {
+	io.out(`${command.summary}\n\nUsage: ${command.usage}\n\n${command.help}`);
+	return EXIT.OK;
 }
 
 export function registerCommand(name: string, command: Command): void {
@@ -134,6 +156,6 @@ Usage: equilybrium <command> [options]
 Commands:
 ${lines.join('\n')}
 
-"equilybrium <command> --help" tells more. Exit codes: 0 all well, 1 something to look at,
-2 bad usage or config, 3 failed to run.`;
+"equilybrium <command> --help" (or -h) tells more. Exit codes: 0 all well, 1 something
+to look at, 2 bad usage or config, 3 failed to run.`;
 }

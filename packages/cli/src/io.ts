@@ -15,4 +15,6 @@ export interface Io {
 	machine(): MachineFacts;
 	signal?: AbortSignal;
 	version: string;
+	/** The clock progress is drawn and timed by (tests give one that moves as they say); Date.now otherwise. */
+	now?: () => number;
 }

@@ -133,7 +133,7 @@ codes('0 when all is well, 1 on corruption, 3 when the database is damaged', () 
 	assert.is(runCli(['run', '--config', join(dir, 'cfg'), '--role', 'B']).status, 0);
 	const first = run();
 	assert.is(first.status, 0, first.stderr);
-	assert.match(first.stdout, /^A: 2 files, 9 B, .* first run, database created — 2 NewFile\n$/m);
+	assert.match(first.stdout, /^A: 2 files, 9 B, .* first run, database created — 2 NewFile$/m);
 	assert.match(first.stdout, /^BACKUP OK — all 2 files/m);
 	assert.not.match(first.stdout + first.stderr, /\r|\x1b\[/, 'no progress drawing when not on a terminal');
 	corruptInPlace(join(dir, 'docs/b.txt'), 'bXta');

@@ -4,6 +4,8 @@ import { emptyCounts, type RunResult } from '@equilybrium/core';
 import { summaryLine } from '../src/commands/run.ts';
 
 const DAY = 86_400_000;
+// dates are the machine's local ones: 03:00 UTC is the evening before in New York
+process.env.TZ = 'America/New_York';
 const base: RunResult = {
 	role: 'B', startedAt: Date.parse('2025-06-10T03:00:00Z'), finishedAt: Date.parse('2025-06-10T03:01:00Z'), algorithm: 'sha256',
 	firstRun: false, files: 1000, bytes: 1 << 30, hashedFiles: 40, hashedBytes: 40 << 20, resumedFiles: 0,
@@ -19,7 +21,7 @@ summary('rolling: what was re-verified, the share within N days, the oldest veri
 		rolling: { plannedFiles: 40, plannedBytes: 40 << 20, verifiedFiles: 40, verifiedBytes: 40 << 20, deferredFiles: 0 },
 		coverage: { days: 30, files: 1000, verifiedFiles: 987, bytes: 1 << 30, verifiedBytes: 1 << 29, share: 0.987, oldestVerifiedAt: base.startedAt - 45 * DAY },
 	});
-	assert.match(line, /rolling: 40 unchanged files re-verified \(40(\.0)? MiB\); 98\.7 % verified within 30 days, oldest 2025-04-26/);
+	assert.match(line, /rolling: 40 unchanged files re-verified \(40(\.0)? MiB\); 98\.7 % verified within 30 days, oldest 2025-04-25/);
 });
 
 summary('never rounds up to 100 %; deferred files are told', () => {

@@ -95,13 +95,14 @@ export class HashPool {
 	/**
 	 * Hashes a group of files; settles once, when the last is done, with a digest or an error
 	 * per file, in order. One promise per folder, not per file: with small files the promise
-	 * and its bookkeeping cost more than the hashing.
+	 * and its bookkeeping cost more than the hashing. `onEach` is told of each file as it is
+	 * done, for progress: a group of large files takes minutes.
 	 */
-	hashMany(files: readonly PoolFile[], device?: string): Promise<(HashedFile | Error)[]> {
+	hashMany(files: readonly PoolFile[], device?: string, onEach?: (result: HashedFile | Error) => void): Promise<(HashedFile | Error)[]> {
 		const results: (HashedFile | Error)[] = new Array(files.length);
 		if (files.length === 0) return Promise.resolve(results);
 		return new Promise((resolve) => {
-			const group: Group = { results, left: files.length, resolve };
+			const group: Group = { results, left: files.length, resolve, onEach };
 			for (let index = 0; index < files.length; index++) {
 				if (this.failed) settle({ group, index }, this.failed);
 				else if (this.aborted) settle({ group, index }, new Error('stopped'));
@@ -389,10 +390,12 @@ interface Group {
 	results: (HashedFile | Error)[];
 	left: number;
 	resolve: (results: (HashedFile | Error)[]) => void;
+	onEach: ((result: HashedFile | Error) => void) | undefined;
 }
 
 function settle(waiter: { group: Group; index: number }, result: HashedFile | Error): void {
 	waiter.group.results[waiter.index] = result;
+	waiter.group.onEach?.(result);
 	if (--waiter.group.left === 0) waiter.group.resolve(waiter.group.results);
 }
 

@@ -1,19 +1,27 @@
 import { join } from 'node:path';
+import { Bits } from './_bits.ts';
 import { ContentSet } from './_contentset.ts';
-import { dbFileName, openDb, type OpenedDb } from './db.ts';
+import { dbFileName, openDb, type DbEntry, type OpenedDb } from './db.ts';
 import { CoreError, isCoreError } from './errors.ts';
+import { compareKeys } from './scan.ts';
 
 // A versus B (SPEC §8): every file of A should have a file on B with the same content,
 // wherever B keeps it. Both databases are streamed; what is held is two compact content
-// sets and the few entries that need a path looked up on the other side.
+// sets and the few entries that need a path looked up on the other side. Each of A's keys
+// stands in exactly one list; a key both sides hold with other contents is A's edit that B
+// has not received (outdated on B, or pending), never "missing" plus "only on B".
 
 export type BState = 'ok' | 'missing' | 'unsealed' | 'stale';
 
-export const VERDICTS = ['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as const;
+export const VERDICTS = ['backedUp', 'pending', 'missingOnB', 'outdatedOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** Verdicts that mean a file is at risk: the run's exit code is 1. */
-export const AT_RISK: readonly Verdict[] = ['missingOnB', 'corruptedOnB', 'corruptedOnA'];
+/**
+ * Verdicts that mean a file is at risk: the run's exit code is 1. An edit older than B's last
+ * run that B still holds the old version of is as much a gap as a missing file (the sync
+ * skipped it); an edit made since is pending, like a new file.
+ */
+export const AT_RISK: readonly Verdict[] = ['missingOnB', 'outdatedOnB', 'corruptedOnB', 'corruptedOnA'];
 
 export interface VerdictItem {
 	verdict: Verdict;
@@ -21,7 +29,7 @@ export interface VerdictItem {
 	key: string;
 	size: number;
 	hash: string;
-	/** Where the content is on B: the good copy to restore (corruptedOnA) or the rotted one (corruptedOnB). */
+	/** Where the content is on B: the good copy to restore (corruptedOnA), the rotted one (corruptedOnB), the older version (outdatedOnB). */
 	bKey?: string;
 	/** The same as a path on B, from the roots B recorded in its last run. */
 	bPath?: string;
@@ -134,23 +142,44 @@ class CompareEngine {
 		private bContents: ContentSet,
 		/** B's rotted entries: the content they should hold → where on B. */
 		private bRotted: Map<string, string>,
+		/** Keys both sides hold, by ordinal in each database: B's copy at A's key; A's file at B's key. */
+		private aShared: Bits,
+		private bShared: Bits,
 		private bStartedAt: number,
 	) {}
 
+	/** One pass over both databases together, in key order: their contents, and the keys they share. */
 	static async build(a: OpenedDb, b: OpenedDb): Promise<CompareEngine> {
 		const aContents = new ContentSet();
 		const aRotted = new Set<string>();
-		for await (const e of a.entries()) {
-			aContents.add(e.hash, e.size);
-			if (e.goodHash) aRotted.add(e.goodHash);
-		}
 		const bContents = new ContentSet();
 		const bRotted = new Map<string, string>();
-		for await (const e of b.entries()) {
-			bContents.add(e.hash, e.size);
-			if (e.goodHash && !bRotted.has(e.goodHash)) bRotted.set(e.goodHash, e.key);
+		const aShared = new Bits();
+		const bShared = new Bits();
+		const aEntries = a.entries();
+		const bEntries = b.entries();
+		let x = await aEntries.next();
+		let y = await bEntries.next();
+		for (let i = 0, j = 0; !x.done || !y.done; ) {
+			const order = x.done ? 1 : y.done ? -1 : compareKeys(x.value.key, y.value.key);
+			if (order <= 0) {
+				const e: DbEntry = x.value!;
+				aContents.add(e.hash, e.size);
+				if (e.goodHash) aRotted.add(e.goodHash);
+				if (order === 0) aShared.add(i);
+				x = await aEntries.next();
+				i++;
+			}
+			if (order >= 0) {
+				const e: DbEntry = y.value!;
+				bContents.add(e.hash, e.size);
+				if (e.goodHash && !bRotted.has(e.goodHash)) bRotted.set(e.goodHash, e.key);
+				if (order === 0) bShared.add(j);
+				y = await bEntries.next();
+				j++;
+			}
 		}
-		return new CompareEngine(a, b, aContents, aRotted, bContents, bRotted, Date.parse(b.run.startedAt));
+		return new CompareEngine(a, b, aContents, aRotted, bContents, bRotted, aShared, bShared, Date.parse(b.run.startedAt));
 	}
 
 	/** Counts and first items of every verdict in one pass over each database. */
@@ -160,12 +189,14 @@ class CompareEngine {
 			counts[item.verdict].bytes += item.size;
 			if (samples[item.verdict].length < limit) samples[item.verdict].push(item);
 		};
+		let i = 0;
 		for await (const e of this.a.entries()) {
-			const item = this.judge(e);
+			const item = this.judge(e, i++);
 			take(item.verdict === 'corruptedOnA' ? { ...item, hash: e.goodHash! } : item);
 		}
+		let j = 0;
 		for await (const e of this.b.entries()) {
-			if (this.isOnlyOnB(e)) take({ verdict: 'onlyOnB', key: e.key, size: e.size, hash: e.hash });
+			if (this.isOnlyOnB(e, j++)) take({ verdict: 'onlyOnB', key: e.key, size: e.size, hash: e.hash });
 		}
 		const rotted = samples.corruptedOnA;
 		if (rotted.length === 0) return;
@@ -176,16 +207,18 @@ class CompareEngine {
 
 	async *items(verdict: Verdict): AsyncGenerator<VerdictItem> {
 		if (verdict === 'onlyOnB') {
+			let j = 0;
 			for await (const e of this.b.entries()) {
-				if (this.isOnlyOnB(e)) yield { verdict, key: e.key, size: e.size, hash: e.hash };
+				if (this.isOnlyOnB(e, j++)) yield { verdict, key: e.key, size: e.size, hash: e.hash };
 			}
 			return;
 		}
 		// corruptedOnA needs the path of the good content on B: found in a second pass over B
 		const wantedOnB = new Map<string, string | undefined>();
 		const pendingItems: VerdictItem[] = [];
+		let i = 0;
 		for await (const e of this.a.entries()) {
-			const item = this.judge(e);
+			const item = this.judge(e, i++);
 			if (item.verdict !== verdict) continue;
 			if (verdict !== 'corruptedOnA') {
 				yield item;
@@ -201,11 +234,13 @@ class CompareEngine {
 		for (const item of pendingItems) yield placeOnB({ verdict, key: item.key, size: item.size, hash: item.hash }, this.b, wantedOnB.get(item.hash));
 	}
 
-	private isOnlyOnB(e: { hash: string; size: number; goodHash?: string }): boolean {
-		return !e.goodHash && !this.aRotted.has(e.hash) && !this.aContents.has(e.hash, e.size);
+	/** B's entry `ordinal`: its content is nowhere on A, and A has no file at its key (that would be an older version of A's). */
+	private isOnlyOnB(e: { hash: string; size: number; goodHash?: string }, ordinal: number): boolean {
+		return !e.goodHash && !this.aRotted.has(e.hash) && !this.aContents.has(e.hash, e.size) && !this.bShared.has(ordinal);
 	}
 
-	private judge(e: { key: string; size: number; hash: string; mtimeMs: number; goodHash?: string }): VerdictItem {
+	/** A's entry `ordinal`, in exactly one list. */
+	private judge(e: { key: string; size: number; hash: string; mtimeMs: number; goodHash?: string }, ordinal: number): VerdictItem {
 		const item = (verdict: Verdict, bKey?: string): VerdictItem => placeOnB({ verdict, key: e.key, size: e.size, hash: e.hash }, this.b, bKey);
 		// A's copy rotted (its content changed with its mtime kept): the good content is the
 		// one A had before, whatever B holds now; B may even hold the rotted bytes if the sync
@@ -215,6 +250,8 @@ class CompareEngine {
 		const rotted = this.bRotted.get(e.hash);
 		if (rotted) return item('corruptedOnB', rotted);
 		// content last changed after B's last run began: the sync may simply not have happened yet
-		return item(e.mtimeMs >= this.bStartedAt ? 'pending' : 'missingOnB');
+		if (e.mtimeMs >= this.bStartedAt) return item('pending');
+		// B holds this key with other content: an edit B never received
+		return this.aShared.has(ordinal) ? item('outdatedOnB', e.key) : item('missingOnB');
 	}
 }

@@ -33,10 +33,28 @@ export function thousands(n: number): string {
 	return (n < 0 ? '-' : '') + grouped + (fraction ? '.' + fraction : '');
 }
 
-/** "2026-11-22 03:00 UTC": the same text whatever the machine's time zone. */
+/**
+ * "2026-11-22 04:05 +01:00": this machine's local time, as a person reads it off their clock,
+ * with its offset from UTC so that a time read on the other machine is never ambiguous.
+ */
 export function humanTime(ms: number, seconds = false): string {
-	const iso = new Date(ms).toISOString();
-	return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)} UTC`;
+	const { date, time, offset } = localTime(ms);
+	return `${date} ${time.slice(0, seconds ? 8 : 5)} ${offset}`;
+}
+
+/** "2026-11-22 04:05:12.418 +01:00": to the millisecond, and Date.parse reads it back (date, "T", time, offset). */
+export function localTimestamp(ms: number): string {
+	const { date, time, offset } = localTime(ms);
+	return `${date} ${time} ${offset}`;
+}
+
+function localTime(ms: number): { date: string; time: string; offset: string } {
+	const minutes = -new Date(ms).getTimezoneOffset();
+	// the local wall clock is the UTC one shifted by the offset
+	const iso = new Date(ms + minutes * 60_000).toISOString();
+	const abs = Math.abs(minutes);
+	const offset = `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+	return { date: iso.slice(0, 10), time: iso.slice(11, 23), offset };
 }
 
 /** "3 days", "5 hours", "12 minutes": how long ago, roughly. */

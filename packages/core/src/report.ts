@@ -1,4 +1,4 @@
-import { AT_RISK, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
+import { AT_RISK, VERDICTS, type Comparison, type Verdict, type VerdictItem } from './compare.ts';
 import { EVENT_TYPES, eventLogName, type EventType } from './events.ts';
 import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime, thousands } from './format.ts';
 import { sectionHeading, type EventDigest } from './reportfile.ts';
@@ -44,9 +44,7 @@ export function renderReportSection(input: ReportInput): string {
 	const aSince = input.aEventsSince === undefined ? undefined : `since ${humanTime(input.aEventsSince)}`;
 	lines.push(`Changes on A ${aSince ?? 'this run'}: ${eventSummary(input.aEvents) || 'none'}.`);
 	if (c.b !== 'missing' && c.b !== 'unsealed') {
-		const parts = (['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as Verdict[]).map(
-			(v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`,
-		);
+		const parts = VERDICTS.map((v) => `${VERDICT_LABEL[v]} ${thousands(c.counts[v].files)}`);
 		lines.push(`Files: ${parts.join(' · ')}.`);
 	}
 	const coverage = input.aRun.coverage;
@@ -55,8 +53,8 @@ export function renderReportSection(input: ReportInput): string {
 		const oldest = coverage.oldestVerifiedAt === undefined ? '' : `; the oldest verification is from ${humanTime(coverage.oldestVerifiedAt)}`;
 		lines.push(`Rolling verification: ${share} of A's files (${thousands(coverage.verifiedFiles)} of ${thousands(coverage.files)}) verified within ${coverage.days} days${oldest}.`);
 	}
-	const todo = actions(input);
-	if (todo.length) lines.push('', 'What to do:', ...todo);
+	const todo = whatToDo(input);
+	if (todo.length) lines.push('', ...todo);
 	if (c.counts.pending.files > 0) {
 		lines.push('', `Waiting for the sync (${count(c.counts.pending.files, 'file')}, ${humanBytes(c.counts.pending.bytes)}): changed on A after B's last run; checked again after B's next run.`);
 		lines.push(...listItems(c.samples.pending, c.counts.pending.files, input.limit, COMPARE_HINT));
@@ -71,10 +69,20 @@ export function renderReportSection(input: ReportInput): string {
 	return lines.join('\n') + '\n';
 }
 
+/**
+ * The section's "What to do" part: its heading and a line per thing to do, each with its first
+ * `input.limit` files; none when all is well. The CLI prints it too, with a smaller limit.
+ */
+export function whatToDo(input: ReportInput): string[] {
+	const todo = actions(input);
+	return todo.length ? ['What to do:', ...todo] : [];
+}
+
 export const VERDICT_LABEL: Record<Verdict, string> = {
 	backedUp: 'backed up',
 	pending: 'waiting for sync',
 	missingOnB: 'missing on B',
+	outdatedOnB: 'outdated on B',
 	corruptedOnB: 'corrupted on B',
 	corruptedOnA: 'corrupted on A',
 	onlyOnB: 'only on B',
@@ -137,6 +145,7 @@ function eventSummary(digest: EventDigest): string {
 
 const ACTIONS: Partial<Record<Verdict, { title: string; why: string }>> = {
 	missingOnB: { title: 'Missing on B', why: "on A since before B's last run, but B has no copy: check the sync tool's log and filters" },
+	outdatedOnB: { title: 'Outdated on B', why: "edited on A before B's last run, but B still has an older version: the sync has not copied the edit; check the sync tool's log" },
 	corruptedOnB: { title: 'Corrupted on B', why: "B's copy changed without being edited (bit rot); A's copy is intact: copy it to B again" },
 	corruptedOnA: { title: 'Corrupted on A', why: "A's copy changed without being edited (bit rot): restore it from B" },
 };
@@ -169,7 +178,7 @@ function listItems(items: VerdictItem[], total: number, limit: number, hint: str
 		const where =
 			item.verdict === 'corruptedOnA'
 				? item.bKey ? ` — restore from B: ${item.bPath ?? item.bKey}` : ' — no good copy on B either: look for it in older backups'
-				: item.verdict === 'corruptedOnB' && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
+				: (item.verdict === 'corruptedOnB' || item.verdict === 'outdatedOnB') && item.bKey ? ` — on B: ${item.bPath ?? item.bKey}` : '';
 		return `    ${item.key} (${humanBytes(item.size)})${where}`;
 	});
 	if (total > out.length) out.push(`    … and ${thousands(total - out.length)} more: ${hint}`);

@@ -2,19 +2,20 @@ import { appendFile, open, readFile, stat, truncate } from 'node:fs/promises';
 import { CoreError } from './errors.ts';
 import { join } from 'node:path';
 import { readLines } from './_lines.ts';
+import { localTimestamp } from './format.ts';
 import { emptyCounts, EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from './events.ts';
 
 export const REPORT_FILE = 'equilybrium.report.txt';
 
 /**
  * A section starts with this line; its date is when A's run ended, to the millisecond, because
- * it is also where B's events for the next section start from.
+ * it is also where B's events for the next section start from. A's local time with its offset
+ * (sections written before were in UTC, and are read as they are).
  */
-export const SECTION_HEADING = /^=== Equilybrium report (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{3})?) UTC ===$/;
+export const SECTION_HEADING = /^=== Equilybrium report (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d{3})?) (UTC|[+-]\d\d:\d\d) ===$/;
 
 export function sectionHeading(at: number): string {
-	const iso = new Date(at).toISOString();
-	return `=== Equilybrium report ${iso.slice(0, 10)} ${iso.slice(11, 23)} UTC ===`;
+	return `=== Equilybrium report ${localTimestamp(at)} ===`;
 }
 
 /** What a side's logs hold since a moment: every type counted, the first few kept. */
@@ -92,7 +93,7 @@ export async function latestReportSection(dir: string): Promise<{ text: string; 
 		const m = SECTION_HEADING.exec(lines[i]!);
 		if (!m) continue;
 		const body = lines.slice(i).join('\n').replace(/\n+$/, '\n');
-		return { text: body, at: Date.parse(`${m[1]}T${m[2]}Z`) };
+		return { text: body, at: Date.parse(`${m[1]}T${m[2]}${m[3] === 'UTC' ? 'Z' : m[3]}`) };
 	}
 	return undefined;
 }

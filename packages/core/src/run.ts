@@ -48,7 +48,12 @@ export interface Progress {
 	bytes: number;
 	hashedFiles: number;
 	hashedBytes: number;
+	/** The files and bytes the previous database held: what this run will likely see (unknown on a first run). */
+	totalFiles?: number;
+	totalBytes?: number;
 	current?: string;
+	/** Every file is settled: the run is finding moves, writing and sealing its database. */
+	committing?: boolean;
 }
 
 export interface RunResult {
@@ -250,6 +255,7 @@ class Monitor {
 		// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
 		let setUp!: () => void;
 		this.previous = await openDb(this.dbPath, sealAfter(new Promise<void>((resolve) => (setUp = resolve))));
+		if (this.previous) Object.assign(this.progress, { totalFiles: this.previous.run.count, totalBytes: this.previous.run.bytes });
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
 		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
@@ -491,6 +497,8 @@ class Monitor {
 			}
 			await this.goneBefore(old, undefined);
 			if (await settleReady(1)) return await this.stop(units, scan);
+			this.progress.committing = true;
+			this.options.onProgress?.(this.progress);
 			return false;
 		} finally {
 			// a stopped run leaves the old database's reader mid-file: close it
@@ -685,13 +693,17 @@ class Monitor {
 			// a unit's files are in one root: its device, looked up once
 			const key = files[0]!.file.key;
 			const device = this.devices.get(key.slice(0, key.indexOf('/')));
-			const results = await this.pool.hashMany(files.map((work) => work.file), device);
+			// counted as each file is done: a unit of large files takes minutes, and progress moves meanwhile
+			const results = await this.pool.hashMany(files.map((work) => work.file), device, (result) => {
+				if (result instanceof Error) return;
+				this.progress.hashedFiles++;
+				this.progress.hashedBytes += result.size;
+				this.options.onProgress?.(this.progress);
+			});
 			retry = [];
 			files.forEach((work, i) => {
 				const result = results[i]!;
 				if (!(result instanceof Error)) {
-					this.progress.hashedFiles++;
-					this.progress.hashedBytes += result.size;
 					if (work.file.size === UNKNOWN) this.progress.bytes += result.size;
 					work.outcome = { ok: true, file: result };
 				} else if (work.file.size === UNKNOWN && isVanished(result)) {

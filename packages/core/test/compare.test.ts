@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareJson, compareSides, VERDICTS, type Comparison, type Verdict } from '../src/index.ts';
+import { AT_RISK, compareJson, compareSides, VERDICTS, type Comparison, type Verdict } from '../src/index.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 import { runSide } from './util/run.ts';
 import { buildScenario, T } from './util/scenario.ts';
@@ -19,12 +19,14 @@ const verdicts = suite('every verdict, content-based, across differently named f
 verdicts('the scenario', async () => {
 	const s = await buildScenario();
 	assert.equal(s.bSecond.lines, ['FileCorrupted Docs/rots-on-b.txt']);
-	assert.equal(s.aSecond.lines, ['FileCorrupted Documents/rots-on-a.txt', 'NewFile Documents/new.txt']);
+	assert.equal(s.aSecond.lines, ['FileCorrupted Documents/rots-on-a.txt', 'FileModified Music/song.txt', 'NewFile Documents/new.txt']);
 	const c = await compareSides({ configDir: s.cfg, now: T.aSecond, staleAfterDays: 3 });
 	assert.is(c.b, 'ok');
 	assert.equal(await keys(c, 'backedUp'), ['Documents/letter.txt', 'Pictures/a.jpg', 'Pictures/dup1.jpg', 'Pictures/sub/dup2.jpg']);
 	assert.equal(await keys(c, 'pending'), ['Documents/new.txt']);
 	assert.equal(await keys(c, 'missingOnB'), ['Documents/missing.txt', 'Documents/twin-missing-1.txt', 'Documents/twin-missing-2.txt']);
+	assert.equal(await keys(c, 'outdatedOnB'), ['Music/song.txt']);
+	assert.is(c.samples.outdatedOnB[0]!.bPath, join(s.b.music, 'song.txt'), 'where the older version is');
 	assert.equal(await keys(c, 'corruptedOnB'), ['Documents/rots-on-b.txt']);
 	assert.equal(await keys(c, 'corruptedOnA'), ['Documents/rots-on-a.txt']);
 	assert.equal(await keys(c, 'onlyOnB'), ['Docs/only-on-b.txt']);
@@ -56,6 +58,81 @@ verdicts('a duplicated file with one copy lost on B stays backed up; one copy ro
 });
 
 verdicts.run();
+
+// ---
+
+const edits = suite('an edit on A: outdated on B, or pending — each key of A in exactly one list');
+
+/** A and B hold the same two files; A edits `edited.txt` at `editedAt`, and B runs again at T.bSecond without receiving it. */
+async function editedOnA(editedAt: number) {
+	const dir = tempDir();
+	writeTree(join(dir, 'A/docs'), { 'edited.txt': 'version 1', 'same.txt': 'unchanged' });
+	writeTree(join(dir, 'B/docs'), { 'edited.txt': 'version 1', 'same.txt': 'unchanged', 'deleted-on-a.txt': 'old' });
+	const cfg = join(dir, 'cfg');
+	writeConfig(cfg, { a: [join(dir, 'A/docs')], b: [join(dir, 'B/docs')] });
+	await runSide(cfg, 'A', T.aFirst);
+	await runSide(cfg, 'B', T.bFirst);
+	writeTree(join(dir, 'A/docs'), { 'edited.txt': 'version 2, longer' }, new Date(editedAt));
+	await runSide(cfg, 'B', T.bSecond);
+	await runSide(cfg, 'A', T.aSecond);
+	return { dir, cfg, c: await compareSides({ configDir: cfg, now: T.aSecond, staleAfterDays: 3 }) };
+}
+
+async function everyList(c: Comparison): Promise<Record<string, string[]>> {
+	return Object.fromEntries(await Promise.all(VERDICTS.map(async (v) => [v, await keys(c, v)] as const)));
+}
+
+edits('edited before B\'s last run and never copied: outdated on B (at risk), B\'s older copy not "only on B"', async () => {
+	const { dir, c } = await editedOnA(T.bFirst + 3600_000);
+	const lists = await everyList(c);
+	assert.equal(lists, {
+		backedUp: ['docs/same.txt'],
+		pending: [],
+		missingOnB: [],
+		outdatedOnB: ['docs/edited.txt'],
+		corruptedOnB: [],
+		corruptedOnA: [],
+		onlyOnB: ['docs/deleted-on-a.txt'],
+	});
+	assert.is(c.samples.outdatedOnB[0]!.bKey, 'docs/edited.txt');
+	assert.is(c.samples.outdatedOnB[0]!.bPath, join(dir, 'B/docs/edited.txt'));
+	assert.equal(c.counts.outdatedOnB, { files: 1, bytes: 'version 2, longer'.length });
+	assert.ok(AT_RISK.includes('outdatedOnB'));
+	removeDir(dir);
+});
+
+edits('edited after B\'s last run began: pending, and B\'s older copy not "only on B" either', async () => {
+	const { dir, c } = await editedOnA(T.bSecond + 3600_000);
+	const lists = await everyList(c);
+	assert.equal(lists.pending, ['docs/edited.txt']);
+	assert.equal(lists.outdatedOnB, []);
+	assert.equal(lists.missingOnB, []);
+	assert.equal(lists.onlyOnB, ['docs/deleted-on-a.txt']);
+	removeDir(dir);
+});
+
+edits('every key of A in exactly one list, across the scenario', async () => {
+	const s = await buildScenario();
+	const c = await compareSides({ configDir: s.cfg, now: T.aSecond, staleAfterDays: 3 });
+	const lists = await everyList(c);
+	const ofA = VERDICTS.filter((v) => v !== 'onlyOnB').flatMap((v) => lists[v]!);
+	assert.is(new Set(ofA).size, ofA.length, 'no key twice');
+	assert.is(ofA.length, s.aSecond.result.files, 'none left out');
+	assert.not.ok(lists.onlyOnB!.includes('Music/song.txt'), "B's older version of an edited file is not only on B");
+	removeDir(s.dir);
+});
+
+edits('through the CLI: exit 1, the JSON lists it, the text says where the older version is', async () => {
+	const { dir, cfg } = await editedOnA(T.bFirst + 3600_000);
+	const r = runCli(['compare', '--config', cfg, '--json']);
+	assert.is(r.status, 1, r.stderr);
+	assert.equal(JSON.parse(r.stdout).outdatedOnB, ['docs/edited.txt']);
+	const text = runCli(['compare', '--config', cfg]);
+	assert.match(text.stdout, /^outdated on B +1 file, 17 B\n    docs\/edited\.txt  \(on B: .*edited\.txt\)$/m);
+	removeDir(dir);
+});
+
+edits.run();
 
 // ---
 
@@ -107,7 +184,8 @@ json('prints exactly the shape of SPEC §8, exit 1 when something is at risk', a
 	const r = runCli(['compare', '--config', s.cfg, '--json']);
 	assert.is(r.status, 1, r.stderr);
 	const parsed = JSON.parse(r.stdout);
-	assert.equal(Object.keys(parsed), ['b', 'backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB']);
+	assert.equal(Object.keys(parsed), ['b', 'backedUp', 'pending', 'missingOnB', 'outdatedOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB']);
+	assert.equal(parsed.outdatedOnB, ['Music/song.txt']);
 	assert.is(parsed.b, 'stale', 'the scenario happened in 2024: B is days old now');
 	assert.equal(parsed.corruptedOnA, ['Documents/rots-on-a.txt']);
 	assert.equal(parsed.onlyOnB, ['Docs/only-on-b.txt']);
@@ -131,7 +209,7 @@ json('exit 0 when every file is backed up and B is fresh; no hashing, nothing wr
 	writeTree(join(dir, 'A/docs'), { 'a.txt': 'changed but compare does not hash' });
 	const r = runCli(['compare', '--config', join(dir, 'cfg'), '--json']);
 	assert.is(r.status, 0, r.stdout + r.stderr);
-	assert.equal(JSON.parse(r.stdout), { b: 'ok', backedUp: ['docs/a.txt', 'docs/b.txt'], pending: [], missingOnB: [], corruptedOnB: [], corruptedOnA: [], onlyOnB: [] });
+	assert.equal(JSON.parse(r.stdout), { b: 'ok', backedUp: ['docs/a.txt', 'docs/b.txt'], pending: [], missingOnB: [], outdatedOnB: [], corruptedOnB: [], corruptedOnA: [], onlyOnB: [] });
 	assert.is(readFileSync(join(dir, 'cfg/equilybrium.A.DB.json'), 'utf8'), before);
 	const missingB = runCli(['compare', '--config', join(dir, 'B')]);
 	assert.is(missingB.status, 2, 'no config there');

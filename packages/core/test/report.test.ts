@@ -8,6 +8,7 @@ import {
 	latestReportSection,
 	readEventsSince,
 	renderReportSection,
+	VERDICTS,
 	type Comparison,
 	type EventDigest,
 	type ReportInput,
@@ -17,6 +18,10 @@ import { buildScenario, T } from './util/scenario.ts';
 import { runCli } from './util/bundle.ts';
 
 const GOLDEN = new URL('../../../fixtures/reports/scenario.txt', import.meta.url);
+
+// times in the report are the machine's local time with its offset: fixed here, so the text is too
+// (Paris is two hours ahead of UTC in June, the scenario's month); the CLI's runs inherit it
+process.env.TZ = 'Europe/Paris';
 
 async function scenarioInput(limit = 20): Promise<{ input: ReportInput; dir: string }> {
 	const s = await buildScenario();
@@ -51,10 +56,10 @@ golden('the scenario renders exactly as fixtures/reports/scenario.txt', async ()
 golden('its first five lines say whether the backup is OK, and what is at risk', async () => {
 	const { input, dir } = await scenarioInput();
 	const head = renderReportSection(input).split('\n').slice(0, 5);
-	assert.match(head[0]!, /^=== Equilybrium report 2024-06-03 08:00:00\.000 UTC ===$/);
-	assert.match(head[1]!, /^ACTION NEEDED — 5 files \(.*\) at risk: 3 missing on B, 1 corrupted on B, 1 corrupted on A\./);
-	assert.match(head[3]!, /^B last ran 2024-06-02 20:00 UTC \(12 hours before this report\)/);
-	assert.match(head[4]!, /^Changes on A this run: 1 new, 1 corrupted\.$/);
+	assert.match(head[0]!, /^=== Equilybrium report 2024-06-03 10:00:00\.000 \+02:00 ===$/);
+	assert.match(head[1]!, /^ACTION NEEDED — 6 files \(.*\) at risk: 3 missing on B, 1 outdated on B, 1 corrupted on B, 1 corrupted on A\./);
+	assert.match(head[3]!, /^B last ran 2024-06-02 22:00 \+02:00 \(12 hours before this report\)/);
+	assert.match(head[4]!, /^Changes on A this run: 1 new, 1 modified, 1 corrupted\.$/);
 	removeDir(dir);
 });
 
@@ -65,7 +70,7 @@ golden.run();
 const headlines = suite('headlines for every state');
 
 function comparison(b: Comparison['b'], counts: Partial<Record<string, number>>, bProblem?: string): Comparison {
-	const all = ['backedUp', 'pending', 'missingOnB', 'corruptedOnB', 'corruptedOnA', 'onlyOnB'] as const;
+	const all = VERDICTS;
 	const c: Comparison = {
 		b,
 		a: { startedAt: '', finishedAt: '', files: 10, bytes: 10_240, algorithm: 'sha256' },
@@ -128,7 +133,7 @@ headlines('with Verify = rolling N, the coverage of A is shown', () => {
 		bEvents: emptyDigest(),
 		limit: 3,
 	}).split('\n');
-	assert.ok(lines.includes("Rolling verification: 87.5 % of A's files (7 of 8) verified within 30 days; the oldest verification is from 2024-04-20 10:00 UTC."), lines.join('\n'));
+	assert.ok(lines.includes("Rolling verification: 87.5 % of A's files (7 of 8) verified within 30 days; the oldest verification is from 2024-04-20 12:00 +02:00."), lines.join('\n'));
 	assert.match(lines[1]!, /^BACKUP OK/);
 });
 
@@ -159,7 +164,7 @@ file('every A run appends a dated section, never rewriting; `report` prints the 
 	assert.match(first.stdout, /BACKUP OK — all 1 file \(5 B\) on A have a correct copy on B\./);
 	const report = join(cfg, 'equilybrium.report.txt');
 	const afterFirst = readFileSync(report, 'utf8');
-	assert.match(afterFirst, /^=== Equilybrium report \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC ===\nBACKUP OK/);
+	assert.match(afterFirst, /^=== Equilybrium report \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+0[12]:00 ===\nBACKUP OK/);
 	writeTree(join(dir, 'B'), { 'gone-from-a.txt': 'x' });
 	assert.is(runCli(['run', '--config', cfg, '--role', 'B']).status, 0);
 	const second = runCli(['run', '--config', cfg, '--role', 'A']);
@@ -173,6 +178,24 @@ file('every A run appends a dated section, never rewriting; `report` prints the 
 	const printed = runCli(['report', '--config', cfg]);
 	assert.is(printed.status, 0);
 	assert.is(printed.stdout, latest!.text);
+	removeDir(dir);
+});
+
+file('a heading in local time or in UTC (sections written before) is read back to the millisecond', async () => {
+	const dir = tempDir();
+	const at = Date.parse('2026-11-22T03:05:12.418Z');
+	process.env.TZ = 'America/New_York';
+	assert.match(renderReportSection({
+		at, aRun: { startedAt: at - 60_000, finishedAt: at, files: 1, bytes: 1, algorithm: 'sha256' },
+		comparison: comparison('ok', { backedUp: 1 }), aEvents: emptyDigest(), bEvents: emptyDigest(), limit: 3,
+	}), /^=== Equilybrium report 2026-11-21 22:05:12\.418 -05:00 ===\n/);
+	process.env.TZ = 'Europe/Paris';
+	for (const heading of ['2026-11-22 03:05:12.418 UTC', '2026-11-22 04:05:12.418 +01:00', '2026-11-21 22:05:12.418 -05:00']) {
+		writeFileSync(join(dir, 'equilybrium.report.txt'), `=== Equilybrium report 2026-11-20 03:00:00.000 UTC ===\nolder\n\n=== Equilybrium report ${heading} ===\nBACKUP OK\n`);
+		const latest = await latestReportSection(dir);
+		assert.is(latest?.at, at, heading);
+		assert.is(latest?.text, `=== Equilybrium report ${heading} ===\nBACKUP OK\n`);
+	}
 	removeDir(dir);
 });
 

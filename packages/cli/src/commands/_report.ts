@@ -5,8 +5,10 @@ import {
 	latestReportSection,
 	readEventsSince,
 	renderReportSection,
+	whatToDo,
 	type Comparison,
 	type Config,
+	type ReportInput,
 	type RunResult,
 } from '@equilybrium/core';
 
@@ -18,14 +20,17 @@ export function comparisonAlarms(c: Comparison): boolean {
 	return c.b !== 'ok' || AT_RISK.some((v) => c.counts[v].files > 0);
 }
 
-/** After A's run: compare with B, append the report section, return both. */
-export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string }> {
+/** Files listed per list in the "What to do" a run prints on the terminal: the report has more. */
+export const TERMINAL_LIMIT = 5;
+
+/** After A's run: compare with B, append the report section; its "What to do" for the terminal. */
+export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string; todo: string[] }> {
 	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT });
 	const previous = await latestReportSection(config.dir);
 	// every run since the last section: a run whose section could not be appended is reported now
 	const aEvents = await readEventsSince(config.dir, 'A', previous ? previous.at + 1 : 0, REPORT_LIMIT);
 	const unreported = aEvents.earliest !== undefined && aEvents.earliest < result.startedAt ? (previous?.at ?? aEvents.earliest) : undefined;
-	const section = renderReportSection({
+	const input: ReportInput = {
 		at: result.finishedAt,
 		aRun: {
 			startedAt: result.startedAt,
@@ -41,7 +46,8 @@ export async function compareAndReport(config: Config, result: RunResult): Promi
 		bEvents: await readEventsSince(config.dir, 'B', previous ? previous.at + 1 : 0, REPORT_LIMIT),
 		...(previous ? { bEventsSince: previous.at } : {}),
 		limit: REPORT_LIMIT,
-	});
+	};
+	const section = renderReportSection(input);
 	await appendReportSection(config.dir, section);
-	return { comparison, section };
+	return { comparison, section, todo: whatToDo({ ...input, limit: TERMINAL_LIMIT }) };
 }

@@ -1,8 +1,10 @@
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
-import { has, type ParsedArgs } from '../args.ts';
+import { join, resolve } from 'node:path';
+import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
+import { flag, has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
-import { count, humanBytes, humanDuration, humanShare } from '../format.ts';
-import { createProgress } from '../progress.ts';
+import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
+import { createProgress, type Measure } from '../progress.ts';
+import { createProgressFile } from '../progress-file.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import type { Io } from '../io.ts';
@@ -15,8 +17,8 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
-	const tty = Boolean(io.progressStream?.isTTY) && !quiet;
-	const progress = createProgress(io.progressStream ?? process.stderr, tty);
+	const progress = terminalProgress(args, io, config);
+	const progressFile = openProgressFile(args, io, config, role);
 	let printed = 0;
 	const onEvent = (event: FileEvent) => {
 		if (quiet) return;
@@ -25,27 +27,65 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		progress.clear();
 		io.out(eventLine(event));
 	};
-	const result = await runMonitor({
-		config,
-		role,
-		toolVersion: io.version,
-		onEvent,
-		onProgress: (p) => progress.update(p),
-		signal: io.signal,
-		// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
-		changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
-	});
-	progress.clear();
-	let alarming = result.alarming;
-	if (role === 'A' && !result.aborted) {
-		const { comparison, section } = await compareAndReport(config, result);
-		alarming ||= comparisonAlarms(comparison);
-		if (!quiet) io.out(section.split('\n')[1]!);
+	try {
+		const result = await runMonitor({
+			config,
+			role,
+			toolVersion: io.version,
+			onEvent,
+			onProgress: (p) => {
+				progress.update(p);
+				progressFile?.update(p);
+			},
+			signal: io.signal,
+			// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
+			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
+		});
+		progress.stop();
+		let alarming = result.alarming;
+		let report: Awaited<ReturnType<typeof compareAndReport>> | undefined;
+		if (role === 'A' && !result.aborted) {
+			report = await compareAndReport(config, result);
+			alarming ||= comparisonAlarms(report.comparison);
+		}
+		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
+		io.out(summaryLine(result));
+		if (report) printVerdict(io, report, config.dir);
+		if (result.aborted) return EXIT.FAILED;
+		return alarming ? EXIT.FOUND : EXIT.OK;
+	} finally {
+		progress.stop();
+		progressFile?.close();
 	}
-	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
-	io.out(summaryLine(result));
-	if (result.aborted) return EXIT.FAILED;
-	return alarming ? EXIT.FOUND : EXIT.OK;
+}
+
+/** The line drawn on a terminal (not with --quiet): its share measured as the run reads (Verify). */
+function terminalProgress(args: ParsedArgs, io: Io, config: Config) {
+	const enabled = Boolean(io.progressStream?.isTTY) && !has(args, 'quiet');
+	return createProgress(io.progressStream ?? process.stderr, enabled, { measure: measureOf(config), ...(io.now ? { now: io.now } : {}) });
+}
+
+/** `--progress-file FILE`: the run's progress for the NAS page (contracts §4). */
+function openProgressFile(args: ParsedArgs, io: Io, config: Config, role: Role) {
+	const path = flag(args, 'progress-file');
+	if (path === undefined) return undefined;
+	const warn = (message: string) => io.err(`equilybrium: warning: ${message}`);
+	return createProgressFile({ path: resolve(io.cwd, path), role, measure: measureOf(config), warn, ...(io.now ? { now: io.now } : {}) });
+}
+
+/** A run reading every file is measured in bytes read; one reading what changed or is due, in files walked. */
+const measureOf = (config: Config): Measure => (config.verify.mode === 'full' ? 'bytes' : 'files');
+
+/**
+ * A's verdict, and the "What to do" it announces, with the first files of each list: printed
+ * with --quiet too (a scheduled task's log must say what is at risk). The report has the rest.
+ */
+export function printVerdict(io: Io, report: { section: string; todo: string[] }, dir: string): void {
+	io.out(report.section.split('\n')[1]!);
+	if (report.todo.length === 0) return;
+	io.out('');
+	for (const line of report.todo) io.out(line);
+	io.out(`The whole report: ${join(dir, REPORT_FILE)} ("equilybrium report" prints it).`);
 }
 
 export function eventLine(event: FileEvent): string {
@@ -75,6 +115,6 @@ export function coveragePart(r: RunResult): string {
 	const did = rolling ? `${count(rolling.verifiedFiles, 'unchanged file')} re-verified (${humanBytes(rolling.verifiedBytes)})` : '';
 	const deferred = rolling && rolling.deferredFiles > 0 ? `, ${rolling.deferredFiles} left for the next run (Max run time)` : '';
 	const share = `${humanShare(c.share)} verified within ${c.days} days`;
-	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${new Date(c.oldestVerifiedAt).toISOString().slice(0, 10)}` : '';
+	const oldest = c.oldestVerifiedAt !== undefined ? `, oldest ${humanTime(c.oldestVerifiedAt).slice(0, 10)}` : '';
 	return ` — rolling: ${did}${deferred}; ${share}${oldest}`;
 }

@@ -12,13 +12,14 @@ export const T = {
 
 /**
  * A PC and a NAS whose folders are named and nested differently, with duplicates, a gap,
- * a pending file, rot on each side and a file only on B: every verdict of SPEC §8 once.
+ * a pending file, rot on each side, a file only on B and, in a folder both sides name alike,
+ * an edit B never received: every verdict of SPEC §8 once.
  */
 export async function buildScenario() {
 	const dir = tempDir('eq-scenario-');
 	const cfg = join(dir, 'config');
-	const a = { pics: join(dir, 'pc/Pictures'), docs: join(dir, 'pc/Documents') };
-	const b = { photos: join(dir, 'nas/volume1/photo-backup'), docs: join(dir, 'nas/volume1/backup/2024/docs') };
+	const a = { pics: join(dir, 'pc/Pictures'), docs: join(dir, 'pc/Documents'), music: join(dir, 'pc/Music') };
+	const b = { photos: join(dir, 'nas/volume1/photo-backup'), docs: join(dir, 'nas/volume1/backup/2024/docs'), music: join(dir, 'nas/volume1/music') };
 	writeTree(a.pics, {
 		'a.jpg': 'holiday photo',
 		'dup1.jpg': 'same photo twice',
@@ -42,11 +43,15 @@ export async function buildScenario() {
 		'rots-on-a.txt': 'rots on A, good on B',
 		'only-on-b.txt': 'kept only on the NAS',
 	});
-	writeConfig(cfg, { a: { Pictures: a.pics, Documents: a.docs }, b: { Photos: b.photos, Docs: b.docs } });
+	writeTree(a.music, { 'song.txt': 'first mix' });
+	writeTree(b.music, { 'song.txt': 'first mix' });
+	writeConfig(cfg, { a: { Pictures: a.pics, Documents: a.docs, Music: a.music }, b: { Photos: b.photos, Docs: b.docs, Music: b.music } });
 
 	await runSide(cfg, 'A', T.aFirst);
 	await runSide(cfg, 'B', T.bFirst);
 	corruptInPlace(join(b.docs, 'rots-on-b.txt'), 'good on A, rotS on B');
+	// edited on A before B's second run, and the sync never copied it
+	writeTree(a.music, { 'song.txt': 'second mix, longer' }, new Date(T.bFirst + 3600_000));
 	const bSecond = await runSide(cfg, 'B', T.bSecond);
 	corruptInPlace(join(a.docs, 'rots-on-a.txt'), 'rots on A, gXod on B');
 	writeTree(a.docs, { 'new.txt': 'written after B ran' }, new Date(T.bSecond + 3600_000));
