@@ -119,7 +119,23 @@ lifecycle('stop during a run: the run is told to stop, the old database stays in
 				return false;
 			}
 		}, 20_000);
-		await new Promise((r) => setTimeout(r, 300));
+		// the run keeps its progress where the page reads it, and the page shows it as this run's
+		const progress = await waitFor('the run\'s progress file', () => {
+			try {
+				return JSON.parse(readFileSync(join(dsm.var, 'progress.json'), 'utf8'));
+			} catch {
+				return undefined;
+			}
+		}, 20_000);
+		assert.is(progress.role, 'B');
+		assert.is(progress.totalFiles, 2, 'the total from the previous database');
+		const view = await waitFor('the page\'s view of the run', async () => {
+			const r = await callCgi(dsm, { query: 'action=status', session: ADMIN });
+			return r.json?.progress ? r.json : undefined;
+		}, 10_000);
+		assert.is(view.daemon.state, 'running');
+		assert.is(view.daemon.alive, true);
+		assert.ok(view.progress.files >= 0 && view.progress.totalBytes > 0);
 		const stopped = await sss('stop');
 		assert.ok(stopped.ms < 20_000, `stop took ${stopped.ms} ms`);
 		assert.equal(processesUnder(dsm.root), [], 'no process left behind');
