@@ -182,7 +182,9 @@ function showProgress(view) {
 function showHistory(view) {
 	var rows = view.history.map(function (run) {
 		var tr = el('tr');
-		tr.append(el('td', 'nowrap', when(run.startedAt)), el('td', 'num', duration(run.durationMs)), el('td', 'num', thousands(run.files)), el('td', 'num', bytes(run.bytes)));
+		// a run that failed before it listed anything has no files to count
+		var none = run.files === 0 && run.outcome !== 'ok' && run.outcome !== 'found';
+		tr.append(el('td', 'nowrap', when(run.startedAt)), el('td', 'num', duration(run.durationMs)), el('td', 'num', none ? '—' : thousands(run.files)), el('td', 'num', none ? '—' : bytes(run.bytes)));
 		tr.append(el('td', '', run.outcome === 'ok' || run.outcome === 'found' ? foundText(run.counts) : run.message || '—'));
 		var result = el('td');
 		result.append(el('span', 'pill ' + run.outcome, OUTCOME_WORDS[run.outcome] || run.outcome));

@@ -193,6 +193,7 @@ page('the verdict first, in the report\'s words, with its date in the NAS\'s tim
 	assert.equal(first.slice(1), ['1 min 34 s', '12,034', '45 GiB', 'no changes', 'OK']);
 	const failed = await frame.locator('#history tr', { hasText: 'Failed' }).first().locator('td').allTextContents();
 	assert.match(failed[4]!, /cannot read \/volume1\/photo: EIO/);
+	assert.equal(failed.slice(2, 4), ['—', '—'], 'a run that failed before listing counts no files');
 	const found = await frame.locator('#history tr', { hasText: 'Found problems' }).first().locator('td').allTextContents();
 	assert.is(found[4], '3 new, 1 corrupted');
 	assert.match(await text(frame, '#clockNote'), /this NAS's local time \(Asia\/Tokyo\)/);

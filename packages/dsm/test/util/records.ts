@@ -38,7 +38,7 @@ export function nightlyHistory(n: number, lastAt: number): RunRecord[] {
 	for (let ago = n - 1; ago >= 0; ago--) {
 		const at = lastAt - ago * 24 * HOUR;
 		if (ago % 9 === 5) runs.push(record('B', at, { outcome: 'found', exitCode: 1, counts: { FileCorrupted: 1, NewFile: 3 } }));
-		else if (ago % 13 === 8) runs.push(record('B', at, { outcome: 'failed', exitCode: 3, durationMs: 4000, error: { code: 'E_IO', message: 'cannot read /volume1/photo: EIO' } }));
+		else if (ago % 13 === 8) runs.push(record('B', at, { outcome: 'failed', exitCode: 3, durationMs: 4000, files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0, error: { code: 'E_IO', message: 'cannot read /volume1/photo: EIO' } }));
 		else runs.push(record('B', at, { files: 12_034 - ago, durationMs: 94_000 - ago * 1000, counts: { NewFile: ago % 3, FileModified: ago % 2 } }));
 	}
 	return runs;
