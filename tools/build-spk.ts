@@ -17,6 +17,20 @@ export const SCRIPTS = ['preinst', 'postinst', 'preuninst', 'postuninst', 'preup
 export const UI_ICON_SIZES = [16, 24, 32, 48, 64, 72, 256];
 /** The build targets the package ships, by the name they have in dist/ and in the package. */
 const BUNDLES = ['cli', 'dsm-daemon', 'dsm-cgi'];
+/** The page's files in spk/ui (api.cgi, executable, apart). */
+export const UI_FILES = ['config', 'index.html', 'page.css', 'page.js', 'equilybrium.js', 'help.html'];
+/** The help the package ships, served by DSM: Package Center's links open it when no project site is given. */
+const LOCAL_HELP = '/webman/3rdparty/equilybrium/help.html';
+
+/**
+ * INFO's maintainer_url and helpurl: the project's site when the build is told it (SPK_HOMEPAGE,
+ * else the root package.json's "homepage"), else the help page inside the package.
+ */
+export function spkLinks(): { homepage: string; help: string } {
+	const { homepage } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { homepage?: string };
+	const site = process.env.SPK_HOMEPAGE || homepage;
+	return site ? { homepage: site, help: site } : { homepage: LOCAL_HELP, help: LOCAL_HELP };
+}
 
 /** "1.0.0" + build 1 → "1.0.0-0001": DSM compares the build number, which must grow every release. */
 export function spkVersion(): string {
@@ -48,16 +62,18 @@ export async function buildSpk(): Promise<string> {
 		...[...bundles].map(([name, data]) => file(`app/${name}`, data)),
 		dir('ui'),
 		file('ui/api.cgi', text('ui/api.cgi'), 0o755),
-		file('ui/config', text('ui/config')),
-		file('ui/index.html', text('ui/index.html')),
+		...UI_FILES.map((name) => file(`ui/${name}`, text(`ui/${name}`))),
 		dir('ui/images'),
 		...UI_ICON_SIZES.map((size) => file(`ui/images/equilybrium_${size}.png`, drawIcon(size))),
 	];
 	const packageTgz = gzipSync(writeTar(payload, mtime), { level: 9 });
 	const extractSize = Math.ceil(payload.reduce((sum, e) => sum + (e.data?.length ?? 0), 0) / 1024);
+	const links = spkLinks();
 	const info = text('INFO.in')
 		.toString('utf8')
 		.replace('@VERSION@', version)
+		.replace('@HOMEPAGE@', links.homepage)
+		.replace('@HELPURL@', links.help)
 		.replace('@EXTRACTSIZE@', String(extractSize))
 		.replace('@CHECKSUM@', createHash('md5').update(packageTgz).digest('hex'));
 
@@ -69,6 +85,7 @@ export async function buildSpk(): Promise<string> {
 		file('scripts/common', text('scripts/common')),
 		dir('conf'),
 		file('conf/privilege', text('conf/privilege')),
+		file('conf/resource', text('conf/resource')),
 		dir('WIZARD_UIFILES'),
 		...readdirSync(join(spk, 'WIZARD_UIFILES')).sort().map((w) => file(`WIZARD_UIFILES/${w}`, text(`WIZARD_UIFILES/${w}`))),
 		file('LICENSE', text('LICENSE')),

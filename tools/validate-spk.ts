@@ -12,7 +12,14 @@ import { readTar, type ReadEntry } from './spk/tar.ts';
 export const REQUIRED_SCRIPTS = ['preinst', 'postinst', 'preuninst', 'postuninst', 'preupgrade', 'postupgrade', 'start-stop-status'];
 const REQUIRED_INFO = ['package', 'version', 'os_min_ver', 'description', 'arch', 'maintainer'];
 const BOOLEAN_INFO = ['ctl_stop', 'ctl_uninstall', 'startable', 'support_conf_folder', 'thirdparty', 'silent_install', 'silent_upgrade', 'silent_uninstall', 'beta'];
-const PAYLOAD = ['app/equilybrium.cjs', 'app/equilybrium-dsm-daemon.cjs', 'app/equilybrium-dsm-cgi.cjs', 'ui/config', 'ui/index.html', 'ui/api.cgi'];
+const PAYLOAD = ['app/equilybrium.cjs', 'app/equilybrium-dsm-daemon.cjs', 'app/equilybrium-dsm-cgi.cjs', 'ui/config', 'ui/index.html', 'ui/page.js', 'ui/page.css', 'ui/api.cgi'];
+/**
+ * Synology's Node.js packages the package may depend on: v22 and later. Node 20 reached its
+ * end of life in April 2026; DSM 7.2's Package Center offers Node.js_v22 (since February 2025).
+ */
+export const MIN_NODE = 22;
+/** Resource workers a DSM 7 package may use without root (others end in pkgmgr_worker_violation). */
+const RESOURCE_WORKERS = ['data-share', 'systemd-user-unit', 'usr-local-linker', 'port-config', 'syslog-config'];
 
 export function validateSpk(spk: Buffer): string[] {
 	const problems: string[] = [];
@@ -56,7 +63,14 @@ export function validateSpk(spk: Buffer): string[] {
 		if (!os) fail(`INFO: os_min_ver "${info.get('os_min_ver')}" is not like 7.2-64570`);
 		else if (Number(os[1]) < 7 || (Number(os[1]) === 7 && Number(os[2]) < 2)) fail(`INFO: os_min_ver ${info.get('os_min_ver')} is below 7.2`);
 		if (info.get('arch') !== 'noarch') fail(`INFO: arch is "${info.get('arch')}", expected noarch`);
-		if (!(info.get('install_dep_packages') ?? '').split(':').some((d) => /^Node\.js_v20\b/.test(d))) fail('INFO: install_dep_packages does not name Node.js_v20');
+		checkNodeDependency(info.get('install_dep_packages') ?? '', fail);
+		for (const key of ['maintainer_url', 'helpurl']) {
+			const link = info.get(key) ?? '';
+			if (!/^https?:\/\/[^\s"]+$/.test(link) && !new RegExp(`^/webman/3rdparty/${pkg}/[\\w./-]+$`).test(link)) {
+				fail(`INFO: ${key} "${link}" is not a web address (https://…) nor a page of the package (/webman/3rdparty/${pkg}/…)`);
+			}
+		}
+		if ((info.get('changelog') ?? '').trim() === '') fail('INFO: changelog is missing (Package Center shows it)');
 		for (const key of BOOLEAN_INFO) if (info.has(key) && !/^(yes|no)$/.test(info.get(key)!)) fail(`INFO: ${key} must be yes or no`);
 		if (info.has('extractsize') && !/^\d+$/.test(info.get('extractsize')!)) fail('INFO: extractsize is not a number');
 	}
@@ -80,6 +94,11 @@ export function validateSpk(spk: Buffer): string[] {
 		}
 	}
 
+	for (const key of ['maintainer_url', 'helpurl']) {
+		const local = new RegExp(`^/webman/3rdparty/${info.get('package')}/(.+)$`).exec(info.get(key) ?? '')?.[1];
+		if (local && payload.size > 0 && !payload.has(`ui/${local}`)) fail(`INFO: ${key} points to ui/${local}, which package.tgz does not hold`);
+	}
+
 	// JSON files
 	const json = (where: string, entry: ReadEntry | undefined): unknown => {
 		if (!entry) return undefined;
@@ -96,17 +115,21 @@ export function validateSpk(spk: Buffer): string[] {
 		if (privilege.defaults?.['run-as'] !== 'package') fail('conf/privilege: defaults.run-as must be "package"');
 		if (JSON.stringify(privilege).includes('"root"')) fail('conf/privilege mentions root; DSM refuses third-party packages that run as root');
 	}
-	json('conf/resource', files.get('conf/resource'));
+	const resource = json('conf/resource', files.get('conf/resource'));
+	const wizards = new Map<string, unknown>();
 	for (const [name, entry] of files) {
 		if (!name.startsWith('WIZARD_UIFILES/')) continue;
 		if (!/^WIZARD_UIFILES\/(install|upgrade|uninstall)_uifile(_[a-z]{3})?(\.sh)?$/.test(name)) fail(`${name}: not a wizard file name DSM knows`);
-		else if (!name.endsWith('.sh')) json(name, entry);
+		else if (!name.endsWith('.sh')) wizards.set(name, json(name, entry));
 	}
+	const user = (privilege as { username?: string } | undefined)?.username ?? info.get('package') ?? '';
+	checkResource(resource, wizards.get('WIZARD_UIFILES/install_uifile'), user, fail);
 	const uiConfig = json('ui/config', payload.get('ui/config')) as Record<string, Record<string, unknown>> | undefined;
 	const appName = info.get('dsmappname');
 	if (appName && uiConfig && !Object.values(uiConfig).some((apps) => apps && typeof apps === 'object' && appName in apps)) {
 		fail(`INFO: dsmappname "${appName}" is not a key in ui/config`);
 	}
+	if (uiConfig) checkUiConfig(uiConfig, payload, fail);
 
 	// Scripts (and the CGI wrapper, which DSM's web server runs with sh too)
 	const scripts: [string, ReadEntry | undefined][] = REQUIRED_SCRIPTS.map((s) => [`scripts/${s}`, files.get(`scripts/${s}`)]);
@@ -140,6 +163,68 @@ export function validateSpk(spk: Buffer): string[] {
 	const license = files.get('LICENSE');
 	if (license && license.data.length >= 1024 * 1024) fail('LICENSE is 1 MB or more; DSM shows at most 1 MB');
 	return problems;
+}
+
+function checkNodeDependency(deps: string, fail: (m: string) => void): void {
+	const versions = deps
+		.split(':')
+		.map((d) => /^Node\.js_v(\d+)\b/.exec(d.trim())?.[1])
+		.filter((v): v is string => v !== undefined)
+		.map(Number);
+	if (versions.length === 0) return void fail(`INFO: install_dep_packages does not name Synology's Node.js package (Node.js_v${MIN_NODE})`);
+	for (const v of versions) {
+		if (v < MIN_NODE) fail(`INFO: install_dep_packages names Node.js_v${v}; Node ${v} has reached its end of life: depend on Node.js_v${MIN_NODE}`);
+	}
+}
+
+type Wizard = { items?: { type?: string; subitems?: { key?: string; api_store?: { api?: string; method?: string } }[] }[] }[];
+
+/**
+ * conf/resource: only workers a package running as itself may use; a data-share names the
+ * package's own user, and a share name taken from the wizard comes from DSM's list of shared
+ * folders (data-share creates a share that does not exist: a typed name with a typo would
+ * make a new, empty one).
+ */
+function checkResource(resource: unknown, wizard: unknown, user: string, fail: (m: string) => void): void {
+	if (resource === undefined) return;
+	if (typeof resource !== 'object' || resource === null) return void fail('conf/resource is not a JSON object');
+	for (const worker of Object.keys(resource)) if (!RESOURCE_WORKERS.includes(worker)) fail(`conf/resource: "${worker}" is not a resource worker a package without root may use`);
+	const shares = (resource as { 'data-share'?: { shares?: unknown } })['data-share']?.shares;
+	if (shares === undefined) return;
+	if (!Array.isArray(shares) || shares.length === 0) return void fail('conf/resource: data-share.shares must be a non-empty list');
+	const items = Array.isArray(wizard) ? (wizard as Wizard).flatMap((step) => step.items ?? []) : [];
+	for (const share of shares as { name?: unknown; permission?: Record<string, unknown> }[]) {
+		const name = typeof share.name === 'string' ? share.name : '';
+		if (name === '') fail('conf/resource: a data-share has no name');
+		for (const [right, users] of Object.entries(share.permission ?? {})) {
+			if (right !== 'ro' && right !== 'rw') fail(`conf/resource: data-share permission "${right}" is neither ro nor rw`);
+			if (!Array.isArray(users) || users.some((u) => u !== user)) fail(`conf/resource: data-share gives "${right}" to ${JSON.stringify(users)}; only the package user "${user}" may be named`);
+		}
+		if (!share.permission || Object.keys(share.permission).length === 0) fail(`conf/resource: data-share "${name}" grants nothing`);
+		const key = /^\{\{(\w+)\}\}$/.exec(name)?.[1];
+		if (!key) continue;
+		const item = items.find((i) => i.subitems?.some((s) => s.key === key));
+		const sub = item?.subitems?.find((s) => s.key === key);
+		if (!item || !sub) fail(`conf/resource: data-share "${name}" names a wizard key that WIZARD_UIFILES/install_uifile does not ask for`);
+		else if (item.type !== 'combobox' || sub.api_store?.api !== 'SYNO.Core.Share' || sub.api_store.method !== 'list') {
+			fail(`WIZARD_UIFILES/install_uifile: "${key}" names the shared folder given to data-share; it must be picked from DSM's list (a combobox with api_store SYNO.Core.Share list), or a typo makes a new share`);
+		}
+	}
+}
+
+/** ui/config: each script it names is in the package, and an app names its window. */
+function checkUiConfig(config: Record<string, Record<string, unknown>>, payload: Map<string, ReadEntry>, fail: (m: string) => void): void {
+	for (const [group, apps] of Object.entries(config)) {
+		if (group.endsWith('.js') && !payload.has(`ui/${group}`)) fail(`ui/config names ${group}, which package.tgz does not hold (ui/${group})`);
+		if (!apps || typeof apps !== 'object') continue;
+		for (const [name, app] of Object.entries(apps)) {
+			const spec = app as { type?: string; appWindow?: string; icon?: string };
+			if (spec.type === 'app' && (!spec.appWindow || !(spec.appWindow in apps))) fail(`ui/config: the app ${name} names the window "${spec.appWindow}", which is not defined beside it`);
+			if (spec.type === 'app' && !group.endsWith('.js')) fail(`ui/config: the app ${name} must sit under the script that defines it (a "<file>.js" key)`);
+			const icon = spec.icon?.replace('{0}', '64');
+			if (icon && !payload.has(`ui/${icon}`)) fail(`ui/config: the icon of ${name} (ui/${icon}) is not in package.tgz`);
+		}
+	}
 }
 
 function checkModes(where: string, entries: ReadEntry[], fail: (m: string) => void): void {

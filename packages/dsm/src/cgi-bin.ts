@@ -1,10 +1,11 @@
 import { authenticate, isAdministrator } from './auth.ts';
 import { handle, type CgiRequest } from './cgi.ts';
 import { dsmPaths } from './env.ts';
+import { pcTaskCheck } from './pc-task.ts';
 
 // The CGI entry DSM's web server runs for /webman/3rdparty/<package>/api.cgi (through the
 // small shell wrapper that finds Synology's node): CGI variables in, one response out.
-const REASONS: Record<number, string> = { 200: 'OK', 202: 'Accepted', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = { 200: 'OK', 202: 'Accepted', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway' };
 
 async function main(): Promise<void> {
 	const env = process.env;
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
 		paths,
 		authenticate: () => authenticate(paths.authenticateCgi, env),
 		isAdmin: (user) => isAdministrator(paths.groupFile, user),
+		pcCheck: pcTaskCheck,
+		node: process.execPath,
 	});
 	const body = Buffer.from(response.body);
 	process.stdout.write(

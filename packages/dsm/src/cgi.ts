@@ -1,10 +1,16 @@
 import { readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALL_ALGORITHMS, CONFIG_FILE, latestReportSection, parseConfig, isCoreError } from '@equilybrium/core';
+import { ALL_ALGORITHMS, CONFIG_FILE, parseConfig, isCoreError } from '@equilybrium/core';
 import type { DsmPaths } from './env.ts';
-import { resolveConfigFolder } from './folder.ts';
+import { checkShare, checkSubfolder, listShares, readAnswer, resolveConfigFolder, writeAnswer } from './folder.ts';
+import { permissionHint } from './hints.ts';
+import { applyNotifications, hasSmtpPassword, notificationsOf, storeSmtpPassword, validateNotifications } from './notifications.ts';
+import { sendTestNotification } from './notify-test.ts';
+import type { ScheduleCheck } from './pc-task.ts';
+import { LockBusy, withSaveLock } from './save-lock.ts';
 import { applySettings, InvalidInput, revisionOf, settingsOf, validateSettings } from './settings.ts';
-import { readStatus } from './status.ts';
+import { daemonAlive, readStatus } from './status.ts';
+import { statusView } from './view.ts';
 
 // The settings page's API, as a pure request → response function: the CGI entry (cgi-bin.ts)
 // feeds it what DSM's web server gives, the tests feed it directly. Every request must come
@@ -30,6 +36,10 @@ export interface CgiDeps {
 	/** The logged-in DSM user, or undefined. */
 	authenticate(): Promise<string | undefined>;
 	isAdmin(user: string): Promise<boolean>;
+	/** Why the PC's scheduled task cannot run at a cron expression, or undefined when it can. */
+	pcCheck: ScheduleCheck;
+	/** The node that runs the command line for "send a test". */
+	node: string;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -50,8 +60,13 @@ export async function handle(request: CgiRequest, deps: CgiDeps): Promise<CgiRes
 		if (request.method !== 'POST') return error(405, `${request.method} is not supported`);
 		const refused = checkWrite(request);
 		if (refused) return error(403, refused);
-		if (action === 'save') return await save(deps.paths, request.body);
+		if (request.body.length > MAX_BODY) return error(413, 'request too large');
+		const body = parseBody(request.body);
+		if (typeof body === 'string') return error(400, body, 'body');
+		if (action === 'save') return await save(deps, body);
 		if (action === 'run') return await runNow(deps.paths);
+		if (action === 'notify-test') return await notifyTest(deps);
+		if (action === 'folder') return await changeFolder(deps.paths, body);
 		return error(404, `unknown action "${action}"`);
 	} catch (caught) {
 		return error(500, `the settings page failed: ${(caught as Error).message ?? String(caught)}`);
@@ -75,63 +90,114 @@ function checkWrite(request: CgiRequest): string | undefined {
 	return undefined;
 }
 
-async function statusView(paths: DsmPaths) {
-	const status = await readStatus(paths.statusFile);
-	const folder = await resolveConfigFolder(paths);
-	const report = folder.ok ? (await latestReportSection(folder.dir))?.text.trimEnd() : undefined;
-	return {
-		daemon: status ?? null,
-		configDir: folder.ok ? folder.dir : null,
-		folderProblem: folder.ok ? null : folder.problem,
-		report: report ?? null,
-		runRequested: await exists(paths.runNowFile),
-	};
+/** Every change is a JSON object; anything else (null, a list, a number) is answered here, plainly. */
+function parseBody(text: string): Record<string, unknown> | string {
+	let value: unknown;
+	try {
+		value = JSON.parse(text || '{}');
+	} catch {
+		return 'the request is not JSON';
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the request must be a JSON object, e.g. {"settings": {...}, "revision": "..."}';
+	return value as Record<string, unknown>;
 }
 
 async function readSettings(paths: DsmPaths): Promise<CgiResponse> {
+	const shares = await listShares(paths);
+	const folder = (await readAnswer(paths)) ?? null;
 	const loaded = await loadIni(paths);
-	if ('problem' in loaded) return error(409, loaded.problem);
+	if ('problem' in loaded) return json(409, { error: loaded.problem, folder, shares });
 	try {
 		const config = parseConfig(loaded.text, loaded.file, loaded.dir);
-		return json(200, { settings: settingsOf(config), revision: revisionOf(loaded.text), algorithms: ALL_ALGORITHMS, configDir: loaded.dir });
+		return json(200, {
+			settings: settingsOf(config),
+			notifications: notificationsOf(loaded.text),
+			smtpPasswordSet: await hasSmtpPassword(paths.smtpPasswordFile),
+			revision: revisionOf(loaded.text),
+			algorithms: ALL_ALGORITHMS,
+			configDir: loaded.dir,
+			folder,
+			shares,
+		});
 	} catch (caught) {
-		if (isCoreError(caught)) return error(409, `${caught.message} — fix the file by hand, then reload`);
+		if (isCoreError(caught)) return json(409, { error: `${caught.message} — fix the file by hand, then reload`, folder, shares });
 		throw caught;
 	}
 }
 
-async function save(paths: DsmPaths, body: string): Promise<CgiResponse> {
-	if (body.length > MAX_BODY) return error(413, 'request too large');
-	let input: { settings?: unknown; revision?: unknown };
+/**
+ * Compare and write under one lock: of two saves made on the same revision, the second
+ * finds the file changed and is refused, instead of both passing and one change lost.
+ */
+async function save(deps: CgiDeps, input: Record<string, unknown>): Promise<CgiResponse> {
+	const { paths } = deps;
 	try {
-		input = JSON.parse(body) as typeof input;
-	} catch {
-		return error(400, 'the request is not JSON');
-	}
-	const loaded = await loadIni(paths);
-	if ('problem' in loaded) return error(409, loaded.problem);
-	if (input.revision !== revisionOf(loaded.text)) {
-		return error(409, `${CONFIG_FILE} was changed meanwhile (perhaps by the PC through your sync tool); reload the page and make the change again`, 'revision');
-	}
-	try {
-		const settings = await validateSettings(input.settings, paths.volumesRoot);
-		const text = applySettings(loaded.text, loaded.file, loaded.dir, settings);
-		const tmp = `${loaded.file}.${process.pid}.tmp`;
-		await writeFile(tmp, text);
-		await rename(tmp, loaded.file).catch(async (caught: unknown) => {
-			await unlink(tmp).catch(() => {});
-			throw caught;
+		const settings = await validateSettings(input.settings, paths.volumesRoot, deps.pcCheck, paths.pkgName);
+		const notifications = input.notifications === undefined ? undefined : validateNotifications(input.notifications);
+		const password = input.smtpPassword;
+		if (password !== undefined && password !== null && typeof password !== 'string') throw new InvalidInput('smtpPassword', 'the SMTP password must be text');
+		const saved = await withSaveLock(paths.settingsLock, async () => {
+			const loaded = await loadIni(paths);
+			if ('problem' in loaded) return error(409, loaded.problem);
+			if (input.revision !== revisionOf(loaded.text)) {
+				return error(409, `${CONFIG_FILE} was changed meanwhile (perhaps by the PC through your sync tool); reload the page and make the change again`, 'revision');
+			}
+			let text = notifications ? applyNotifications(loaded.text, notifications) : loaded.text;
+			text = applySettings(text, loaded.file, loaded.dir, settings);
+			await replace(loaded.file, text);
+			return json(200, { saved: true, settings, notifications: notificationsOf(text), revision: revisionOf(text) });
 		});
-		return json(200, { saved: true, settings, revision: revisionOf(text) });
+		if (saved.status === 200 && (password === null || (typeof password === 'string' && password !== ''))) {
+			await storeSmtpPassword(paths.smtpPasswordFile, password);
+		}
+		return saved;
 	} catch (caught) {
 		if (caught instanceof InvalidInput) return error(400, caught.message, caught.field);
+		if (caught instanceof LockBusy) return error(409, 'another change is being saved right now; reload the page and make the change again', 'revision');
 		throw caught;
 	}
 }
 
+/** "Run now" says what will happen: a run that is already going on is not started twice. */
 async function runNow(paths: DsmPaths): Promise<CgiResponse> {
+	const status = await readStatus(paths.statusFile);
+	if (!(await daemonAlive(status))) {
+		return json(409, { error: 'Equilybrium is stopped on this NAS: start it in Package Center (Installed ▸ Equilybrium ▸ Run), then try again', state: 'stopped' });
+	}
+	if (status?.state === 'running' && status.running) {
+		return json(409, { error: `a run is already going on (started ${status.running.startedAt}); no second one is started`, state: 'running', startedAt: status.running.startedAt });
+	}
+	if (await exists(paths.runNowFile)) return json(202, { requested: true, message: 'a run was already asked for; it starts within a few seconds' });
 	await writeFile(paths.runNowFile, new Date().toISOString() + '\n');
-	return json(202, { requested: true, message: 'a run starts within a few seconds (unless one is going on)' });
+	return json(202, { requested: true, message: 'a run starts within a few seconds' });
+}
+
+async function notifyTest(deps: CgiDeps): Promise<CgiResponse> {
+	const folder = await resolveConfigFolder(deps.paths);
+	if (!folder.ok) return error(409, folder.problem);
+	const result = await sendTestNotification(deps.paths, deps.node, folder.dir);
+	if (!result.ran) return error(502, result.message);
+	if (result.exitCode === 2) return error(409, result.message || 'no notification channel is set: give a webhook, an e-mail address or turn on DSM notifications, save, then test');
+	return json(200, { delivered: result.exitCode === 0, channels: result.channels });
+}
+
+/** The config folder, changed after install: a shared folder and a subfolder in it that exists. */
+async function changeFolder(paths: DsmPaths, input: Record<string, unknown>): Promise<CgiResponse> {
+	const share = typeof input.share === 'string' ? input.share.trim() : '';
+	const subfolder = typeof input.subfolder === 'string' ? input.subfolder.trim().replace(/^\/+|\/+$/g, '') : '';
+	const bad = checkShare(share);
+	if (bad) return error(400, bad, 'share');
+	const badSub = checkSubfolder(subfolder);
+	if (badSub) return error(400, badSub, 'subfolder');
+	const target = (await listShares(paths)).find((s) => s.name === share);
+	if (!target) return error(400, `there is no shared folder "${share}" on this NAS`, 'share');
+	const dir = subfolder ? join(target.path, subfolder) : target.path;
+	const found = await stat(dir).catch((caught: NodeJS.ErrnoException) => caught.code ?? 'error');
+	if (found === 'ENOENT') return error(400, `"${subfolder}" does not exist in "${share}": create it (or let your sync tool create it), then choose it`, 'subfolder');
+	if (typeof found === 'object' && !found.isDirectory()) return error(400, `"${subfolder}" in "${share}" is a file, not a folder`, 'subfolder');
+	await writeAnswer(paths, { share, subfolder });
+	const hint = await permissionHint(dir, paths.pkgName, 'read and write');
+	return json(200, { saved: true, configDir: dir, ...(hint ? { warning: hint } : {}) });
 }
 
 async function loadIni(paths: DsmPaths): Promise<{ text: string; file: string; dir: string } | { problem: string }> {
@@ -145,6 +211,16 @@ async function loadIni(paths: DsmPaths): Promise<{ text: string; file: string; d
 		if (code === 'ENOENT') return { problem: `there is no ${CONFIG_FILE} in ${folder.dir} yet: let your sync tool bring it from the PC, or run "equilybrium init" there` };
 		return { problem: `cannot read ${file} (${code}); check the shared folder's permissions for the system internal user "${paths.pkgName}"` };
 	}
+}
+
+/** Written beside and renamed over: the sync tool and the daemon never see half a file. */
+async function replace(file: string, text: string): Promise<void> {
+	const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+	await writeFile(tmp, text);
+	await rename(tmp, file).catch(async (caught: unknown) => {
+		await unlink(tmp).catch(() => {});
+		throw caught;
+	});
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -6,6 +6,9 @@ import type { DsmPaths } from './env.ts';
 import { resolveConfigFolder } from './folder.ts';
 import { runJob } from './job.ts';
 import { permissionHint, permissionMessage } from './hints.ts';
+import { runEnv } from './notify-test.ts';
+import { removeProgress } from './progress.ts';
+import { schedulesOf } from './settings.ts';
 import { writeStatus, type LastRun, type Status } from './status.ts';
 
 export interface DaemonOptions {
@@ -76,20 +79,25 @@ export class Daemon {
 		this.options.log(`${reason} run started in ${configDir}`);
 		this.job = (async () => {
 			await this.writeStatus();
+			const { paths } = this.options;
+			await removeProgress(paths.progressFile);
 			const run = await runJob({
 				node: this.options.node,
-				cli: this.options.paths.cliBundle,
+				cli: paths.cliBundle,
 				configDir,
 				reason,
+				progressFile: paths.progressFile,
+				env: await runEnv(paths, process.env),
 				signal: this.abort.signal,
 				killAfterMs: this.options.killAfterMs,
 				onLog: (line) => this.options.log(`  run: ${line}`),
 				log: this.options.log,
 			});
+			await removeProgress(paths.progressFile); // left behind by a run that was killed
 			this.lastRun = run;
 			this.running = undefined;
 			this.job = undefined;
-			this.options.log(`${reason} run ended: ${run.outcome}${run.summary ? ` — ${run.summary}` : ''}`);
+			this.options.log(`${reason} run ended: ${run.outcome}${describe(run)}`);
 			if (!this.stopping) await this.writeStatus();
 		})().catch((error: unknown) => {
 			this.running = undefined;
@@ -120,7 +128,8 @@ export class Daemon {
 			this.configDir = dir;
 			await this.load(folder.ok ? undefined : folder.problem, dir, file);
 		}
-		if (await takeRequest(this.options.paths.runNowFile)) this.trigger('manual');
+		// A request made while a run goes on waits for it to end (the page said so).
+		if (!this.job && (await takeRequest(this.options.paths.runNowFile))) this.trigger('manual');
 		await this.writeStatus();
 	}
 
@@ -133,7 +142,8 @@ export class Daemon {
 				await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
 				config = parseConfig(await readFile(file, 'utf8'), file, dir);
 				if (!config.roots.B?.length) problems.push(`${CONFIG_FILE} lists no monitored folders for B ([Monitored Directories] B = [...]); add them in the settings page`);
-				if (!cron.validate(config.schedule)) problems.push(`${CONFIG_FILE}: Schedule "${config.schedule}" is not a cron expression the NAS understands`);
+				const schedule = schedulesOf(config).B;
+				if (!cron.validate(schedule)) problems.push(`${CONFIG_FILE}: Schedule "${schedule}" is not a cron expression the NAS understands`);
 				for (const root of config.roots.B ?? []) {
 					const hint = await permissionHint(root.path, this.options.paths.pkgName, 'read');
 					if (hint) problems.push(hint);
@@ -145,13 +155,14 @@ export class Daemon {
 		}
 		const changed = JSON.stringify(problems) !== JSON.stringify(this.problems);
 		this.problems = problems;
-		const usable = config && config.roots.B?.length && cron.validate(config.schedule) ? config : undefined;
-		const previous = this.config?.schedule;
+		const usable = config && config.roots.B?.length && cron.validate(schedulesOf(config).B) ? config : undefined;
+		const previous = this.config && schedulesOf(this.config).B;
 		this.config = usable;
-		if (usable && (usable.schedule !== previous || !this.task)) {
+		const schedule = usable && schedulesOf(usable).B;
+		if (schedule && (schedule !== previous || !this.task)) {
 			await this.task?.destroy();
-			this.task = cron.schedule(usable.schedule, () => void this.trigger('scheduled'), { name: 'equilybrium-B', noOverlap: true });
-			this.options.log(`schedule "${usable.schedule}" for ${dir}; next run ${this.task.getNextRun()?.toISOString() ?? 'never'}`);
+			this.task = cron.schedule(schedule, () => void this.trigger('scheduled'), { name: 'equilybrium-B', noOverlap: true });
+			this.options.log(`schedule "${schedule}" for ${dir}; next run ${this.task.getNextRun()?.toISOString() ?? 'never'}`);
 		} else if (!usable && this.task) {
 			await this.task.destroy();
 			this.task = undefined;
@@ -171,7 +182,7 @@ export class Daemon {
 			warnings: this.config?.warnings ?? [],
 		};
 		if (this.configDir) status.configDir = this.configDir;
-		if (this.config) status.schedule = this.config.schedule;
+		if (this.config) status.schedule = schedulesOf(this.config).B;
 		const next = state === 'stopped' ? undefined : this.task?.getNextRun();
 		if (next) status.nextRun = next.toISOString();
 		if (this.running) status.running = this.running;
@@ -184,6 +195,13 @@ export class Daemon {
 			this.options.log(`cannot write ${this.options.paths.statusFile}: ${String(error)}`);
 		});
 	}
+}
+
+/** " — 1,204 files, 2 NewFile" for the log. */
+function describe(run: LastRun): string {
+	const counts = Object.entries(run.counts).map(([type, n]) => `${n} ${type}`);
+	const parts = [run.files === undefined ? '' : `${run.files} files`, ...counts].filter(Boolean);
+	return parts.length ? ` — ${parts.join(', ')}` : '';
 }
 
 async function fingerprintOf(file: string): Promise<string> {

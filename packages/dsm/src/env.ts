@@ -24,6 +24,14 @@ export interface DsmPaths {
 	runNowFile: string;
 	/** The daemon's log, shown by the package's log link and by the settings page on errors. */
 	logFile: string;
+	/** The running B run's live progress (contracts §4), written by the command line. */
+	progressFile: string;
+	/** The SMTP password: machine-local, never in the shared INI (SPEC §11). */
+	smtpPasswordFile: string;
+	/** Held while the settings page compares the INI's revision and writes it. */
+	settingsLock: string;
+	/** `/var/packages/<pkg>/shares`: DSM's links to the shared folders granted by conf/resource. */
+	sharesLinks: string;
 	/** The bundled command line that does one B run. */
 	cliBundle: string;
 }
@@ -45,6 +53,10 @@ export function dsmPaths(env: NodeJS.ProcessEnv = process.env): DsmPaths {
 		statusFile: join(pkgVar, 'status.json'),
 		runNowFile: join(pkgVar, 'run-now'),
 		logFile: join(pkgVar, `${pkgName}.log`),
+		progressFile: join(pkgVar, 'progress.json'),
+		smtpPasswordFile: join(pkgVar, 'smtp-password'),
+		settingsLock: join(pkgVar, 'settings.lock'),
+		sharesLinks: join(pkgHome, 'shares'),
 		cliBundle: join(pkgDest, 'app', 'equilybrium.cjs'),
 	};
 }
@@ -53,4 +65,9 @@ export function dsmPaths(env: NodeJS.ProcessEnv = process.env): DsmPaths {
 export function pollInterval(env: NodeJS.ProcessEnv = process.env): number {
 	const value = Number(env.EQUILYBRIUM_POLL_MS);
 	return Number.isFinite(value) && value >= 50 ? value : 5000;
+}
+
+/** What a child the package starts (a run, a test notification) is told of DSM: its state folder, as DSM tells the scripts. */
+export function packageEnv(paths: DsmPaths): NodeJS.ProcessEnv {
+	return { SYNOPKG_PKGNAME: paths.pkgName, SYNOPKG_PKGVAR: paths.pkgVar };
 }

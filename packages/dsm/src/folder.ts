@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { access, constants, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DsmPaths } from './env.ts';
 
@@ -57,22 +57,20 @@ export async function resolveConfigFolder(paths: DsmPaths): Promise<Resolved> {
 	}
 	const bad = checkShare(answer.share) ?? checkSubfolder(answer.subfolder);
 	if (bad) return { ok: false, problem: `the stored config folder is invalid: ${bad}` };
-	const share = await findShare(paths.volumesRoot, answer.share);
+	const share = await findShare(paths, answer.share);
 	if (!share) return { ok: false, problem: `the shared folder "${answer.share}" was not found on any volume` };
 	return { ok: true, dir: answer.subfolder ? join(share, answer.subfolder) : share, answer };
 }
 
-/** `/volumeN/<share>` on the first volume that has it, in volume order. */
-async function findShare(volumesRoot: string, share: string): Promise<string | undefined> {
-	let names: string[];
-	try {
-		names = await readdir(volumesRoot);
-	} catch {
-		return undefined;
-	}
-	const volumes = names.filter((n) => /^volume\d+$/.test(n)).sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
-	for (const volume of volumes) {
-		const candidate = join(volumesRoot, volume, share);
+/**
+ * The share's folder: DSM's link for a share granted by conf/resource (it follows the share
+ * to whichever volume holds it), else `/volumeN/<share>` on the first volume that has it.
+ */
+async function findShare(paths: DsmPaths, share: string): Promise<string | undefined> {
+	const linked = await realpath(join(paths.sharesLinks, share)).catch(() => undefined);
+	if (linked) return linked;
+	for (const volume of await volumesOf(paths.volumesRoot)) {
+		const candidate = join(paths.volumesRoot, volume, share);
 		try {
 			await stat(candidate);
 			return candidate;
@@ -83,4 +81,55 @@ async function findShare(volumesRoot: string, share: string): Promise<string | u
 		}
 	}
 	return undefined;
+}
+
+export interface ShareInfo {
+	name: string;
+	path: string;
+	/** Can the package user read and write in it (as a config folder needs)? */
+	writable: boolean;
+}
+
+/** The shared folders on the volumes, for the page's config-folder picker. */
+export async function listShares(paths: DsmPaths): Promise<ShareInfo[]> {
+	const shares: ShareInfo[] = [];
+	const seen = new Set<string>();
+	for (const volume of await volumesOf(paths.volumesRoot)) {
+		let names: string[];
+		try {
+			names = await readdir(join(paths.volumesRoot, volume));
+		} catch {
+			continue;
+		}
+		// DSM's own folders on a volume start with @ (or #, . for recycle bins and hidden ones)
+		for (const name of names.sort((a, b) => a.localeCompare(b))) {
+			if (/^[@#.]/.test(name) || seen.has(name) || checkShare(name)) continue;
+			const path = join(paths.volumesRoot, volume, name);
+			if (!(await stat(path).then((s) => s.isDirectory(), () => false))) continue;
+			seen.add(name);
+			const writable = await access(path, constants.R_OK | constants.W_OK | constants.X_OK).then(() => true, () => false);
+			shares.push({ name, path, writable });
+		}
+	}
+	return shares;
+}
+
+/** Stores a new config folder (the page's "change"), atomically: the daemon reads it at its next poll. */
+export async function writeAnswer(paths: DsmPaths, answer: FolderAnswer): Promise<void> {
+	const tmp = `${paths.folderFile}.${process.pid}.tmp`;
+	await writeFile(tmp, JSON.stringify(answer) + '\n');
+	await rename(tmp, paths.folderFile).catch(async (error: unknown) => {
+		await unlink(tmp).catch(() => {});
+		throw error;
+	});
+}
+
+async function volumesOf(volumesRoot: string): Promise<string[]> {
+	let names: string[];
+	try {
+		names = await readdir(volumesRoot);
+	} catch {
+		return [];
+	}
+	return names.filter((n) => /^volume\d+$/.test(n)).sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
 }

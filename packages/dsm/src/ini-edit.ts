@@ -34,6 +34,35 @@ export function setIniValue(text: string, section: string, key: string, value: s
 	return lines.join(eol);
 }
 
+/** Removes a key and its value's lines; comments inside the value stay. The text is unchanged if the key is absent. */
+export function removeIniValue(text: string, section: string, key: string): string {
+	const eol = text.includes('\r\n') ? '\r\n' : '\n';
+	const lines = text.split(/\r?\n/);
+	const range = sectionRange(lines, section);
+	const found = range && findKey(lines, range, key);
+	if (!found) return text;
+	lines.splice(found.line, found.end - found.line, ...found.comments);
+	return lines.join(eol);
+}
+
+/**
+ * A key's value as the core's reader sees it (continuation lines joined with newlines,
+ * comment lines left out), or undefined when the section or key is absent.
+ */
+export function readIniValue(text: string, section: string, key: string): string | undefined {
+	const lines = text.split(/\r?\n/);
+	const range = sectionRange(lines, section);
+	const found = range && findKey(lines, range, key);
+	if (!found) return undefined;
+	const first = lines[found.line]!;
+	const parts = [first.slice(firstDelimiter(first) + 1).trim()];
+	for (let i = found.line + 1; i < found.end; i++) {
+		const t = lines[i]!.trim();
+		if (t !== '' && !COMMENT.test(t)) parts.push(t);
+	}
+	return parts.join('\n').trim();
+}
+
 /** A value on several lines gets its continuation lines indented, as configparser wants. */
 function render(name: string, delimiter: string, value: string, indent: string): string[] {
 	const [first, ...rest] = value.split('\n');
@@ -55,14 +84,14 @@ function sectionRange(lines: string[], section: string): Range | undefined {
 
 /** The key's line, the end (exclusive) of its value, and comment lines found inside the value. */
 function findKey(lines: string[], range: Range, key: string): { line: number; end: number; comments: string[] } | undefined {
-	const wanted = key.toLowerCase();
+	const wanted = keyName(key);
 	for (let i = range.start; i < range.end; i++) {
 		const raw = lines[i]!;
 		const trimmed = raw.trim();
 		if (trimmed === '' || COMMENT.test(trimmed)) continue;
 		const indent = raw.length - raw.trimStart().length;
 		const at = firstDelimiter(raw);
-		if (at < 0 || raw.slice(0, at).trim().toLowerCase() !== wanted) continue;
+		if (at < 0 || keyName(raw.slice(0, at)) !== wanted) continue;
 		let end = i + 1;
 		let last = i + 1;
 		const comments: string[] = [];
@@ -87,6 +116,9 @@ function findKey(lines: string[], range: Range, key: string): { line: number; en
 	}
 	return undefined;
 }
+
+/** Keys are case-insensitive, as in the core's reader. */
+const keyName = (name: string) => name.trim().toLowerCase();
 
 function firstDelimiter(line: string): number {
 	const eq = line.indexOf('=');

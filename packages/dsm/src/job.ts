@@ -1,16 +1,23 @@
 import { spawn } from 'node:child_process';
-import { EVENT_TYPES } from '@equilybrium/core';
 import { LOW_MEMORY_FLAGS, ranOutOfHeap, type ProcessEnd } from './low-memory.ts';
+import { readRunRecord, type RunRecord } from './run-record.ts';
 import { OUTCOME_OF_EXIT, type LastRun } from './status.ts';
 
 // One B run in a child process: the daemon itself never loads the hashing engine, so it stays
-// small while idle, and a run that crashes cannot take the scheduler down with it.
+// small while idle, and a run that crashes cannot take the scheduler down with it. What the
+// run found is read from the run record it leaves in the config folder (SPEC §12), never
+// from its text; a run that left none (it could not start, or was killed) is described by
+// how its process ended and the end of its error output.
 
 export interface JobOptions {
 	node: string;
 	cli: string;
 	configDir: string;
 	reason: LastRun['reason'];
+	/** Where the run keeps its live progress (contracts §4). */
+	progressFile: string;
+	/** The run's environment (see runEnv). */
+	env: NodeJS.ProcessEnv;
 	/** Aborting sends SIGTERM: the run stops and leaves a consistent database behind. */
 	signal: AbortSignal;
 	/** After this long past an abort the run is killed (ms). */
@@ -42,15 +49,16 @@ export async function runJob(options: JobOptions): Promise<LastRun> {
 		options.log?.(`the run ran out of memory within the low-memory heap limits (${LOW_MEMORY_FLAGS.join(' ')}); running it once more with Node's default heap, from its checkpoint`);
 		attempt = await runOnce(options, []);
 	}
-	return lastRunOf(attempt, startedAt, options);
+	const record = await readRunRecord(options.configDir, 'B');
+	// Only this run's record: an older one is left from a run before.
+	const fresh = record && Date.parse(record.startedAt) >= Date.parse(startedAt) - 1000 ? record : undefined;
+	return lastRunOf(attempt, startedAt, options, fresh);
 }
 
 function runOnce(options: JobOptions, nodeFlags: readonly string[]): Promise<Attempt> {
 	return new Promise((resolve) => {
-		const child = spawn(options.node, [...nodeFlags, options.cli, 'run', '--role', 'B', '--config', options.configDir, '--quiet'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-			env: { ...process.env, NO_COLOR: '1' },
-		});
+		const args = [...nodeFlags, options.cli, 'run', '--role', 'B', '--config', options.configDir, '--quiet', '--progress-file', options.progressFile];
+		const child = spawn(options.node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
 		const out: string[] = [];
 		const err: string[] = [];
 		collect(child.stdout, out, options.onLog);
@@ -72,28 +80,25 @@ function runOnce(options: JobOptions, nodeFlags: readonly string[]): Promise<Att
 	});
 }
 
-function lastRunOf(attempt: Attempt, startedAt: string, options: JobOptions): LastRun {
-	const { code, out, err } = attempt;
-	const summary = out.filter((l) => l.trim() !== '').at(-1) ?? '';
-	const outcome = options.signal.aborted ? 'stopped' : code === null ? 'failed' : (OUTCOME_OF_EXIT[code] ?? 'failed');
-	const run: LastRun = { startedAt, finishedAt: new Date().toISOString(), reason: options.reason, outcome, exitCode: code, summary, counts: countsOf(summary) };
-	const files = /^\w+: ([\d,.\s]+) files?\b/.exec(summary)?.[1];
-	if (files !== undefined) run.files = Number(files.replace(/\D/g, ''));
+function lastRunOf(attempt: Attempt, startedAt: string, options: JobOptions, record: RunRecord | undefined): LastRun {
+	const { code, err } = attempt;
+	const finishedAt = record?.finishedAt ?? new Date().toISOString();
+	const outcome = record?.outcome ?? (options.signal.aborted ? 'stopped' : code === null ? 'failed' : (OUTCOME_OF_EXIT[code] ?? 'failed'));
+	const run: LastRun = {
+		startedAt,
+		finishedAt,
+		reason: options.reason,
+		outcome,
+		exitCode: record?.exitCode ?? code,
+		durationMs: record?.durationMs ?? Date.parse(finishedAt) - Date.parse(startedAt),
+		counts: record ? Object.fromEntries(Object.entries(record.counts).filter(([, n]) => n > 0)) : {},
+	};
+	if (record) Object.assign(run, { files: record.files, bytes: record.bytes, hashedFiles: record.hashedFiles, hashedBytes: record.hashedBytes, firstRun: record.firstRun });
 	// after an out-of-memory abort the tail of stderr is V8's native stack; its message says more
 	const outOfHeap = ranOutOfHeap(attempt, err) ? err.find((l) => l.includes('heap out of memory')) : undefined;
-	const message = attempt.failure ?? outOfHeap ?? (outcome === 'ok' ? undefined : err.slice(-TAIL_LINES).join('\n').trim());
+	const message = attempt.failure ?? outOfHeap ?? record?.error?.message ?? (outcome === 'ok' || outcome === 'found' ? undefined : err.slice(-TAIL_LINES).join('\n').trim());
 	if (message) run.message = message;
 	return run;
-}
-
-/** "… — 2 NewFile, 1 FileCorrupted — LOOK AT THIS" → { NewFile: 2, FileCorrupted: 1 }. */
-export function countsOf(summary: string): Record<string, number> {
-	const counts: Record<string, number> = {};
-	for (const type of EVENT_TYPES) {
-		const found = new RegExp(`(\\d[\\d,]*) ${type}\\b`).exec(summary);
-		if (found) counts[type] = Number(found[1]!.replace(/,/g, ''));
-	}
-	return counts;
 }
 
 function collect(stream: NodeJS.ReadableStream, lines: string[], onLog?: (line: string) => void): void {

@@ -3,28 +3,37 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 import cron from 'node-cron';
 import { ALL_ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
-import { setIniValue } from './ini-edit.ts';
+import { removeIniValue, setIniValue } from './ini-edit.ts';
+import type { ScheduleCheck } from './pc-task.ts';
 
-// What the settings page may change: B's monitored folders, the schedule, the algorithm and
-// the excludes. Everything is validated here with a message a person can act on, then the
-// edited INI is parsed again by the core so that the page can never write a config the
-// runs would refuse.
+// What the settings page may change: B's monitored folders, each side's schedule, the
+// algorithm and the excludes. Everything is validated here with a message a person can act
+// on, then the edited INI is parsed again by the core so that the page can never write a
+// config the runs would refuse.
 
 export interface Folder {
 	label: string;
 	path: string;
 }
 
+export interface Schedules {
+	/** When the PC's task runs A. */
+	A: string;
+	/** When this NAS's daemon runs B. */
+	B: string;
+}
+
 export interface EditableSettings {
 	folders: Folder[];
-	schedule: string;
+	schedules: Schedules;
 	algorithm: string;
 	exclude: string[];
 }
 
 export class InvalidInput extends Error {
 	constructor(
-		readonly field: keyof EditableSettings | 'revision' | 'body',
+		/** The form field to mark: a settings key, or 'body' / 'revision' for the request as a whole. */
+		readonly field: string,
 		message: string,
 	) {
 		super(message);
@@ -36,23 +45,30 @@ export const revisionOf = (text: string) => createHash('sha256').update(text).di
 export function settingsOf(config: Config): EditableSettings {
 	return {
 		folders: (config.roots.B ?? []).map((r) => ({ label: r.label, path: r.path })),
-		schedule: config.schedule,
+		schedules: schedulesOf(config),
 		algorithm: config.algorithm,
 		exclude: config.exclude,
 	};
+}
+
+/** Each side's schedule (`Schedule A` / `Schedule B`, `Schedule` setting both: SPEC §3), from a core with or without the per-side keys. */
+export function schedulesOf(config: Config): Schedules {
+	const loaded = config as unknown as { schedules?: Partial<Schedules>; schedule?: string };
+	const both = loaded.schedule ?? '0 3 * * *';
+	return { A: loaded.schedules?.A ?? both, B: loaded.schedules?.B ?? both };
 }
 
 /**
  * Checks what the page sent. `volumesRoot` is where /volumeN live: a monitored folder must be
  * inside a volume's shared folder, spelled without "..", and exist.
  */
-export async function validateSettings(input: unknown, volumesRoot: string): Promise<EditableSettings> {
-	if (!input || typeof input !== 'object') throw new InvalidInput('body', 'expected a JSON object with folders, schedule, algorithm and exclude');
+export async function validateSettings(input: unknown, volumesRoot: string, pcCheck: ScheduleCheck, pkgUser: string): Promise<EditableSettings> {
+	if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InvalidInput('body', 'expected a JSON object with folders, schedules, algorithm and exclude');
 	const value = input as Record<string, unknown>;
-	const schedule = typeof value.schedule === 'string' ? value.schedule.trim().replace(/\s+/g, ' ') : '';
-	if (!/^\S+( \S+){4,5}$/.test(schedule) || !cron.validate(schedule)) {
-		throw new InvalidInput('schedule', `"${schedule}" is not a schedule: give 5 cron fields "minute hour day month weekday", e.g. "0 3 * * *" for every night at 3:00`);
-	}
+	const given = (value.schedules ?? {}) as Record<string, unknown>;
+	const schedules = { B: checkSchedule(given.B, 'scheduleB', 6), A: checkSchedule(given.A, 'scheduleA', 5) };
+	const unfit = pcCheck(schedules.A);
+	if (unfit) throw new InvalidInput('scheduleA', `the PC's scheduled task cannot run at "${schedules.A}": ${unfit}`);
 	const algorithm = typeof value.algorithm === 'string' ? value.algorithm.trim().toLowerCase() : '';
 	if (!isAlgorithm(algorithm)) throw new InvalidInput('algorithm', `"${algorithm}" is not a hash algorithm; choose one of ${ALL_ALGORITHMS.join(', ')}`);
 	if (!Array.isArray(value.exclude) || !value.exclude.every((e) => typeof e === 'string')) {
@@ -65,7 +81,7 @@ export async function validateSettings(input: unknown, volumesRoot: string): Pro
 	if (!Array.isArray(value.folders)) throw new InvalidInput('folders', 'folders must be a list');
 	const folders: Folder[] = [];
 	for (const item of value.folders) {
-		folders.push(await checkFolder(item, volumesRoot));
+		folders.push(await checkFolder(item, volumesRoot, pkgUser));
 	}
 	if (folders.length === 0) throw new InvalidInput('folders', 'give at least one folder to monitor, e.g. /volume1/photo');
 	const seen = new Map<string, string>();
@@ -74,10 +90,20 @@ export async function validateSettings(input: unknown, volumesRoot: string): Pro
 		if (twin) throw new InvalidInput('folders', `two folders are both labelled "${f.label}" (${twin} and ${f.path}); give one a label: "Other name = ${f.path}"`);
 		seen.set(f.label.toLowerCase(), f.path);
 	}
-	return { folders, schedule, algorithm, exclude };
+	return { folders, schedules, algorithm, exclude };
 }
 
-async function checkFolder(item: unknown, volumesRoot: string): Promise<Folder> {
+/** A cron expression node-cron takes; B's daemon also takes a seconds field, A's task never. */
+function checkSchedule(raw: unknown, field: string, maxFields: 5 | 6): string {
+	const schedule = typeof raw === 'string' ? raw.trim().replace(/\s+/g, ' ') : '';
+	const fields = schedule === '' ? 0 : schedule.split(' ').length;
+	if (fields < 5 || fields > maxFields || !cron.validate(schedule)) {
+		throw new InvalidInput(field, `"${schedule}" is not a schedule: give 5 cron fields "minute hour day month weekday", e.g. "0 3 * * *" for every night at 3:00`);
+	}
+	return schedule;
+}
+
+async function checkFolder(item: unknown, volumesRoot: string, pkgUser: string): Promise<Folder> {
 	const raw = item as Partial<Folder> | null;
 	const path = typeof raw?.path === 'string' ? raw.path.trim() : '';
 	if (!path.startsWith('/')) throw new InvalidInput('folders', `"${path}" is not an absolute path; a NAS folder looks like /volume1/photo`);
@@ -102,7 +128,12 @@ async function checkFolder(item: unknown, volumesRoot: string): Promise<Folder> 
 		if (error instanceof InvalidInput) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT') throw new InvalidInput('folders', `"${path}" does not exist on the NAS`);
-		// EACCES: it exists; the status will say which permission to grant.
+		// A folder on the way cannot be entered, so where the path leads (a link out of the
+		// shares?) cannot be checked: refuse it until the package user may look.
+		if (code === 'EACCES' || code === 'EPERM') {
+			throw new InvalidInput('folders', `"${path}" cannot be checked: the package user "${pkgUser}" may not enter a folder on the way. Give it Read only on the shared folder (Control Panel ▸ Shared Folder ▸ Edit ▸ Permissions ▸ "System internal user"), then save again`);
+		}
+		throw new InvalidInput('folders', `"${path}" cannot be checked (${code ?? String(error)})`);
 	}
 	const given = typeof raw?.label === 'string' ? raw.label.trim() : '';
 	const label = given || basename(normal);
@@ -114,7 +145,7 @@ async function checkFolder(item: unknown, volumesRoot: string): Promise<Folder> 
 export function applySettings(text: string, file: string, dir: string, settings: EditableSettings): string {
 	let out = text;
 	out = setIniValue(out, 'Settings', 'Hash algorithm', settings.algorithm);
-	out = setIniValue(out, 'Settings', 'Schedule', settings.schedule);
+	out = writeSchedules(out, settings.schedules);
 	out = setIniValue(out, 'Settings', 'Exclude', jsonList(settings.exclude));
 	out = setIniValue(out, 'Monitored Directories', 'B', renderFolders(settings.folders));
 	try {
@@ -124,6 +155,20 @@ export function applySettings(text: string, file: string, dir: string, settings:
 		throw error;
 	}
 	return out;
+}
+
+/**
+ * One `Schedule` when both sides run at the same time (as a config written before the
+ * per-side keys), else `Schedule A` and `Schedule B` alone: never a `Schedule` beside them
+ * that a reader could take either way.
+ */
+function writeSchedules(text: string, schedules: Schedules): string {
+	if (schedules.A === schedules.B) {
+		const out = setIniValue(text, 'Settings', 'Schedule', schedules.B);
+		return removeIniValue(removeIniValue(out, 'Settings', 'Schedule A'), 'Settings', 'Schedule B');
+	}
+	const out = setIniValue(setIniValue(text, 'Settings', 'Schedule A', schedules.A), 'Settings', 'Schedule B', schedules.B);
+	return removeIniValue(out, 'Settings', 'Schedule');
 }
 
 /** The list form when every label is the folder's own name (as the seed writes it), else the object form. */

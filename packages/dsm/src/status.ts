@@ -1,22 +1,27 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
+import type { RunOutcome } from './run-record.ts';
 
 // status.json in the package's var folder: written by the daemon only (atomically, so the
 // settings page never reads half a file), read by the settings page.
 
-export type RunOutcome = 'ok' | 'found' | 'bad-config' | 'failed' | 'stopped';
+export type { RunOutcome } from './run-record.ts';
 
+/** One run of B as the daemon saw it: from the run's record when it left one, else from how its process ended. */
 export interface LastRun {
 	startedAt: string;
 	finishedAt: string;
 	reason: 'scheduled' | 'manual';
 	outcome: RunOutcome;
 	exitCode: number | null;
-	/** The run's own one-line summary. */
-	summary: string;
-	/** Events found, by type, when the summary names them. */
+	durationMs: number;
+	/** Events found, by type (only those found), from the run record. */
 	counts: Record<string, number>;
 	files?: number;
-	/** What went wrong, in the run's words (the end of its error output). */
+	bytes?: number;
+	hashedFiles?: number;
+	hashedBytes?: number;
+	firstRun?: boolean;
+	/** What went wrong: the record's error, else the end of the run's error output. */
 	message?: string;
 }
 
@@ -57,6 +62,19 @@ export async function readStatus(file: string): Promise<Status | undefined> {
 	} catch {
 		return undefined;
 	}
+}
+
+/** Is the daemon that wrote this status still running? (A daemon killed hard leaves "running" behind.) */
+export async function daemonAlive(status: Status | undefined): Promise<boolean> {
+	if (!status || status.state === 'stopped' || !Number.isInteger(status.pid) || status.pid <= 0) return false;
+	try {
+		process.kill(status.pid, 0);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false; // EPERM: alive, another user's
+	}
+	// A recycled pid is not our daemon (the stop script checks the same).
+	const cmdline = await readFile(`/proc/${status.pid}/cmdline`, 'utf8').catch(() => undefined);
+	return cmdline === undefined || cmdline.includes('equilybrium-dsm-daemon');
 }
 
 export const OUTCOME_OF_EXIT: Record<number, RunOutcome> = { 0: 'ok', 1: 'found', 2: 'bad-config', 3: 'failed' };

@@ -54,7 +54,7 @@ daemon('a run is started with the low-memory flags before the script', async (ct
 	const [only, ...more] = started(ctx);
 	assert.equal(more, [], 'one run');
 	assert.equal(only!.execArgv, ['--max-semi-space-size=1', '--max-old-space-size=48']);
-	assert.equal(only!.argv, [cli, 'run', '--role', 'B', '--config', ctx.configDir, '--quiet']);
+	assert.equal(only!.argv, [cli, 'run', '--role', 'B', '--config', ctx.configDir, '--quiet', '--progress-file', join(ctx.base, 'var/progress.json')]);
 	assert.not.ok(ctx.lines.some((l) => RETRY_LINE.test(l)), 'no retry');
 });
 

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { countsOf, readStatus, type Status } from '../src/index.ts';
+import { readStatus, type Status } from '../src/index.ts';
 import { root } from './util/build.ts';
 import { waitFor } from './util/dsm.ts';
 import { setupDaemon, teardownDaemon, writeIni, type DaemonCtx } from './util/daemon.ts';
@@ -32,7 +32,7 @@ schedule('runs on schedule, one run at a time; overlapping ticks are skipped', a
 	await ctx.daemon.start();
 	await waitFor('a finished run', () => runs(ctx).some((r) => r[0] === 'end'), 10_000);
 	const log = runs(ctx);
-	assert.equal(log[0]!.slice(3), ['run', '--role', 'B', '--config', ctx.configDir, '--quiet']);
+	assert.equal(log[0]!.slice(3), ['run', '--role', 'B', '--config', ctx.configDir, '--quiet', '--progress-file', join(ctx.base, 'var/progress.json')]);
 	let going = 0;
 	for (const [what] of log) {
 		if (what === 'start') going++;
@@ -43,8 +43,10 @@ schedule('runs on schedule, one run at a time; overlapping ticks are skipped', a
 	const s = await waitFor('status of the last run', async () => ((await status(ctx))?.lastRun ? status(ctx) : undefined), 5000);
 	assert.is(s.lastRun?.outcome, 'found');
 	assert.is(s.lastRun?.exitCode, 1);
-	assert.equal(s.lastRun?.counts, { NewFile: 2, FileCorrupted: 1 });
+	assert.equal(s.lastRun?.counts, { NewFile: 2, FileCorrupted: 1 }, 'the counts come from the run record');
 	assert.is(s.lastRun?.files, 2);
+	assert.is(s.lastRun?.bytes, 25);
+	assert.ok(!existsSync(join(ctx.base, 'var/progress.json')), 'the progress file is gone after the run');
 	assert.is(s.schedule, '* * * * * *');
 	assert.ok(s.nextRun, 'the next run is known');
 });
@@ -106,9 +108,63 @@ manual('notices a fixed folder without a config change (e.g. a permission grante
 
 manual.run();
 
-const summary = suite('summary parsing');
-summary('counts events named in the run summary line', () => {
-	assert.equal(countsOf('B: 1,204 files, 3 GB — 1,002 NewFile, 1 FileMovedOrRenamed — LOOK AT THIS'), { NewFile: 1002, FileMovedOrRenamed: 1 });
-	assert.equal(countsOf('B: 3 files — no changes'), {});
+const record = suite<Ctx>('daemon and the run record');
+record.before.each((ctx) => setup(ctx, '0 3 1 1 *', 300));
+record.after.each((ctx) => {
+	delete process.env.FAKE_NO_RECORD;
+	return teardown(ctx);
 });
-summary.run();
+
+const manualRun = async (ctx: Ctx) => {
+	await ctx.daemon.start();
+	writeFileSync(join(ctx.base, 'var/run-now'), 'now');
+	return waitFor('the manual run to end', async () => ((await status(ctx))?.lastRun?.reason === 'manual' ? status(ctx) : undefined), 10_000);
+};
+
+record('a run that leaves no record: the outcome from its exit code, the message from its error output; an older record is not taken for it', async (ctx) => {
+	const old = { version: 1, role: 'B', toolVersion: 'x', startedAt: '2026-01-01T03:00:00.000Z', finishedAt: '2026-01-01T03:01:00.000Z', durationMs: 60000, exitCode: 0, outcome: 'ok', folders: 1, files: 99, bytes: 1, hashedFiles: 0, hashedBytes: 0, firstRun: false, counts: { NewFile: 7 } };
+	writeFileSync(join(ctx.configDir, 'equilybrium.B.last-run.json'), JSON.stringify(old));
+	process.env.FAKE_NO_RECORD = '1';
+	const s = (await manualRun(ctx))!;
+	assert.is(s.lastRun?.outcome, 'failed');
+	assert.is(s.lastRun?.exitCode, 3);
+	assert.equal(s.lastRun?.counts, {});
+	assert.is(s.lastRun?.files, undefined, 'not the 99 files of the older record');
+	assert.match(s.lastRun?.message ?? '', /cannot write the run record: EROFS/);
+});
+
+record('runs get EQUILYBRIUM_DESKTOP=dsm and the SMTP password stored on this NAS', async (ctx) => {
+	writeFileSync(join(ctx.base, 'var/smtp-password'), 's3cret pass');
+	await manualRun(ctx);
+	const env = JSON.parse(readFileSync(join(ctx.configDir, 'fake-env.json'), 'utf8'));
+	assert.is(env.EQUILYBRIUM_DESKTOP, 'dsm');
+	assert.is(env.EQUILYBRIUM_SMTP_PASSWORD, 's3cret pass');
+});
+
+record('a progress file left by a killed run is removed before the next run', async (ctx) => {
+	writeFileSync(join(ctx.base, 'var/progress.json'), '{"phase":"hashing"}');
+	await manualRun(ctx);
+	assert.ok(!existsSync(join(ctx.base, 'var/progress.json')));
+	const args = runs(ctx)[0]!;
+	assert.ok(args.includes('--progress-file'), 'the run was given the progress file');
+});
+
+record.run();
+
+const request = suite<Ctx>('"run now" while a run goes on');
+request.before.each((ctx) => setup(ctx, '0 3 1 1 *', 1500));
+request.after.each(teardown);
+
+request('a request made during a run waits for it, then starts one run', async (ctx) => {
+	await ctx.daemon.start();
+	writeFileSync(join(ctx.base, 'var/run-now'), 'first');
+	await waitFor('the first run', () => runs(ctx).some((r) => r[0] === 'start'), 5000);
+	writeFileSync(join(ctx.base, 'var/run-now'), 'second');
+	await new Promise((r) => setTimeout(r, 500));
+	assert.ok(existsSync(join(ctx.base, 'var/run-now')), 'the request waits while the run goes on');
+	await waitFor('the second run', () => runs(ctx).filter((r) => r[0] === 'start').length === 2, 10_000);
+	assert.ok(!existsSync(join(ctx.base, 'var/run-now')));
+	await waitFor('both ended', () => runs(ctx).filter((r) => r[0] === 'end').length === 2, 10_000);
+});
+
+request.run();

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, closeSync, existsSync, ftruncateSync, openSync, readFileSync, rmSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
+import { readdirSync, closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, mkdirSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ensureSpk } from './util/build.ts';
@@ -84,7 +84,7 @@ lifecycle('start → status 0; a scheduled B run writes its DB and event logs; s
 	assert.match(newFiles, /\tNewFile\tphoto\/notes\.txt/);
 	assert.is(statSync(db).uid, dsm.uid, 'the DB was written by the package user, not root');
 	const log = readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8');
-	assert.match(log, /starting with .*Node\.js_v20/);
+	assert.match(log, /starting with .*Node\.js_v22/);
 
 	const stopped = await sss('stop');
 	assert.is(stopped.code, 0);
@@ -119,7 +119,23 @@ lifecycle('stop during a run: the run is told to stop, the old database stays in
 				return false;
 			}
 		}, 20_000);
-		await new Promise((r) => setTimeout(r, 300));
+		// the run keeps its progress where the page reads it, and the page shows it as this run's
+		const progress = await waitFor('the run\'s progress file', () => {
+			try {
+				return JSON.parse(readFileSync(join(dsm.var, 'progress.json'), 'utf8'));
+			} catch {
+				return undefined;
+			}
+		}, 20_000);
+		assert.is(progress.role, 'B');
+		assert.is(progress.totalFiles, 2, 'the total from the previous database');
+		const view = await waitFor('the page\'s view of the run', async () => {
+			const r = await callCgi(dsm, { query: 'action=status', session: ADMIN });
+			return r.json?.progress ? r.json : undefined;
+		}, 10_000);
+		assert.is(view.daemon.state, 'running');
+		assert.is(view.daemon.alive, true);
+		assert.ok(view.progress.files >= 0 && view.progress.totalBytes > 0);
 		const stopped = await sss('stop');
 		assert.ok(stopped.ms < 20_000, `stop took ${stopped.ms} ms`);
 		assert.equal(processesUnder(dsm.root), [], 'no process left behind');
@@ -138,13 +154,13 @@ lifecycle('stop during a run: the run is told to stop, the old database stays in
 lifecycle('the start script prefers a newer Synology Node.js package; "run now" from the page runs B', async () => {
 	const ini = join(dsm.configDir, 'equilybrium.config.ini');
 	writeFileSync(ini, readFileSync(ini, 'utf8').replace('Schedule = */2 * * * * *', 'Schedule = 0 3 * * *'));
-	const v22 = join(dsm.root, 'var/packages/Node.js_v22/target/usr/local/bin');
-	mkdirSync(v22, { recursive: true });
-	symlinkSync(process.execPath, join(v22, 'node'));
+	const v24 = join(dsm.root, 'var/packages/Node.js_v24/target/usr/local/bin');
+	mkdirSync(v24, { recursive: true });
+	symlinkSync(process.execPath, join(v24, 'node'));
 	assert.is((await sss('start', { EQUILYBRIUM_POLL_MS: '200' })).code, 0);
 	assert.is((await sss('status')).code, 0);
 	const log = readFileSync(join(dsm.var, 'equilybrium.log'), 'utf8');
-	assert.match(log.split('\n').filter((l) => l.includes('starting with')).at(-1)!, /Node\.js_v22/);
+	assert.match(log.split('\n').filter((l) => l.includes('starting with')).at(-1)!, /Node\.js_v24/);
 	const asked = await callCgi(dsm, { method: 'POST', query: 'action=run', session: ADMIN, body: {} });
 	assert.is(asked.status, 202);
 	const manual = await waitFor('the manual run', () => {
@@ -156,7 +172,8 @@ lifecycle('the start script prefers a newer Synology Node.js package; "run now" 
 		}
 	}, 20_000);
 	assert.is(manual.lastRun.outcome, 'ok', JSON.stringify(manual.lastRun));
-	assert.match(manual.lastRun.summary, /no changes/);
+	assert.equal(manual.lastRun.counts, {}, 'no changes, from the run record');
+	assert.is(manual.lastRun.files, 2);
 	assert.is((await sss('stop')).code, 0);
 	assert.is((await sss('status')).code, 3);
 	assert.equal(processesUnder(dsm.root), []);
@@ -176,6 +193,27 @@ lifecycle('a folder the package user may not read is reported with the permissio
 	assert.match(status.problems.join('\n'), /the package cannot read .*volume1\/private: .*Shared Folder.*Permissions ▸ "System internal user", and give "equilybrium" Read only/);
 	assert.is((await sss('stop')).code, 0);
 	assert.equal(processesUnder(dsm.root), []);
+});
+
+lifecycle('with only Synology\'s Node.js v20 (end of life), the package does not start and says which Node.js to install', async () => {
+	const packages = join(dsm.root, 'var/packages');
+	const aside = join(dsm.root, 'node-aside');
+	mkdirSync(aside);
+	for (const v of ['Node.js_v22', 'Node.js_v24']) renameSync(join(packages, v), join(aside, v));
+	const v20 = join(packages, 'Node.js_v20/target/usr/local/bin');
+	mkdirSync(v20, { recursive: true });
+	symlinkSync(process.execPath, join(v20, 'node'));
+	try {
+		writeFileSync(logFile, '');
+		chownSync(logFile, dsm.uid, dsm.gid);
+		const started = await sss('start', { SYNOPKG_TEMP_LOGFILE: logFile });
+		assert.is(started.code, 1);
+		assert.match(readFileSync(logFile, 'utf8'), /Node\.js v22 from Synology is not installed; install it in Package Center/);
+		assert.is((await sss('status')).code, 3);
+	} finally {
+		rmSync(join(packages, 'Node.js_v20'), { recursive: true });
+		for (const v of ['Node.js_v22', 'Node.js_v24']) renameSync(join(aside, v), join(packages, v));
+	}
 });
 
 lifecycle('uninstall keeps the config folder; "delete data" removes only the package state', async () => {

@@ -22,8 +22,36 @@ valid('pnpm build:spk names it equilybrium-<version>-noarch.spk with a version l
 	assert.match(spkPath, /dist\/equilybrium-\d+\.\d+\.\d+-0001-noarch\.spk$/);
 	const info = readTar(built).find((e) => e.name === 'INFO')!.data.toString('utf8');
 	assert.match(info, /^version="\d+\.\d+\.\d+-0001"$/m);
-	assert.match(info, /^install_dep_packages="Node\.js_v20"$/m);
+	assert.match(info, /^install_dep_packages="Node\.js_v22"$/m);
 	assert.match(info, /^os_min_ver="7\.2-\d+"$/m);
+	assert.match(info, /^maintainer_url="(https:\/\/|\/webman\/3rdparty\/equilybrium\/)\S+"$/m);
+	assert.match(info, /^helpurl="\S+"$/m);
+	assert.match(info, /^changelog=".+"$/m);
+	assert.match(info, /^dsmappname="SYNO\.SDS\.Equilybrium\.Application"$/m);
+});
+
+valid('the config share is granted by the package itself (data-share), and picked in the wizard from DSM\'s list of shares', () => {
+	const resource = JSON.parse(readTar(built).find((e) => e.name === 'conf/resource')!.data.toString('utf8'));
+	assert.equal(resource, { 'data-share': { shares: [{ name: '{{wizard_config_share}}', permission: { rw: ['equilybrium'] } }] } });
+	const wizard = JSON.parse(readTar(built).find((e) => e.name === 'WIZARD_UIFILES/install_uifile')!.data.toString('utf8'));
+	const item = wizard.flatMap((step: { items: unknown[] }) => step.items).find((i: { subitems?: { key: string }[] }) => i.subitems?.some((s) => s.key === 'wizard_config_share'));
+	assert.is(item.type, 'combobox');
+	assert.equal(item.subitems[0].api_store.api, 'SYNO.Core.Share');
+	assert.equal(item.subitems[0].api_store.method, 'list');
+	assert.is(item.subitems[0].editable, false);
+});
+
+valid('the app opens in a window of its own: ui/config names equilybrium.js, which defines the app and its window', () => {
+	const tgz = readTar(built).find((e) => e.name === 'package.tgz')!;
+	const inner = readTar(gunzipSync(tgz.data));
+	const config = JSON.parse(inner.find((e) => e.name === 'ui/config')!.data.toString('utf8'));
+	const app = config['equilybrium.js']['SYNO.SDS.Equilybrium.Application'];
+	assert.is(app.type, 'app');
+	assert.is(app.appWindow, 'SYNO.SDS.Equilybrium.MainWindow');
+	assert.is(app.allUsers, false, 'administrators only');
+	const script = inner.find((e) => e.name === 'ui/equilybrium.js')!.data.toString('utf8');
+	assert.match(script, /Ext\.define\('SYNO\.SDS\.Equilybrium\.MainWindow'/);
+	assert.match(script, /<iframe src="' \+ src/);
 });
 
 valid('the validator command says so and exits 0', () => {
@@ -95,6 +123,59 @@ broken('a missing script, CRLF endings, a syntax error', () => {
 	assert.match(out, /scripts\/postupgrade is missing/);
 	assert.match(out, /scripts\/postinst has CRLF line endings/);
 	assert.match(out, /scripts\/preinst: sh -n:/);
+});
+
+function info(change: (text: string) => string): Buffer {
+	return mutate((es) => (entry(es, 'INFO').data = Buffer.from(change(text(entry(es, 'INFO'))))));
+}
+
+broken('a dependency on an end-of-life Node.js, or on none', () => {
+	assert.match(problems(info((t) => t.replace('Node.js_v22', 'Node.js_v20'))), /names Node\.js_v20; Node 20 has reached its end of life: depend on Node\.js_v22/);
+	assert.match(problems(info((t) => t.replace('install_dep_packages="Node.js_v22"', 'install_dep_packages="WebStation"'))), /does not name Synology's Node\.js package \(Node\.js_v22\)/);
+	assert.equal(validateSpk(info((t) => t.replace('Node.js_v22', 'Node.js_v24'))), [], 'a newer one is fine');
+});
+
+broken('INFO without its links and changelog, or with a link that is not one', () => {
+	const out = problems(info((t) => t.replace(/^maintainer_url=.*\n/m, '').replace(/^helpurl=.*$/m, 'helpurl="javascript:alert(1)"').replace(/^changelog=.*\n/m, '')));
+	assert.match(out, /INFO: maintainer_url "" is not a web address/);
+	assert.match(out, /INFO: helpurl "javascript:alert\(1\)" is not a web address/);
+	assert.match(out, /INFO: changelog is missing/);
+	assert.match(problems(info((t) => t.replace(/^helpurl=.*$/m, 'helpurl="/webman/3rdparty/equilybrium/nothing.html"'))), /helpurl points to ui\/nothing\.html, which package\.tgz does not hold/);
+});
+
+broken('a data-share whose share is typed (a typo would make a new share), given to another user, or with another worker', () => {
+	const out = problems(
+		mutate((es) => {
+			const wizard = JSON.parse(text(entry(es, 'WIZARD_UIFILES/install_uifile')));
+			const item = wizard[0].items[1];
+			item.type = 'textfield';
+			delete item.subitems[0].api_store;
+			entry(es, 'WIZARD_UIFILES/install_uifile').data = Buffer.from(JSON.stringify(wizard));
+			entry(es, 'conf/resource').data = Buffer.from(JSON.stringify({ 'data-share': { shares: [{ name: '{{wizard_config_share}}', permission: { rw: ['admin'] } }] }, sysnotify: {} }));
+		}),
+	);
+	assert.match(out, /"wizard_config_share" names the shared folder given to data-share; it must be picked from DSM's list/);
+	assert.match(out, /data-share gives "rw" to \["admin"\]; only the package user "equilybrium" may be named/);
+	assert.match(out, /"sysnotify" is not a resource worker a package without root may use/);
+	const unknown = problems(mutate((es) => (entry(es, 'conf/resource').data = Buffer.from('{"data-share":{"shares":[{"name":"{{wizard_nope}}","permission":{"rw":["equilybrium"]}}]}}'))));
+	assert.match(unknown, /names a wizard key that WIZARD_UIFILES\/install_uifile does not ask for/);
+});
+
+broken('an app in ui/config whose script or window is missing', () => {
+	const out = problems(
+		mutate((es) => {
+			const tgz = entry(es, 'package.tgz');
+			const inner: TarEntry[] = readTar(gunzipSync(tgz.data!)).map((e) => (e.type === '5' ? { name: e.name, mode: e.mode } : { name: e.name, mode: e.mode, data: e.data }));
+			inner.splice(inner.indexOf(entry(inner, 'ui/equilybrium.js')), 1);
+			const config = JSON.parse(text(entry(inner, 'ui/config')));
+			delete config['equilybrium.js']['SYNO.SDS.Equilybrium.MainWindow'];
+			entry(inner, 'ui/config').data = Buffer.from(JSON.stringify(config));
+			tgz.data = gzipSync(writeTar(inner, 0));
+			entry(es, 'INFO').data = Buffer.from(text(entry(es, 'INFO')).replace(/checksum="\w+"/, `checksum="${createHash('md5').update(tgz.data).digest('hex')}"`));
+		}),
+	);
+	assert.match(out, /ui\/config names equilybrium\.js, which package\.tgz does not hold/);
+	assert.match(out, /the app SYNO\.SDS\.Equilybrium\.Application names the window "SYNO\.SDS\.Equilybrium\.MainWindow", which is not defined beside it/);
 });
 
 broken('icons of the wrong size', () => {

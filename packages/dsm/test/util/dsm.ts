@@ -6,9 +6,10 @@ import { gunzipSync } from 'node:zlib';
 import { readTar } from '../../../../tools/spk/tar.ts';
 import { root } from './build.ts';
 
-// A temporary DSM: /var/packages with Synology's Node.js_v20 (a link to the node running the
-// tests), the package installed from the .spk the way DSM lays it out, /volume1 with a shared
-// folder, /etc/group and a stand-in authenticate.cgi. Everything DSM runs as the package user
+// A temporary DSM: /var/packages with Synology's Node.js_v22 (a link to the node running the
+// tests), the package installed from the .spk the way DSM lays it out (with the link DSM makes
+// for the config share its data-share resource was given), /volume1 with shared folders,
+// /etc/group and a stand-in authenticate.cgi. Everything DSM runs as the package user
 // runs here as an unprivileged user ("nobody" when the tests run as root).
 
 export const PKG = 'equilybrium';
@@ -47,7 +48,7 @@ export function makeDsm(spk: string): Dsm {
 	const target = join(pkgHome, 'target');
 	const varDir = join(pkgHome, 'var');
 	for (const d of ['target', 'var', 'etc', 'tmp', 'home', 'scripts', 'conf']) mkdirSync(join(pkgHome, d), { recursive: true });
-	const nodeDir = join(base, 'var/packages/Node.js_v20/target/usr/local/bin');
+	const nodeDir = join(base, 'var/packages/Node.js_v22/target/usr/local/bin');
 	mkdirSync(nodeDir, { recursive: true });
 	symlinkSync(process.execPath, join(nodeDir, 'node'));
 
@@ -65,6 +66,9 @@ export function makeDsm(spk: string): Dsm {
 	writeFileSync(join(photo, '2024/beach.jpg'), 'not really a photo\n');
 	writeFileSync(join(photo, 'notes.txt'), 'hello\n');
 	writeFileSync(join(configDir, 'equilybrium.config.ini'), readFileSync(join(root, 'fixtures/dsm/config.ini'), 'utf8').replaceAll('@VOLUMES@', base));
+	// DSM links each share of conf/resource's data-share here (the wizard's answer: Backup).
+	mkdirSync(join(pkgHome, 'shares'));
+	symlinkSync(join(base, 'volume1/Backup'), join(pkgHome, 'shares/Backup'));
 
 	const modules = join(base, 'usr/syno/synoman/webman/modules');
 	mkdirSync(modules, { recursive: true });

@@ -1,20 +1,33 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runCgi } from './cgi.ts';
 import type { Dsm } from './dsm.ts';
 
-// A stand-in for DSM's web server in front of the installed package: the static page from
-// target/ui, api.cgi run as a CGI (the same handler DSM runs), and /webman/login.cgi handing
-// out the SynoToken of the session in the cookie, as DSM does.
+// A stand-in for DSM's web server in front of the installed package: the static files from
+// target/ui, api.cgi run as a CGI (the same handler DSM runs), /webman/login.cgi handing out
+// the SynoToken of the session in the cookie, as DSM does, and at / a stand-in for DSM's
+// desktop (fixtures/dsm/desktop.html) that opens the package's app window from ui/config.
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.png': 'image/png', '': 'application/json' };
 
 export interface Harness {
 	url: string;
+	/** DSM's desktop stand-in, when one was given. */
+	desktop: string;
 	close(): Promise<void>;
 }
 
-export function startHarness(dsm: Dsm, sessions: { id: string; token: string }[]): Promise<Harness> {
+export interface HarnessOptions {
+	/** DSM's desktop stand-in, served at /. */
+	desktop?: string;
+	/** What DSM's web server gives the CGI besides the request, e.g. the NAS's TZ. */
+	cgiEnv?: Record<string, string>;
+}
+
+export function startHarness(dsm: Dsm, sessions: { id: string; token: string }[], options: HarnessOptions = {}): Promise<Harness> {
+	const { desktop, cgiEnv = {} } = options;
 	const prefix = '/webman/3rdparty/equilybrium/';
 	const server: Server = createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://localhost');
@@ -28,9 +41,14 @@ export function startHarness(dsm: Dsm, sessions: { id: string; token: string }[]
 					res.writeHead(200, { 'content-type': 'application/json' });
 					return res.end(JSON.stringify(session ? { SynoToken: session.token, result: 'success', success: true } : { result: 'error', success: false }));
 				}
-				if (url.pathname === `${prefix}index.html`) {
-					res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-					return res.end(readFileSync(join(dsm.target, 'ui/index.html')));
+				if (url.pathname === '/' && desktop) {
+					res.writeHead(200, { 'content-type': TYPES['.html']! });
+					return res.end(readFileSync(desktop));
+				}
+				const file = url.pathname.startsWith(prefix) && url.pathname !== `${prefix}api.cgi` ? normalize(join(dsm.target, 'ui', url.pathname.slice(prefix.length))) : '';
+				if (file && file.startsWith(join(dsm.target, 'ui')) && existsSync(file) && statSync(file).isFile()) {
+					res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+					return res.end(readFileSync(file));
 				}
 				if (url.pathname === `${prefix}api.cgi`) {
 					const body = Buffer.concat(chunks).toString('utf8');
@@ -50,7 +68,7 @@ export function startHarness(dsm: Dsm, sessions: { id: string; token: string }[]
 						env.CONTENT_LENGTH = String(Buffer.byteLength(body));
 						env.CONTENT_TYPE = req.headers['content-type'] ?? '';
 					}
-					const answer = await runCgi(dsm, env, body);
+					const answer = await runCgi(dsm, { ...cgiEnv, ...env }, body);
 					res.writeHead(answer.status, { 'content-type': answer.headers['content-type'] ?? 'text/plain' });
 					return res.end(answer.raw.slice(answer.raw.indexOf('\r\n\r\n') + 4));
 				}
@@ -65,6 +83,7 @@ export function startHarness(dsm: Dsm, sessions: { id: string; token: string }[]
 			const { port } = server.address() as AddressInfo;
 			resolve({
 				url: `http://127.0.0.1:${port}${prefix}index.html`,
+				desktop: `http://127.0.0.1:${port}/`,
 				close: () => new Promise<void>((done) => server.close(() => done())),
 			});
 		});
