@@ -58,7 +58,8 @@ export async function runJob(options: JobOptions): Promise<LastRun> {
 function runOnce(options: JobOptions, nodeFlags: readonly string[]): Promise<Attempt> {
 	return new Promise((resolve) => {
 		const args = [...nodeFlags, options.cli, 'run', '--role', 'B', '--config', options.configDir, '--quiet', '--progress-file', options.progressFile];
-		const child = spawn(options.node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
+		// the run stops by itself if the daemon is killed (-9): no orphan holds the lock
+		const child = spawn(options.node, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...options.env, EQUILYBRIUM_STOP_WITH_PARENT: '1' } });
 		const out: string[] = [];
 		const err: string[] = [];
 		collect(child.stdout, out, options.onLog);

@@ -133,12 +133,13 @@ record('a run that leaves no record: the outcome from its exit code, the message
 	assert.match(s.lastRun?.message ?? '', /cannot write the run record: EROFS/);
 });
 
-record('runs get EQUILYBRIUM_DESKTOP=dsm and the SMTP password stored on this NAS', async (ctx) => {
+record('runs get EQUILYBRIUM_DESKTOP=dsm, the SMTP password stored on this NAS, and stop with the daemon', async (ctx) => {
 	writeFileSync(join(ctx.base, 'var/smtp-password'), 's3cret pass');
 	await manualRun(ctx);
 	const env = JSON.parse(readFileSync(join(ctx.configDir, 'fake-env.json'), 'utf8'));
 	assert.is(env.EQUILYBRIUM_DESKTOP, 'dsm');
 	assert.is(env.EQUILYBRIUM_SMTP_PASSWORD, 's3cret pass');
+	assert.is(env.EQUILYBRIUM_STOP_WITH_PARENT, '1', 'a daemon killed with -9 leaves no run holding the lock');
 });
 
 record('a progress file left by a killed run is removed before the next run', async (ctx) => {
