@@ -16,3 +16,4 @@ export * from './compare.ts';
 export * from './report.ts';
 export * from './reportfile.ts';
 export { prestartThreads } from './_pool.ts';
+export * from './schedule.ts';
