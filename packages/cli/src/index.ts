@@ -61,7 +61,8 @@ const COMMANDS: Record<string, Command> = {
 		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--id-method "Python uuid"|hostname] [--force]',
 		help: `${COMMON}
   --role A|B      the role this machine plays (default A)
-  --folder PATH   a folder to monitor on this machine (repeat for several)
+  --folder PATH   a folder to monitor on this machine (repeat for several); with an
+                  existing config, the folders it does not list yet are added to it
   --id-method M   "Python uuid" (default) or hostname
   --force         replace an existing config (the old one is kept as .bak)`,
 		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },

@@ -17,3 +17,4 @@ export * from './report.ts';
 export * from './reportfile.ts';
 export { prestartThreads } from './_pool.ts';
 export * from './schedule.ts';
+export * from './ini-edit.ts';
