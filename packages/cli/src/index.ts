@@ -79,11 +79,12 @@ const COMMANDS: Record<string, Command> = {
 		run: benchAlgorithmsCommand,
 	},
 	schedule: {
-		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',
+		summary: 'Windows: register, remove or show the scheduled task that runs "run --role A"',
 		usage: 'equilybrium schedule install|remove|status [--config DIR] [--save-xml FILE]',
-		help: `  install         register the task (daily at the config's Schedule time, for this user)
+		help: `  install         register the task at the config's Schedule A (or Schedule), for this user:
+                  one time of day, every day or on chosen days of the week
   remove          unregister it
-  status          show it; exit code 1 when there is none
+  status          show it; exit code 1 when there is none or its runs would check nothing
 ${COMMON}
   --save-xml FILE also keep the task definition registered (UTF-16LE)`,
 		flags: { values: ['config', 'save-xml'], booleans: ['help'] },

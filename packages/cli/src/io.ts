@@ -1,4 +1,5 @@
 import type { MachineFacts } from '@equilybrium/core';
+import type { ScheduleHost } from './commands/schedule.ts';
 
 /** Everything a command may touch outside the core, so tests can run commands in-process. */
 export interface Io {
@@ -15,4 +16,6 @@ export interface Io {
 	machine(): MachineFacts;
 	signal?: AbortSignal;
 	version: string;
+	/** Stands in for Windows' Task Scheduler in tests (`schedule`, and a run of A keeping the task to Schedule A). */
+	taskHost?: ScheduleHost;
 }

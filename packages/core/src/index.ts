@@ -18,3 +18,4 @@ export * from './reportfile.ts';
 export { prestartThreads } from './_pool.ts';
 export * from './schedule.ts';
 export * from './ini-edit.ts';
+export * from './nofolders.ts';

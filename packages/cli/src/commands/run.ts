@@ -1,10 +1,11 @@
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
+import { detectRole, loadConfig, noFoldersHeadline, reportNoFolders, runMonitor, EVENT_TYPES, type FileEvent, type RunResult } from '@equilybrium/core';
 import { has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
+import { followSchedule } from './schedule.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
@@ -15,6 +16,11 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
+	if (!config.roots[role]?.length) {
+		// a run that checks nothing says so where it is read, never passing for a quiet night
+		io.out(noFoldersHeadline(role));
+		throw await reportNoFolders(config, role, Date.now());
+	}
 	const tty = Boolean(io.progressStream?.isTTY) && !quiet;
 	const progress = createProgress(io.progressStream ?? process.stderr, tty);
 	let printed = 0;
@@ -44,6 +50,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	}
 	if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
 	io.out(summaryLine(result));
+	if (role === 'A') await followSchedule(config, io); // the task keeps to Schedule A when it changed
 	if (result.aborted) return EXIT.FAILED;
 	return alarming ? EXIT.FOUND : EXIT.OK;
 }
