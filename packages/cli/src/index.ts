@@ -58,14 +58,15 @@ const COMMANDS: Record<string, Command> = {
 	},
 	init: {
 		summary: 'write a commented starter config for this machine',
-		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--id-method "Python uuid"|hostname] [--force]',
+		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--folders-file FILE] [--id-method "Python uuid"|hostname] [--force]',
 		help: `${COMMON}
   --role A|B      the role this machine plays (default A)
   --folder PATH   a folder to monitor on this machine (repeat for several); with an
                   existing config, the folders it does not list yet are added to it
+  --folders-file FILE  folders to monitor, one a line (UTF-8, or UTF-16LE with a BOM)
   --id-method M   "Python uuid" (default) or hostname
   --force         replace an existing config (the old one is kept as .bak)`,
-		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },
+		flags: { values: ['config', 'role', 'folder', 'folders-file', 'id-method'], booleans: ['force', 'help'] },
 		run: initCommand,
 	},
 	'bench-algorithms': {

@@ -1,6 +1,6 @@
-// `init --folder`, which the installer calls with the folders picked on its page (or given as
-// /FOLDERS=): the folders land in the config as valid JSON whatever their backslashes,
-// spaces, quotes-free non-ASCII names or drive roots; an existing config gets the new ones
+// `init --folder` and `--folders-file`, which the installer calls with the folders picked on
+// its page or given as /FOLDERS=: they land in the config as valid JSON whatever their
+// backslashes, spaces, non-ASCII names or drive roots; an existing config gets the new ones
 // added to its list, every other line kept. Windows paths are checked here on any OS through
 // the core functions init uses; win-installer.test.ts runs the exe under Wine.
 import { suite } from 'uvu';
@@ -79,6 +79,24 @@ init('writes the folders given, with spaces, non-ASCII and backslashes in their 
 	assert.equal(config.roots.A!.map((r) => r.label), ['My Photos', 'Zoë’s Vidéos', 'slash', 'ünï cødé 日本']);
 	assert.match(io.lines.join('\n'), /^monitored on A: My Photos \(/m);
 	assert.equal(io.errors, []);
+});
+
+init('--folders-file: one folder a line, UTF-16LE with a BOM (as the installer writes it) or UTF-8, CRLF or LF', async () => {
+	const odd = ['My Photos', 'Zoë’s Vidéos', '日本 & co'].map((name) => join(dir, name));
+	for (const folder of odd) mkdirSync(folder);
+	const utf16 = join(dir, 'folders.txt');
+	writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${odd[0]}\r\n${odd[1]}\r\n\r\n`, 'utf16le')]));
+	const { code, io } = await initWith('--folders-file', utf16, '--folder', odd[2]!);
+	assert.is(code, 0, io.errors.join('\n'));
+	assert.equal(parseConfig(readFileSync(ini(), 'utf8'), ini()).roots.A!.map((r) => r.path), [odd[2], odd[0], odd[1]]);
+	const utf8 = join(dir, 'more.txt');
+	mkdirSync(join(dir, 'Scans'));
+	writeFileSync(utf8, `\uFEFF${join(dir, 'Scans')}\n${odd[0]}\n`);
+	assert.is((await initWith('--folders-file', utf8)).code, 0);
+	assert.equal(parseConfig(readFileSync(ini(), 'utf8'), ini()).roots.A!.map((r) => r.label), ['日本 & co', 'My Photos', 'Zoë’s Vidéos', 'Scans']);
+	const missing = await initWith('--folders-file', join(dir, 'nope.txt'));
+	assert.is(missing.code, 2);
+	assert.match(missing.io.errors.join('\n'), /--folders-file .*nope\.txt: cannot be read \(ENOENT\)/);
 });
 
 init('a folder that does not exist is written, with a warning', async () => {

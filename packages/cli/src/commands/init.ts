@@ -13,8 +13,9 @@ export async function initCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const role = roleFlag(args) ?? 'A';
 	const method = (flag(args, 'id-method') ?? 'Python uuid') as IdMethod;
 	if (method !== 'Python uuid' && method !== 'hostname') throw new UsageError(`--id-method must be "Python uuid" or hostname`);
+	const given = [...(args.flags.get('folder') ?? []), ...(await foldersFile(flag(args, 'folders-file')))];
 	// blank entries are what a list split on "|" leaves at its ends (the installer's /FOLDERS=)
-	const folders = (args.flags.get('folder') ?? []).filter((f) => f.trim() !== '').map((f) => resolve(io.cwd, f.trim()));
+	const folders = given.filter((f) => f.trim() !== '').map((f) => resolve(io.cwd, f.trim()));
 	for (const folder of folders) if (!existsSync(folder)) io.err(`equilybrium: warning: ${folder} does not exist (yet); runs will say so until it does`);
 	if (existsSync(file) && !has(args, 'force')) {
 		if (folders.length > 0) return addToConfig(file, role, folders, io);
@@ -46,6 +47,22 @@ async function addToConfig(file: string, role: 'A' | 'B', folders: string[], io:
 	await rename(file + '.tmp', file);
 	io.out(`added to [Monitored Directories] ${role} in ${file} (the previous file is kept as .bak): ${listed(added)}`);
 	return EXIT.OK;
+}
+
+/**
+ * One folder a line, UTF-8 or UTF-16LE with its BOM: how the installer hands over the folders
+ * picked on its page, in one go (one .bak) and without quoting or command-line length limits.
+ */
+async function foldersFile(file: string | undefined): Promise<string[]> {
+	if (file === undefined) return [];
+	let bytes: Buffer;
+	try {
+		bytes = await readFile(file);
+	} catch (error) {
+		throw new UsageError(`--folders-file ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+	}
+	const text = bytes[0] === 0xff && bytes[1] === 0xfe ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+	return text.split(/\r?\n/);
 }
 
 const listed = (roots: Root[]) => roots.map((r) => `${r.label} (${r.path})`).join(', ');
