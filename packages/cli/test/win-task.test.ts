@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../src/args.ts';
 import { main } from '../src/index.ts';
-import { loadConfig, parseConfig, taskTrigger, type TaskTrigger } from '@equilybrium/core';
+import { loadConfig, taskTrigger, type TaskTrigger } from '@equilybrium/core';
 import { schedule, ensureWindowless, followSchedule, TASK_RECORD, type ScheduleHost } from '../src/commands/schedule.ts';
 import { encodeTaskXml, renderTaskXml, setSubsystem, subsystemOf, taskName, windowsArg, WINDOWLESS_EXE } from '../src/win.ts';
 import { fakePe, splitWindowsCommandLine, testIo } from './util/win.ts';
@@ -341,7 +341,9 @@ follow('a changed Schedule the task cannot keep leaves the task as it was, with 
 	const h = await installed();
 	writeConfig('Schedule = */5 * * * *');
 	const io = testIo({ cwd: dir, env: ENV });
-	await followSchedule(await loadConfig(dir), io, h.fake);
+	const followed = await followSchedule(await loadConfig(dir), io, h.fake);
+	assert.is(followed?.ok, false, 'returned for the run record too');
+	assert.is(`equilybrium: warning: ${followed!.message}`, io.errors[0]);
 	assert.is(h.calls.length, 1, 'not registered again');
 	assert.match(io.errors.join('\n'), /warning: \[Settings\] Schedule "\*\/5 \* \* \* \*" cannot be the scheduled task's time: the minute "\*\/5" is not one number .* The task still runs every day at 06:45\./);
 	assert.is(record(h).schedule, '45 6 * * *');
@@ -363,7 +365,7 @@ follow('nothing to follow: no task recorded, another config folder, plain node, 
 	const config = await loadConfig(dir);
 	const quiet = async (fake: ScheduleHost, cfg = config) => {
 		const io = testIo({ cwd: dir, env: ENV });
-		await followSchedule(cfg, io, fake);
+		assert.is(await followSchedule(cfg, io, fake), undefined);
 		assert.equal([...io.lines, ...io.errors], []);
 	};
 	await quiet({ ...h.fake, isSea: false });

@@ -63,32 +63,42 @@ export async function schedule(args: ParsedArgs, io: Io, host: ScheduleHost): Pr
 	return install(name, args, io, host);
 }
 
+/** What a run of A did about the task: `ok` false is a warning (the task kept its old time). */
+export interface TaskFollowed {
+	ok: boolean;
+	message: string;
+}
+
 /**
  * At each run of A: when Schedule A is no longer what the task was registered with, the task
  * is registered again, and the run says so. A changed schedule the task cannot keep leaves
- * the task as it was, with a warning. Never fails the run: it only prints.
+ * the task as it was, with a warning. Never fails the run: it prints, and returns what it said
+ * (undefined when there was nothing to do) for the run's record.
  */
-export async function followSchedule(config: Config, io: Io, host: ScheduleHost = io.taskHost ?? nativeHost(io.env)): Promise<void> {
-	if (host.platform !== 'win32' || !host.isSea) return;
+export async function followSchedule(config: Config, io: Io, host: ScheduleHost = io.taskHost ?? nativeHost(io.env)): Promise<TaskFollowed | undefined> {
+	if (host.platform !== 'win32' || !host.isSea) return undefined;
+	const said = (ok: boolean, message: string): TaskFollowed => {
+		if (ok) io.out(message);
+		else io.err(`equilybrium: warning: ${message}`);
+		return { ok, message };
+	};
+	const key = config.scheduleFrom.A.key;
 	try {
 		const record = await readRecord(host);
-		if (!record || !sameFolder(record.configDir, config.dir) || record.schedule === config.schedules.A) return;
+		if (!record || !sameFolder(record.configDir, config.dir) || record.schedule === config.schedules.A) return undefined;
 		const cron = config.schedules.A;
-		const key = config.scheduleFrom.A.key;
 		const found = taskTrigger(cron);
 		if ('reason' in found) {
 			const kept = taskTrigger(record.schedule);
-			io.err(`equilybrium: warning: [Settings] ${key} "${cron}" cannot be the scheduled task's time: ${found.reason}. The task still runs ${'trigger' in kept ? describeTrigger(kept.trigger) : `"${record.schedule}"`}.`);
-			return;
+			return said(false, `[Settings] ${key} "${cron}" cannot be the scheduled task's time: ${found.reason}. The task still runs ${'trigger' in kept ? describeTrigger(kept.trigger) : `"${record.schedule}"`}.`);
 		}
 		const result = await register(record.name, config.dir, cron, found.trigger, io, host);
 		if (result.code !== 0) {
-			io.err(`equilybrium: warning: the scheduled task could not follow ${key} "${cron}" (schtasks exit ${result.code}${result.output ? `: ${result.output}` : ''}); it still runs at its old time. Run: equilybrium schedule install --config "${config.dir}"`);
-			return;
+			return said(false, `the scheduled task could not follow ${key} "${cron}" (schtasks exit ${result.code}${result.output ? `: ${result.output}` : ''}); it still runs at its old time. Run: equilybrium schedule install --config "${config.dir}"`);
 		}
-		io.out(`the scheduled task now runs ${describeTrigger(found.trigger)}: ${key} changed from "${record.schedule}" to "${cron}"`);
+		return said(true, `the scheduled task now runs ${describeTrigger(found.trigger)}: ${key} changed from "${record.schedule}" to "${cron}"`);
 	} catch (error) {
-		io.err(`equilybrium: warning: the scheduled task was not checked against ${config.scheduleFrom.A.key}: ${(error as Error).message}`);
+		return said(false, `the scheduled task was not checked against ${key}: ${(error as Error).message}`);
 	}
 }
 
