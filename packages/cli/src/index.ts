@@ -67,13 +67,15 @@ has more).`,
 	},
 	init: {
 		summary: 'write a commented starter config for this machine',
-		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--id-method "Python uuid"|hostname] [--force]',
+		usage: 'equilybrium init [--config DIR] [--role A|B] [--folder PATH]... [--folders-file FILE] [--id-method "Python uuid"|hostname] [--force]',
 		help: `${COMMON}
   --role A|B      the role this machine plays (default A)
-  --folder PATH   a folder to monitor on this machine (repeat for several)
+  --folder PATH   a folder to monitor on this machine (repeat for several); with an
+                  existing config, the folders it does not list yet are added to it
+  --folders-file FILE  folders to monitor, one a line (UTF-8, or UTF-16LE with a BOM)
   --id-method M   "Python uuid" (default) or hostname
   --force         replace an existing config (the old one is kept as .bak)`,
-		flags: { values: ['config', 'role', 'folder', 'id-method'], booleans: ['force', 'help'] },
+		flags: { values: ['config', 'role', 'folder', 'folders-file', 'id-method'], booleans: ['force', 'help'] },
 		run: initCommand,
 	},
 	'bench-algorithms': {
@@ -87,11 +89,12 @@ has more).`,
 		run: benchAlgorithmsCommand,
 	},
 	schedule: {
-		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',
+		summary: 'Windows: register, remove or show the scheduled task that runs "run --role A"',
 		usage: 'equilybrium schedule install|remove|status [--config DIR] [--save-xml FILE]',
-		help: `  install         register the task (daily at the config's Schedule time, for this user)
+		help: `  install         register the task at the config's Schedule A (or Schedule), for this user:
+                  one time of day, every day or on chosen days of the week
   remove          unregister it
-  status          show it; exit code 1 when there is none
+  status          show it; exit code 1 when there is none or its runs would check nothing
 ${COMMON}
   --save-xml FILE also keep the task definition registered (UTF-16LE)`,
 		flags: { values: ['config', 'save-xml'], booleans: ['help'] },

@@ -1,4 +1,5 @@
 import type { MachineFacts } from '@equilybrium/core';
+import type { ScheduleHost } from './commands/schedule.ts';
 
 /** Everything a command may touch outside the core, so tests can run commands in-process. */
 export interface Io {
@@ -17,4 +18,6 @@ export interface Io {
 	version: string;
 	/** The clock progress is drawn and timed by (tests give one that moves as they say); Date.now otherwise. */
 	now?: () => number;
+	/** Stands in for Windows' Task Scheduler in tests (`schedule`, and a run of A keeping the task to Schedule A). */
+	taskHost?: ScheduleHost;
 }

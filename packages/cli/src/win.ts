@@ -1,31 +1,14 @@
 // Windows-only pieces of the CLI: the scheduled task's definition, the schtasks calls, and
 // the windowless (GUI-subsystem) twin of the exe the task runs. Pure functions first, so
 // they are tested on any OS; the few that touch Windows take their effects as arguments.
+// Which cron schedules the task can keep is core's `taskTrigger` (the NAS page asks it too).
+import { WEEKDAYS, type TaskTrigger } from '@equilybrium/core';
 
 /** The twin of equilybrium.exe the task starts: same bytes, GUI subsystem, no console window. */
 export const WINDOWLESS_EXE = 'equilybrium-windowless.exe';
 
 /** The whole task may run this long before Windows stops it (a full re-hash of a big disk). */
 export const TASK_TIME_LIMIT = 'PT12H';
-
-export interface DailyTime {
-	hour: number;
-	minute: number;
-}
-
-/**
- * The time of day of a daily cron expression ("M H * * *", or node-cron's "S M H * * *").
- * Task Scheduler's daily trigger has one time, so anything else is refused, not guessed.
- */
-export function dailyTime(cron: string): DailyTime | undefined {
-	const fields = cron.trim().split(/\s+/);
-	const [minute, hour, ...rest] = fields.length === 6 ? fields.slice(1) : fields;
-	if (fields.length !== 5 && fields.length !== 6) return undefined;
-	if (!rest.every((f) => f === '*' || f === '?')) return undefined;
-	if (!/^\d{1,2}$/.test(minute ?? '') || !/^\d{1,2}$/.test(hour ?? '')) return undefined;
-	const time = { hour: Number(hour), minute: Number(minute) };
-	return time.hour < 24 && time.minute < 60 ? time : undefined;
-}
 
 /**
  * One argument of a Windows command line, quoted so CommandLineToArgvW (what Node and most
@@ -52,7 +35,8 @@ export interface TaskSpec {
 	command: string;
 	/** The config folder, absolute; also the task's working folder. */
 	configDir: string;
-	time: DailyTime;
+	/** When it runs: from core's `taskTrigger(Schedule A)`. */
+	trigger: TaskTrigger;
 	/** `DOMAIN\user` of the person installing: a non-admin may only register tasks for itself. */
 	userId: string;
 }
@@ -67,20 +51,21 @@ export function taskArguments(configDir: string): string {
  * `schtasks /Create` has no switches for catch-up, battery or one-at-a-time, hence XML.
  */
 export function renderTaskXml(spec: TaskSpec): string {
-	const at = `${String(spec.time.hour).padStart(2, '0')}:${String(spec.time.minute).padStart(2, '0')}:00`;
+	const pad = (n: number) => String(n).padStart(2, '0');
+	const at = `${pad(spec.trigger.hour)}:${pad(spec.trigger.minute)}:${pad(spec.trigger.second)}`;
 	const lines = [
 		'<?xml version="1.0" encoding="UTF-16"?>',
 		'<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
 		'  <RegistrationInfo>',
 		'    <Author>Equilybrium</Author>',
-		'    <Description>Daily check that every monitored file is intact and backed up (equilybrium run --role A).</Description>',
+		'    <Description>Checks that every monitored file is intact and backed up (equilybrium run --role A), at the config\'s Schedule A.</Description>',
 		'  </RegistrationInfo>',
 		'  <Triggers>',
 		'    <CalendarTrigger>',
 		// no time zone suffix: local time, so the run stays at the same hour across DST
 		// (the schema puts a trigger's Enabled before StartBoundary; left out, it is true)
 		`      <StartBoundary>2024-01-01T${at}</StartBoundary>`,
-		'      <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>',
+		...scheduleElement(spec.trigger.days),
 		'    </CalendarTrigger>',
 		'  </Triggers>',
 		'  <Principals>',
@@ -180,6 +165,17 @@ export async function schtasks(args: readonly string[], env: Record<string, stri
 			resolve({ code, output });
 		});
 	});
+}
+
+/** Every day: ScheduleByDay; some days of the week: ScheduleByWeek with those days. */
+function scheduleElement(days: number[]): string[] {
+	if (days.length === 7) return ['      <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>'];
+	return [
+		'      <ScheduleByWeek>',
+		'        <WeeksInterval>1</WeeksInterval>',
+		`        <DaysOfWeek>${days.map((d) => `<${WEEKDAYS[d]} />`).join('')}</DaysOfWeek>`,
+		'      </ScheduleByWeek>',
+	];
 }
 
 function xmlText(text: string): string {

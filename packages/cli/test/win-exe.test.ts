@@ -78,7 +78,7 @@ setup('prints its version; help and a bad command give SPEC exit codes', () => {
 	assert.is(version.stdout.trim(), VERSION);
 	const help = exe(['--help']);
 	assert.is(help.code, 0, help.stderr);
-	assert.match(help.stdout, /schedule\s+Windows: register, remove or show the daily task/);
+	assert.match(help.stdout, /schedule\s+Windows: register, remove or show the scheduled task/);
 	const bad = exe(['frobnicate']);
 	assert.is(bad.code, 2, bad.stdout + bad.stderr);
 	assert.match(bad.stderr, /unknown command "frobnicate"/);

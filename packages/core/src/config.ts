@@ -30,7 +30,12 @@ export interface Config {
 	ids: Partial<Record<Role, string>>;
 	algorithm: AlgorithmName;
 	blockSize: number;
+	/** B's schedule, as before `Schedule A` / `Schedule B` existed: read `schedules` instead. */
 	schedule: string;
+	/** Each side's cron expression: `Schedule A` / `Schedule B`, else `Schedule`, else the default. */
+	schedules: Record<Role, string>;
+	/** The key each side's schedule was read from and its line (none: the default), for messages. */
+	scheduleFrom: Record<Role, { key: string; line?: number }>;
 	exclude: string[];
 	verify: VerifyMode;
 	/** B's database older than this is reported as stale. */
@@ -64,7 +69,7 @@ export const BLOCK_SIZE_MAX = 2 ** 28;
 
 const SETTINGS = 'Settings';
 const DIRECTORIES = 'Monitored Directories';
-const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'exclude', 'verify', 'stale after days',
+const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'schedule a', 'schedule b', 'exclude', 'verify', 'stale after days',
 	'workers', 'disk reads', 'max run time', 'max bytes'];
 
 export async function loadConfig(dir: string): Promise<Config> {
@@ -102,6 +107,7 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 	}
 	const read = new Reader(name, settings);
 	const dirs = new Reader(name, directories);
+	const schedules = read.schedules();
 	const config: Config = {
 		file,
 		dir,
@@ -109,7 +115,9 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		ids: { A: read.text('A'), B: read.text('B') },
 		algorithm: read.algorithm(),
 		blockSize: read.blockSize(),
-		schedule: read.schedule(),
+		schedule: schedules.B.cron,
+		schedules: { A: schedules.A.cron, B: schedules.B.cron },
+		scheduleFrom: { A: schedules.A.from, B: schedules.B.from },
 		exclude: read.stringList('Exclude'),
 		verify: read.verify(),
 		staleAfterDays: read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
@@ -187,14 +195,20 @@ class Reader {
 		return value;
 	}
 
-	schedule(): string {
-		const key = 'Schedule';
+	/** `Schedule A` / `Schedule B` each side's own; `Schedule` alone sets both. */
+	schedules(): Record<Role, { cron: string; from: { key: string; line?: number } }> {
+		const both = this.schedule('Schedule');
+		const side = (role: Role) => this.schedule(`Schedule ${role}`) ?? both ?? { cron: DEFAULTS.schedule, from: { key: 'Schedule' } };
+		return { A: side('A'), B: side('B') };
+	}
+
+	private schedule(key: string): { cron: string; from: { key: string; line: number } } | undefined {
 		const entry = this.get(key);
-		if (!entry) return DEFAULTS.schedule;
+		if (!entry) return undefined;
 		const value = entry.value.trim();
 		const problem = cronProblem(value);
 		if (problem) this.fail(entry, key, `"${value}" is not a cron expression node-cron can run: ${problem}`);
-		return value;
+		return { cron: value, from: { key, line: entry.line } };
 	}
 
 	stringList(key: string): string[] {

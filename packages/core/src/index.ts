@@ -17,3 +17,6 @@ export * from './compare.ts';
 export * from './report.ts';
 export * from './reportfile.ts';
 export { prestartThreads } from './_pool.ts';
+export * from './schedule.ts';
+export * from './ini-edit.ts';
+export * from './nofolders.ts';

@@ -5,7 +5,6 @@ export * from './job.ts';
 export * from './low-memory.ts';
 export * from './daemon.ts';
 export * from './hints.ts';
-export * from './ini-edit.ts';
 export * from './settings.ts';
 export * from './auth.ts';
 export * from './cgi.ts';

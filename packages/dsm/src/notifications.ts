@@ -1,5 +1,5 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { readIniValue, removeIniValue, setIniValue } from './ini-edit.ts';
+import { readIniValue, removeIniValue, setIniValue } from '@equilybrium/core';
 import { InvalidInput } from './settings.ts';
 
 // The `[Notifications]` keys the settings page shows and edits (SPEC §11, contracts §3). The

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, posix } from 'node:path';
 import cron from 'node-cron';
 import { ALL_ALGORITHMS, isAlgorithm, parseConfig, isCoreError, type Config } from '@equilybrium/core';
-import { removeIniValue, setIniValue } from './ini-edit.ts';
+import { removeIniValue, setIniValue } from '@equilybrium/core';
 import type { ScheduleCheck } from './pc-task.ts';
 
 // What the settings page may change: B's monitored folders, each side's schedule, the

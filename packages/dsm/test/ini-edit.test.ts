@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '@equilybrium/core';
-import { setIniValue } from '../src/ini-edit.ts';
+import { setIniValue } from '@equilybrium/core';
 import { root } from './util/build.ts';
 
 const fixture = readFileSync(join(root, 'fixtures/dsm/config.ini'), 'utf8').replaceAll('@VOLUMES@', '');

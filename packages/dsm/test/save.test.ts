@@ -118,6 +118,18 @@ input('a PC schedule the PC\'s task cannot express is refused at its field, with
 	assert.is(b.status, 200, 'the NAS\'s own schedule is the daemon\'s: any cron');
 });
 
+input('the real check (core\'s taskCanExpress, as the CGI entry plugs it in): weekdays at 04:15 is kept, every 15 minutes refused', async (ctx) => {
+	const { pcTaskCheck } = await import('../src/pc-task.ts');
+	ctx.deps.pcCheck = pcTaskCheck;
+	let { revision, settings } = await current(ctx);
+	const every = await handle(request('save', { settings: { ...settings, schedules: { A: '*/15 * * * *', B: '0 3 * * *' } }, revision }), ctx.deps);
+	assert.is(every.status, 400, every.body);
+	assert.is(JSON.parse(every.body).field, 'scheduleA');
+	({ revision, settings } = await current(ctx));
+	const weekdays = await handle(request('save', { settings: { ...settings, schedules: { A: '15 4 * * 1-5', B: '0 3 * * *' } }, revision }), ctx.deps);
+	assert.is(weekdays.status, 200, weekdays.body);
+});
+
 input('the same time for both sides is one Schedule; different times are Schedule A and Schedule B, never beside a Schedule', async (ctx) => {
 	let { revision, settings } = await current(ctx);
 	let r = await handle(request('save', { settings: { ...settings, schedules: { A: '0 20 * * 1-5', B: '0 3 * * *' } }, revision }), ctx.deps);

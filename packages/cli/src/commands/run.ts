@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { detectRole, loadConfig, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
+import { detectRole, loadConfig, noFoldersHeadline, reportNoFolders, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
 import { flag, has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
@@ -7,6 +7,7 @@ import { createProgress, type Measure } from '../progress.ts';
 import { createProgressFile } from '../progress-file.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
+import { followSchedule } from './schedule.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
@@ -17,6 +18,11 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
+	if (!config.roots[role]?.length) {
+		// a run that checks nothing says so where it is read, never passing for a quiet night
+		io.out(noFoldersHeadline(role));
+		throw await reportNoFolders(config, role, Date.now());
+	}
 	const progress = terminalProgress(args, io, config);
 	const progressFile = openProgressFile(args, io, config, role);
 	let printed = 0;
@@ -51,6 +57,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
 		io.out(summaryLine(result));
 		if (report) printVerdict(io, report, config.dir);
+		if (role === 'A') await followSchedule(config, io); // the task keeps to Schedule A when it changed
 		if (result.aborted) return EXIT.FAILED;
 		return alarming ? EXIT.FOUND : EXIT.OK;
 	} finally {

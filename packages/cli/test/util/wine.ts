@@ -38,8 +38,8 @@ export interface Wine {
 	env: NodeJS.ProcessEnv;
 	/** Runs a Windows program; stdout/stderr through files, never pipes. */
 	run(args: string[], options?: { timeout?: number; env?: NodeJS.ProcessEnv }): { code: number | null; stdout: string; stderr: string };
-	/** Starts one in the background (stdio to files). */
-	start(args: string[]): ChildProcess;
+	/** Starts one in the background (stdio to files); `env` adds to the prefix's (e.g. a DISPLAY). */
+	start(args: string[], options?: { env?: NodeJS.ProcessEnv }): ChildProcess;
 	/** Waits until every Wine process of the prefix has ended (the registry is then saved). */
 	settle(): void;
 	/** Stops this prefix's wineserver and everything it runs. */
@@ -71,9 +71,9 @@ export function openWine(name: string): Wine {
 			closeSync(opts.stdio[2]);
 			return { code: result.status, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') + (result.error ? String(result.error) : '') };
 		},
-		start(args) {
+		start(args, options = {}) {
 			const opts = spawnOptions(join(io, `${++runs}.out`), join(io, `${runs}.err`));
-			const child = spawn('wine', args, opts);
+			const child = spawn('wine', args, { ...opts, env: { ...env, ...options.env } });
 			child.on('spawn', () => {
 				closeSync(opts.stdio[1]);
 				closeSync(opts.stdio[2]);

@@ -1,8 +1,10 @@
 // Edits values in the config INI the way a person would: only the lines of the keys that
-// change are replaced, everything else (comments, blank lines, A's settings, unknown keys,
-// the line endings) stays byte for byte. The reading rules are core's (_ini.ts): a value
-// continues on following lines indented deeper than its key; comment lines inside a value
-// are skipped by the reader, and are kept here, after the new value.
+// change are replaced, everything else (comments, blank lines, the other side's settings,
+// unknown keys, the line endings) stays byte for byte: the NAS page saves B's settings and the
+// Windows side (`init --folder` on an existing config) adds A's folders by the same rules.
+// The reading rules are core's (_ini.ts): a value continues on following lines indented
+// deeper than its key; comment lines inside a value are skipped by the reader, and are kept
+// here, after the new value.
 
 const SECTION = /^\s*\[([^\]]+)\]\s*$/;
 const COMMENT = /^[#;]/;
