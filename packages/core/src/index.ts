@@ -16,3 +16,6 @@ export * from './compare.ts';
 export * from './report.ts';
 export * from './reportfile.ts';
 export { prestartThreads } from './_pool.ts';
+export * from './runrecord.ts';
+export * from './notify-config.ts';
+export * from './notify.ts';
