@@ -7,6 +7,7 @@ import { benchAlgorithmsCommand } from './commands/bench-algorithms.ts';
 import { compareCommand } from './commands/compare.ts';
 import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
+import { notifyCommand } from './commands/notify.ts';
 import type { Io } from './io.ts';
 
 export type { Io } from './io.ts';
@@ -27,11 +28,12 @@ const COMMON = `  --config DIR    the config folder (default: the current folder
 const COMMANDS: Record<string, Command> = {
 	run: {
 		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
-		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet]',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--json]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
-  --quiet         print only the summary line (no progress, no event lines)`,
-		flags: { values: ['config', 'role'], booleans: ['quiet', 'help'] },
+  --quiet         print only the summary line (no progress, no event lines)
+  --json          print the run record (SPEC §12, also written to equilybrium.<role>.last-run.json) and nothing else`,
+		flags: { values: ['config', 'role'], booleans: ['quiet', 'json', 'help'] },
 		run: runCommand,
 	},
 	id: {
@@ -76,6 +78,17 @@ const COMMANDS: Record<string, Command> = {
   --workers N     cores a run would hash on (default: this machine's)`,
 		flags: { values: ['seconds', 'file', 'workers'], booleans: ['help'] },
 		run: benchAlgorithmsCommand,
+	},
+	notify: {
+		summary: 'send a test message on every channel [Notifications] sets (webhook, e-mail, desktop)',
+		usage: 'equilybrium notify --test [--config DIR] [--role A|B] [--json]',
+		help: `  --test          send the test message (works before the first run)
+${COMMON}
+  --role A|B      the role named in the message (default: this machine's)
+  --json          print {"channels":[{"channel":"webhook","ok":true,"detail":"HTTP 200"}]}
+Exit codes: 0 every channel delivered, 1 one failed, 2 no channel set or a bad config.`,
+		flags: { values: ['config', 'role'], booleans: ['test', 'json', 'help'] },
+		run: notifyCommand,
 	},
 	schedule: {
 		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',

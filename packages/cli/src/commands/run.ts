@@ -5,20 +5,29 @@ import { count, humanBytes, humanDuration, humanShare } from '../format.ts';
 import { createProgress } from '../progress.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
+import { RunRecording } from './_run-record.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
 const EVENT_LINES = 50;
 
-export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
-	const quiet = has(args, 'quiet');
+/** Every run, whatever its end, leaves its record and tells whom [Notifications] says (_run-record.ts). */
+export async function runCommand(args: ParsedArgs, outer: Io): Promise<number> {
+	const recording = new RunRecording(args, outer);
+	return recording.around(() => monitor(args, recording.io, recording));
+}
+
+async function monitor(args: ParsedArgs, io: Io, recording: RunRecording): Promise<number> {
+	const quiet = has(args, 'quiet') || has(args, 'json');
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
+	recording.loaded(config, role);
 	const tty = Boolean(io.progressStream?.isTTY) && !quiet;
 	const progress = createProgress(io.progressStream ?? process.stderr, tty);
 	let printed = 0;
 	const onEvent = (event: FileEvent) => {
+		recording.onEvent(event);
 		if (quiet) return;
 		printed++;
 		if (printed > EVENT_LINES) return;
@@ -29,6 +38,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		config,
 		role,
 		toolVersion: io.version,
+		now: recording.now,
 		onEvent,
 		onProgress: (p) => progress.update(p),
 		signal: io.signal,
@@ -36,9 +46,11 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 		changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
 	});
 	progress.clear();
+	recording.ran(result);
 	let alarming = result.alarming;
 	if (role === 'A' && !result.aborted) {
 		const { comparison, section } = await compareAndReport(config, result);
+		recording.compared(comparison, section);
 		alarming ||= comparisonAlarms(comparison);
 		if (!quiet) io.out(section.split('\n')[1]!);
 	}
