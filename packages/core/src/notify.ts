@@ -205,11 +205,17 @@ function findProblems(input: NotifyInput): Problem[] {
 	const add = (p: Problem) => {
 		const twin = found.get(p.id);
 		if (!twin) return void found.set(p.id, p);
-		// the same files seen as this run's events and as the verdict: one problem
+		// the same files seen as this run's events and as the verdict: one problem, in the verdict's words
+		if (p.persistent && !twin.persistent) {
+			twin.title = p.title;
+			twin.text = p.text;
+			twin.items = [...p.items, ...twin.items.filter((i) => !p.items.some((j) => j === i || j.startsWith(`${i} (`)))];
+		} else {
+			for (const i of p.items) if (!twin.items.some((j) => j === i || j.startsWith(`${i} (`))) twin.items.push(i);
+		}
 		twin.persistent ||= p.persistent;
 		twin.count = Math.max(twin.count, p.count);
 		for (const k of p.keys) if (!twin.keys.includes(k)) twin.keys.push(k);
-		for (const i of p.items) if (!twin.items.includes(i)) twin.items.push(i);
 	};
 
 	if (record.outcome === 'failed' && record.error) {

@@ -256,3 +256,15 @@ config('unknown keys are a warning, not an error', () => {
 });
 
 config.run();
+
+const merged = suite('one problem seen twice');
+
+merged("A's rot as this run's event and as the verdict: one entry, in the verdict's words, each file once", () => {
+	const rec = record('A', at(2), { exitCode: 1, outcome: 'found', counts: { ...emptyCounts(), FileCorrupted: 1 }, verdict: verdict({ status: 'at-risk' }, { corruptedOnA: 1 }) });
+	const plan = planNotification(input(rec, { findings: { events: { FileCorrupted: ['Photos/m.jpg'] }, verdicts: { corruptedOnA: [{ key: 'Photos/m.jpg', identity: 'Photos/m.jpg', where: '/nas/photos/m.jpg' }] } } }));
+	assert.is(plan.problems.length, 1);
+	assert.is(plan.message!.title, 'Equilybrium: 1 file corrupted on A');
+	assert.match(plan.message!.body, /A's copy changed without being edited \(bit rot\): restore it from B\.\n {6}Photos\/m\.jpg \(on B: \/nas\/photos\/m\.jpg\)\n\n/);
+});
+
+merged.run();
