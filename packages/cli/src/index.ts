@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare.ts';
 import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { notifyCommand } from './commands/notify.ts';
+import { openReportCommand } from './commands/open-report.ts';
 import type { Io } from './io.ts';
 
 export type { Io } from './io.ts';
@@ -89,6 +90,15 @@ ${COMMON}
 Exit codes: 0 every channel delivered, 1 one failed, 2 no channel set or a bad config.`,
 		flags: { values: ['config', 'role'], booleans: ['test', 'json', 'help'] },
 		run: notifyCommand,
+	},
+	'open-report': {
+		summary: "open A's report (equilybrium.report.txt) with this desktop's usual program (what a click on the toast runs)",
+		usage: 'equilybrium open-report [--config DIR] [URI]',
+		help: `${COMMON}
+  URI             the equilybrium: URI Windows passes when the toast is clicked (not used)`,
+		flags: { values: ['config'], booleans: ['help'] },
+		positionals: 1,
+		run: openReportCommand,
 	},
 	schedule: {
 		summary: 'Windows: register, remove or show the daily task that runs "run --role A"',

@@ -2,7 +2,7 @@
 // starts, to a stand-in synodsmnotify in a simulated DSM tree, and to a stand-in PowerShell.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testMessage, type Message } from '@equilybrium/core';
 import { headerText } from '../src/notify/webhook.ts';
@@ -323,3 +323,28 @@ desktop('Windows, run on this OS with a stand-in at the PowerShell path: the arg
 });
 
 desktop.run();
+
+const click = suite('open-report: what a click on the toast runs');
+
+click("opens the config folder's report with the desktop's program, whatever the URI says", async () => {
+	const dir = tempDir();
+	const bin = join(dir, 'bin');
+	mkdirSync(bin);
+	const log = join(dir, 'xdg-open.args');
+	standIn(join(bin, 'xdg-open'), log, 0);
+	const cfg = join(dir, 'cfg');
+	mkdirSync(cfg);
+	const env = { PATH: `${bin}:${process.env.PATH}` };
+	const none = await runCliAsync(['open-report', '--config', cfg, 'equilybrium:open-report'], env);
+	assert.is(none.status, 3);
+	assert.match(none.stderr, /equilybrium\.report\.txt: no report yet/);
+	writeFileSync(join(cfg, 'equilybrium.report.txt'), '=== report ===\n');
+	const r = await runCliAsync(['open-report', '--config', cfg, 'equilybrium:open-report?path=C:\\Windows\\evil.exe'], env);
+	assert.is(r.status, 0, r.stderr);
+	// the opener is left running on its own: wait for its record (written by its first line)
+	for (let i = 0; i < 100 && !(existsSync(log + '.xml')); i++) await new Promise((res) => setTimeout(res, 100));
+	assert.equal(readFileSync(log, 'utf8').trimEnd().split('\n'), [join(cfg, 'equilybrium.report.txt')]);
+	removeDir(dir);
+});
+
+click.run();
