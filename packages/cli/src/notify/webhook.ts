@@ -21,6 +21,8 @@ export async function sendWebhook(url: string, message: Message, timeoutMs: numb
 			target,
 			{
 				method: 'POST',
+				// one request and done: no pooled socket left to keep the process alive
+				agent: false,
 				headers: {
 					'Content-Type': 'text/plain; charset=utf-8',
 					'Content-Length': body.length,
