@@ -16,6 +16,13 @@ const CODE_EXIT: Record<CoreErrorCode, number> = {
 	E_EVENTS: EXIT.FAILED,
 };
 
+/** The exit code an error ends a command with (exitFor also says why). */
+export function exitCodeOf(error: unknown): number {
+	if (error instanceof UsageError) return EXIT.USAGE;
+	if (isCoreError(error)) return CODE_EXIT[error.code];
+	return EXIT.FAILED;
+}
+
 /** The one place errors become exit codes and one-line messages. */
 export function exitFor(error: unknown, write: (line: string) => void, debug = false): number {
 	if (error instanceof UsageError) {

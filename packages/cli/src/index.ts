@@ -7,6 +7,8 @@ import { benchAlgorithmsCommand } from './commands/bench-algorithms.ts';
 import { compareCommand } from './commands/compare.ts';
 import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
+import { notifyCommand } from './commands/notify.ts';
+import { openReportCommand } from './commands/open-report.ts';
 import type { Io } from './io.ts';
 
 export type { Io } from './io.ts';
@@ -27,11 +29,13 @@ const COMMON = `  --config DIR    the config folder (default: the current folder
 const COMMANDS: Record<string, Command> = {
 	run: {
 		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
-		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--progress-file FILE]',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--json] [--progress-file FILE]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
   --quiet         no progress line and no event lines; the summary line, A's verdict and
                   what to do about files at risk are still printed
+  --json          print the run record (SPEC §12, also written to
+                  equilybrium.<role>.last-run.json) and nothing else
   --progress-file FILE
                   keep the run's progress in FILE as JSON (rewritten about once a second,
                   removed at the end), for a page to show; totals from the last run
@@ -40,7 +44,7 @@ On a terminal a progress line shows the files and bytes read, against the last r
 when there was one (share, rate, time left). A's run ends with the report's verdict line and,
 when there is something to do, its "What to do" (the first files of each list; the report
 has more).`,
-		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'help'] },
+		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'json', 'help'] },
 		run: runCommand,
 	},
 	id: {
@@ -87,6 +91,26 @@ has more).`,
   --workers N     cores a run would hash on (default: this machine's)`,
 		flags: { values: ['seconds', 'file', 'workers'], booleans: ['help'] },
 		run: benchAlgorithmsCommand,
+	},
+	notify: {
+		summary: 'send a test message on every channel [Notifications] sets (webhook, e-mail, desktop)',
+		usage: 'equilybrium notify --test [--config DIR] [--role A|B] [--json]',
+		help: `  --test          send the test message (works before the first run)
+${COMMON}
+  --role A|B      the role named in the message (default: this machine's)
+  --json          print {"channels":[{"channel":"webhook","ok":true,"detail":"HTTP 200"}]}
+Exit codes: 0 every channel delivered, 1 one failed, 2 no channel set or a bad config.`,
+		flags: { values: ['config', 'role'], booleans: ['test', 'json', 'help'] },
+		run: notifyCommand,
+	},
+	'open-report': {
+		summary: "open A's report (equilybrium.report.txt) with this desktop's usual program (what a click on the toast runs)",
+		usage: 'equilybrium open-report [--config DIR] [URI]',
+		help: `${COMMON}
+  URI             the equilybrium: URI Windows passes when the toast is clicked (not used)`,
+		flags: { values: ['config'], booleans: ['help'] },
+		positionals: 1,
+		run: openReportCommand,
 	},
 	schedule: {
 		summary: 'Windows: register, remove or show the scheduled task that runs "run --role A"',

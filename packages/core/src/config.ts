@@ -5,6 +5,7 @@ import { configError, CoreError } from './errors.ts';
 import { parseIni, type IniSection, type IniValue } from './_ini.ts';
 import { labelOf, isAbsoluteAnywhere } from './_paths.ts';
 import { cronProblem } from './cron.ts';
+import { NOTIFICATIONS_SECTION, readNotifications, type NotificationSettings } from './notify-config.ts';
 
 export const CONFIG_FILE = 'equilybrium.config.ini';
 export type Role = 'A' | 'B';
@@ -38,8 +39,10 @@ export interface Config {
 	scheduleFrom: Record<Role, { key: string; line?: number }>;
 	exclude: string[];
 	verify: VerifyMode;
-	/** B's database older than this is reported as stale. */
+	/** B's database older than this is reported as stale ([Notifications] Stale after, or [Settings] Stale after days). */
 	staleAfterDays: number;
+	/** [Notifications]: when and how a person is told (SPEC §11). */
+	notifications: NotificationSettings;
 	/** Hashing threads; 'auto' = the physical cores; 0 = hash on the main thread. */
 	workers: number | 'auto';
 	diskReads: DiskReads;
@@ -103,11 +106,12 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		if (!KNOWN_SETTINGS.includes(key)) warnings.push(`${name}:${value.line}: [${SETTINGS}] ${value.name}: unknown key, ignored`);
 	}
 	for (const section of doc.keys()) {
-		if (section !== SETTINGS && section !== DIRECTORIES) warnings.push(`${name}:${doc.get(section)!.line}: unknown section [${section}], ignored`);
+		if (section !== SETTINGS && section !== DIRECTORIES && section !== NOTIFICATIONS_SECTION) warnings.push(`${name}:${doc.get(section)!.line}: unknown section [${section}], ignored`);
 	}
 	const read = new Reader(name, settings);
 	const dirs = new Reader(name, directories);
 	const schedules = read.schedules();
+	const notifications = readNotifications(doc.get(NOTIFICATIONS_SECTION), name, warnings);
 	const config: Config = {
 		file,
 		dir,
@@ -120,7 +124,8 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		scheduleFrom: { A: schedules.A.from, B: schedules.B.from },
 		exclude: read.stringList('Exclude'),
 		verify: read.verify(),
-		staleAfterDays: read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
+		staleAfterDays: notifications.staleAfterDays ?? read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
+		notifications: notifications.settings,
 		workers: read.workers(),
 		diskReads: read.oneOf('Disk reads', DISK_READS, DEFAULTS.diskReads),
 		maxRunTimeMs: read.duration('Max run time'),

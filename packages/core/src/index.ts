@@ -20,3 +20,6 @@ export { prestartThreads } from './_pool.ts';
 export * from './schedule.ts';
 export * from './ini-edit.ts';
 export * from './nofolders.ts';
+export * from './runrecord.ts';
+export * from './notify-config.ts';
+export * from './notify.ts';

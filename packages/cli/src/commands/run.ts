@@ -8,25 +8,34 @@ import { createProgressFile } from '../progress-file.ts';
 import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import { followSchedule } from './schedule.ts';
+import { RunRecording } from './_run-record.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
 const EVENT_LINES = 50;
 
-export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
-	const quiet = has(args, 'quiet');
+/** Every run, whatever its end, leaves its record and tells whom [Notifications] says (_run-record.ts). */
+export async function runCommand(args: ParsedArgs, outer: Io): Promise<number> {
+	const recording = new RunRecording(args, outer);
+	return recording.around(() => monitor(args, recording.io, recording));
+}
+
+async function monitor(args: ParsedArgs, io: Io, recording: RunRecording): Promise<number> {
+	const quiet = has(args, 'quiet') || has(args, 'json');
 	const config = await loadConfig(configDir(args, io));
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
+	recording.loaded(config, role);
 	if (!config.roots[role]?.length) {
 		// a run that checks nothing says so where it is read, never passing for a quiet night
 		io.out(noFoldersHeadline(role));
-		throw await reportNoFolders(config, role, Date.now());
+		throw await reportNoFolders(config, role, recording.now());
 	}
 	const progress = terminalProgress(args, io, config);
 	const progressFile = openProgressFile(args, io, config, role);
 	let printed = 0;
 	const onEvent = (event: FileEvent) => {
+		recording.onEvent(event);
 		if (quiet) return;
 		printed++;
 		if (printed > EVENT_LINES) return;
@@ -38,6 +47,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 			config,
 			role,
 			toolVersion: io.version,
+			now: recording.now,
 			onEvent,
 			onProgress: (p) => {
 				progress.update(p);
@@ -48,10 +58,12 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
 		});
 		progress.stop();
+		recording.ran(result);
 		let alarming = result.alarming;
 		let report: Awaited<ReturnType<typeof compareAndReport>> | undefined;
 		if (role === 'A' && !result.aborted) {
 			report = await compareAndReport(config, result);
+			recording.compared(report.comparison, report.section);
 			alarming ||= comparisonAlarms(report.comparison);
 		}
 		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
