@@ -63,6 +63,10 @@ export async function buildSpk(): Promise<string> {
 		dir('ui'),
 		file('ui/api.cgi', text('ui/api.cgi'), 0o755),
 		...UI_FILES.map((name) => file(`ui/${name}`, text(`ui/${name}`))),
+		// what synodsmnotify looks its title and text up in (packages/cli/src/notify/desktop-dsm.ts)
+		dir('ui/texts'),
+		dir('ui/texts/enu'),
+		file('ui/texts/enu/strings', text('ui/texts/enu/strings')),
 		dir('ui/images'),
 		...UI_ICON_SIZES.map((size) => file(`ui/images/equilybrium_${size}.png`, drawIcon(size))),
 	];

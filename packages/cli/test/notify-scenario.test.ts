@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { corruptInPlace, removeDir, tempDir, writeConfig, writeTree } from '../../core/test/util/tree.ts';
 import { runCliAsync, startWebhook, type Webhook } from './util/servers.ts';
 
+// times in messages are local with their offset: this file reads them in UTC
+process.env.TZ = 'UTC';
+
 const FILES = { 'taxes/2023.txt': 'income', 'photos/beach.jpg': 'sand and sea', 'todo.txt': 'milk' };
 const day = (n: number, hour: number) => new Date(Date.UTC(2026, 0, n, hour)).toISOString();
 
@@ -59,7 +62,7 @@ scenario('B stops running: A says "B has not run for 3 days" on day 4, once; B, 
 	heard.push(...(await run('B', 1)), ...(await run('A', 1)));
 	for (let n = 2; n <= 6; n++) heard.push(...(await run('A', n)));
 	assert.equal(heard, ['day 4 A: Equilybrium: B has not run for 3 days']);
-	assert.match(server.received[0]!.body, /its last run ended 2026-01-01 02:00 UTC\. Is the NAS on/);
+	assert.match(server.received[0]!.body, /its last run ended 2026-01-01 02:00 \+00:00\. Is the NAS on/);
 
 	// now B runs again (the stale message is answered: all is well again) and A stops after day 7
 	const later: string[] = [];

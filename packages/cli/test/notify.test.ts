@@ -277,7 +277,7 @@ desktop('Windows: Windows PowerShell 5.1 by its full path, hidden, a constant sc
 });
 
 desktop('DSM: synodsmnotify -c <the app id> @administrators, i18n keys, the text as {0}', () => {
-	assert.equal(dsmNotifyArgs(MESSAGE), ['-c', 'SYNO.SDS._ThirdParty.App.Equilybrium', '@administrators', 'equilybrium:notify:title', 'equilybrium:notify:msg', '1 file corrupted on B — 1 file corrupted on B & <1> "quoted"']);
+	assert.equal(dsmNotifyArgs(MESSAGE), ['-c', 'SYNO.SDS.Equilybrium.Application', '@administrators', 'equilybrium:notify:title', 'equilybrium:notify:msg', '1 file corrupted on B — 1 file corrupted on B & <1> "quoted"']);
 });
 
 /** A stand-in program that records its arguments (one a line) and chosen environment, then exits with `code`. */
@@ -295,7 +295,7 @@ desktop('DSM, in a simulated DSM tree: a run calls /usr/syno/bin/synodsmnotify w
 	const env = { EQUILYBRIUM_DESKTOP: 'dsm', EQUILYBRIUM_DSM_ROOT: root };
 	assert.is((await runCliAsync(['run', '--config', cfg, '--role', 'B'], env)).status, 0);
 	const args = readFileSync(log, 'utf8').trimEnd().split('\n');
-	assert.equal(args.slice(0, 5), ['-c', 'SYNO.SDS._ThirdParty.App.Equilybrium', '@administrators', 'equilybrium:notify:title', 'equilybrium:notify:msg']);
+	assert.equal(args.slice(0, 5), ['-c', 'SYNO.SDS.Equilybrium.Application', '@administrators', 'equilybrium:notify:title', 'equilybrium:notify:msg']);
 	assert.match(args[5]!, /^all is well on B — 2 files checked \(first run\) — /);
 	assert.equal(record(cfg, 'B').notifications, [{ channel: 'desktop', ok: true, detail: 'DSM notification sent to the administrators' }]);
 	// DSM refusing the package user: recorded, the run unharmed

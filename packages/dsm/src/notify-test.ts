@@ -51,6 +51,8 @@ export async function runEnv(paths: DsmPaths, base: NodeJS.ProcessEnv = {}): Pro
 		...packageEnv(paths),
 		NO_COLOR: '1',
 		EQUILYBRIUM_DESKTOP: 'dsm',
+		// this NAS's own state (the SMTP password file), as the CLI looks for it
+		EQUILYBRIUM_STATE_DIR: paths.pkgVar,
 	};
 	const password = await readSmtpPassword(paths.smtpPasswordFile);
 	if (password !== undefined) env.EQUILYBRIUM_SMTP_PASSWORD = password;

@@ -140,6 +140,7 @@ record('runs get EQUILYBRIUM_DESKTOP=dsm, the SMTP password stored on this NAS, 
 	assert.is(env.EQUILYBRIUM_DESKTOP, 'dsm');
 	assert.is(env.EQUILYBRIUM_SMTP_PASSWORD, 's3cret pass');
 	assert.is(env.EQUILYBRIUM_STOP_WITH_PARENT, '1', 'a daemon killed with -9 leaves no run holding the lock');
+	assert.is(env.EQUILYBRIUM_STATE_DIR, join(ctx.base, 'var'), 'the CLI finds this NAS\'s own files (smtp-password) there');
 });
 
 record('a progress file left by a killed run is removed before the next run', async (ctx) => {

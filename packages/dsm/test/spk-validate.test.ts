@@ -54,6 +54,19 @@ valid('the app opens in a window of its own: ui/config names equilybrium.js, whi
 	assert.match(script, /<iframe src="' \+ src/);
 });
 
+valid('the desktop notification can be found: synodsmnotify is called with INFO\'s app and the keys ui/texts preloads', async () => {
+	const { DSM_APP_ID, DSM_TITLE_KEY, DSM_MESSAGE_KEY } = await import('../../cli/src/notify/desktop-dsm.ts');
+	const info = readTar(built).find((e) => e.name === 'INFO')!.data.toString('utf8');
+	assert.ok(info.includes(`dsmappname="${DSM_APP_ID}"`), 'the app id the CLI sends is the package\'s dsmappname');
+	const inner = readTar(gunzipSync(readTar(built).find((e) => e.name === 'package.tgz')!.data));
+	const app = JSON.parse(inner.find((e) => e.name === 'ui/config')!.data.toString('utf8'))['equilybrium.js'][DSM_APP_ID];
+	assert.is(app.texts, 'texts');
+	const keys = [DSM_TITLE_KEY, DSM_MESSAGE_KEY].map((k) => k.replace(/^equilybrium:/, ''));
+	assert.equal(app.preloadTexts, keys);
+	const strings = inner.find((e) => e.name === 'ui/texts/enu/strings')!.data.toString('utf8');
+	assert.match(strings, /^\[notify\]\ntitle="Equilybrium"\nmsg="\{0\}"\n$/);
+});
+
 valid('the validator command says so and exits 0', () => {
 	const ran = spawnSync(process.execPath, ['--import', 'tsx', 'tools/validate-spk.ts', spkPath], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 	assert.is(ran.status, 0, ran.stdout + ran.stderr);

@@ -9,8 +9,8 @@ import type { Delivery, Message } from '@equilybrium/core';
 // DSM lets a package's own user send it is not documented either way: the exit code decides,
 // and a refusal is recorded, never more.
 
-/** The app id: the `.url` key in spk/ui/config, equal to INFO's dsmappname. */
-export const DSM_APP_ID = 'SYNO.SDS._ThirdParty.App.Equilybrium';
+/** The app id: the application's key in spk/ui/config, equal to INFO's dsmappname (a test checks both). */
+export const DSM_APP_ID = 'SYNO.SDS.Equilybrium.Application';
 export const DSM_TITLE_KEY = 'equilybrium:notify:title';
 export const DSM_MESSAGE_KEY = 'equilybrium:notify:msg';
 
