@@ -33,6 +33,11 @@ Target amd64-unicode            ; 64-bit: native System32, and testable with win
 !define REPORT    "equilybrium.report.txt"
 !define COMPANY   "Equilybrium project"
 !define APPKEY    "Software\${APPNAME}"
+; Windows notifications (packages/cli/src/notify/desktop-windows.ts): the app id a toast is
+; shown under, and the equilybrium: URI a click on it opens (the exe's `open-report`)
+!define TOASTAPP  "Equilybrium.Monitor"
+!define AUMIDKEY  "Software\Classes\AppUserModelId\${TOASTAPP}"
+!define URIKEY    "Software\Classes\equilybrium"
 !define UNINSTKEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APPNAME}"
 
 Name "${APPNAME} ${VERSION}"
@@ -59,6 +64,7 @@ VIAddVersionKey "LegalCopyright" "${COMPANY}"
 !include WinCore.nsh            ; FOLDERID_UserProgramFiles
 !include FileFunc.nsh           ; GetParameters, GetOptions, GetSize
 !include nsDialogs.nsh          ; the folders page
+!include "${__FILEDIR__}\aumid.nsh" ; SetLnkAUMID
 
 !ifdef ICON
   !define MUI_ICON "${ICON}"
@@ -379,6 +385,14 @@ Section "Install" SecInstall
   CreateShortcut "$SMPrograms\${APPNAME}\Open the config folder.lnk" "$ConfigDir"
   CreateShortcut "$SMPrograms\${APPNAME}\Uninstall ${APPNAME}.lnk" "$InstDir\Uninstall.exe"
 
+  ; toasts: shown under Equilybrium's name and icon; a click opens the report
+  WriteRegStr HKCU "${AUMIDKEY}" "DisplayName" "${APPNAME}"
+  WriteRegStr HKCU "${AUMIDKEY}" "IconUri" "$InstDir\${APPEXE}"
+  !insertmacro SetLnkAUMID "$SMPrograms\${APPNAME}\Open the report.lnk" "${TOASTAPP}"
+  WriteRegStr HKCU "${URIKEY}" "" "URL:${APPNAME}"
+  WriteRegStr HKCU "${URIKEY}" "URL Protocol" ""
+  WriteRegStr HKCU "${URIKEY}\shell\open\command" "" '"$InstDir\${TASKEXE}" open-report --config "$ConfigDir" "%1"'
+
   ; /RUNNOW: the first check, as the task runs it (no window), while the installer ends
   ${If} $RunNow == 1
   ${AndIf} ${Silent}                                    ; interactive: the finish page asks
@@ -423,6 +437,8 @@ Section "Uninstall"
   Delete "$SMPrograms\${APPNAME}\Uninstall ${APPNAME}.lnk"
   RMDir "$SMPrograms\${APPNAME}"
   DeleteRegKey HKCU "${UNINSTKEY}"
+  DeleteRegKey HKCU "${AUMIDKEY}"
+  DeleteRegKey HKCU "${URIKEY}"
   DeleteRegValue HKCU "${APPKEY}" "InstallDir"          ; ConfigDir stays: a reinstall offers it again
   RMDir "$LocalAppData\${APPNAME}"                       ; what `schedule remove` left, if empty
   DeleteRegKey /IfEmpty HKCU "${APPKEY}"

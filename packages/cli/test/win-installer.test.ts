@@ -114,6 +114,12 @@ installer('/S /CONFIGDIR= without folders installs per user, writes the starter 
 	assert.ok(installed > 2 * readFileSync(dist.exe).length / 1024 * 0.99, 'two executables');
 	assert.not.ok(existsSync(join(wine.prefix, 'drive_c/Program Files/Equilybrium')), 'nothing machine-wide');
 	assert.equal(readdirSync(startMenu()).sort(), ['Check now.lnk', 'Open the config folder.lnk', 'Open the report.lnk', 'Uninstall Equilybrium.lnk']);
+	// Windows notifications: the app id a toast shows under, and what a click on it runs
+	const aumid = regKey(userReg(), 'Software\\Classes\\AppUserModelId\\Equilybrium.Monitor');
+	assert.match(aumid ?? '', /"DisplayName"="Equilybrium"/);
+	assert.match(regKey(userReg(), 'Software\\Classes\\equilybrium') ?? '', /"URL Protocol"=""/);
+	const open = regKey(userReg(), 'Software\\Classes\\equilybrium\\shell\\open\\command');
+	assert.match(open ?? '', /@="\\"C:\\\\users\\\\[^"]+\\\\equilybrium-windowless\.exe\\" open-report --config \\"[^"]+\\" \\"%1\\""/);
 });
 
 installer('without folders the task still runs, and says so loudly: NOTHING CHECKED (stdout, report, exit 2); status exit 1', () => {
@@ -127,7 +133,7 @@ installer('without folders the task still runs, and says so loudly: NOTHING CHEC
 	assert.is(run.stdout.trim(), 'NOTHING CHECKED — no folders to monitor on A');
 	assert.match(run.stderr, /equilybrium\.config\.ini:\d+: \[Monitored Directories\] A: no folders to monitor on A, so nothing was checked\. Add them: equilybrium init --config ".*" --folder "D:\\Photos"/);
 	const report = readFileSync(join(configDir, 'equilybrium.report.txt'), 'utf8');
-	assert.match(report, /^=== Equilybrium report .* UTC ===\nNOTHING CHECKED — no folders to monitor on A\n/);
+	assert.match(report, /^=== Equilybrium report .* (UTC|[+-]\d\d:\d\d) ===\nNOTHING CHECKED — no folders to monitor on A\n/);
 	const status = wine.run([exe, 'schedule', 'status']);
 	assert.is(status.code, 1, status.stdout + status.stderr);
 	assert.match(status.stdout, /^scheduled: "Equilybrium daily check \(.*\)"\n  runs every day at 03:00 /);
@@ -221,6 +227,8 @@ installer('the silent uninstaller removes program, task, shortcuts and HKCU entr
 	assert.not.ok(existsSync(stateDir()), "the task's record and its folder removed");
 	assert.not.ok(existsSync(startMenu()), 'shortcuts removed');
 	assert.is(regKey(userReg(), 'Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Equilybrium'), undefined);
+	assert.is(regKey(userReg(), 'Software\\Classes\\AppUserModelId\\Equilybrium.Monitor'), undefined, 'toast app id removed');
+	assert.is(regKey(userReg(), 'Software\\Classes\\equilybrium'), undefined, 'equilybrium: URI removed');
 	assert.equal(digestOf(configDir).concat(digestOf(join(configDir, 'notes'))), before, 'config folder kept as it was');
 });
 
