@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sealFor } from '../src/_seal.ts';
+import { sealFor } from '../src/db/seal.ts';
 import { ensureBundle } from './util/bundle.ts';
 import { dropWorld, makeWorld, runSide, type World } from './util/crash.ts';
 

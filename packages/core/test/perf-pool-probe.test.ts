@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../src/index.ts';
-import { HashPool, LARGE_READ, prestartThreads, spareThreads } from '../src/_pool.ts';
+import { HashPool, LARGE_READ, prestartThreads, spareThreads } from '../src/hashing/pool.ts';
 import { lowMemory, physicalCores } from '../src/_machine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-probe-'));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf, FileChangingError, type AlgorithmName } from '../src/index.ts';
-import { HashPool, LARGE_READ } from '../src/_pool.ts';
+import { HashPool, LARGE_READ } from '../src/hashing/pool.ts';
 import { physicalCores, diskOf } from '../src/_machine.ts';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
-import { LISTING_BLOCK } from '../src/db.ts';
-import { CoverageCounter, planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
+import { LISTING_BLOCK } from '../src/db/db.ts';
+import { CoverageCounter, planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/run/rolling.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');
 const day = (n: number) => T0 + n * DAY_MS;

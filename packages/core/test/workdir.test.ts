@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { dbFileName, digestOf, loadConfig, runMonitor, type FileEvent } from '../src/index.ts';
-import { HashPool } from '../src/_pool.ts';
-import { commonFolder, enterCommonFolder } from '../src/_workdir.ts';
+import { HashPool } from '../src/hashing/pool.ts';
+import { commonFolder, enterCommonFolder } from '../src/scan/workdir.ts';
 import { refusedAsCorrupt } from './util/run.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 
