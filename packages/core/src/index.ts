@@ -6,7 +6,7 @@ export * from './config/identity.ts';
 export * from './hashing/hash.ts';
 export * from './scan/scan.ts';
 export * from './scan/excludes.ts';
-export * from './db/db.ts';
+export * from './db/index.ts';
 export * from './events/events.ts';
 export * from './events/eventlog.ts';
 export * from './run/lock.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from '../config/config.ts';
-import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/db.ts';
+import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
 import { BatchCursor } from '../files/cursor.ts';
 import { configError } from '../errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from '../events/events.ts';

@@ -6,7 +6,7 @@
 // that matches never makes any.
 
 import { createHash, type Hash } from 'node:crypto';
-import { LISTING_BLOCK, listingDigestOf, type DbRun } from '../db/db.ts';
+import { LISTING_BLOCK, listingDigestOf, type DbRun } from '../db/index.ts';
 import { describe, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem } from '../scan/scan.ts';
 import type { StatReply } from '../hashing/pool.ts';
 
