@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './hashing/algorithms.ts';
 export * from './config/config.ts';
+export * from './config/folder.ts';
 export * from './config/cron.ts';
 export * from './config/identity.ts';
 export * from './hashing/hash.ts';

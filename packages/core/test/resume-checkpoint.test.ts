@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf, loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
-import { checkpointFile } from '../src/run/checkpoint.ts';
+import { checkpointFile } from '../src/config/folder.ts';
 
 const FILES = 40;
 /** With workers the window is 1024 files deep: a bigger tree, so a stop leaves work to do. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestOf, loadConfig, openDb, runMonitor } from '../src/index.ts';
-import { checkpointFile } from '../src/run/checkpoint.ts';
+import { checkpointFile } from '../src/config/folder.ts';
 
 const FILES = 3000;
 const child = fileURLToPath(new URL('./util/resume-child.ts', import.meta.url));

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Bits } from './bits.ts';
 import { ContentSet } from './contentset.ts';
-import { dbFileName, openDb, type DbEntry, type OpenedDb } from '../db/index.ts';
+import { openDb, type DbEntry, type OpenedDb } from '../db/index.ts';
+import { dbFileName } from '../config/folder.ts';
 import { CoreError, isCoreError } from '../errors.ts';
 import { compareKeys } from '../scan/scan.ts';
 

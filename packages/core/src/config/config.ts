@@ -5,9 +5,9 @@ import { configError, CoreError } from '../errors.ts';
 import { parseIni, type IniSection, type IniValue } from './ini.ts';
 import { labelOf, isAbsoluteAnywhere } from './paths.ts';
 import { cronProblem } from './cron.ts';
+import { CONFIG_FILE } from './folder.ts';
 import { NOTIFICATIONS_SECTION, readNotifications, type NotificationSettings } from './notifications.ts';
 
-export const CONFIG_FILE = 'equilybrium.config.ini';
 export type Role = 'A' | 'B';
 export const ROLES: readonly Role[] = ['A', 'B'];
 export const ID_METHODS = ['Python uuid', 'hostname'] as const;

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AlgorithmName } from '../hashing/algorithms.ts';
 import type { Role, Root } from '../config/config.ts';
+import { DB_SUFFIXES } from '../config/folder.ts';
 import type { DbReader } from './reader.ts';
 import type { ListingFacts } from './listing.ts';
 
@@ -121,8 +122,6 @@ export interface OpenedDb {
 	files(): AsyncGenerator<FileRecord>;
 }
 
-export const dbFileName = (role: Role) => `equilybrium.${role}.DB.json`;
-export const DB_SUFFIXES = { NEW: '.new', BAK: '.bak', LOCAL_TMP: '.local.tmp' } as const;
 
 /** `"files":[\n` and `"local":[\n`: the line before each section's first entry. */
 export const SECTION_HEAD = 10;

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { BufferedFile, exists } from '../files/buffered.ts';
 import { listingLine } from '../scan/folder.ts';
 import { sealFor, type Seal } from './seal.ts';
-import { DB_FORMAT, DB_SUFFIXES, DB_VERSION, SECTION_END, SECTION_HEAD, SEPARATOR, type DbEntry, type DbHeader, type DbRun, type DbRunFacts, type OpenedDb, type StoredLines } from './format.ts';
+import { DB_SUFFIXES } from '../config/folder.ts';
+import { DB_FORMAT, DB_VERSION, SECTION_END, SECTION_HEAD, SEPARATOR, type DbEntry, type DbHeader, type DbRun, type DbRunFacts, type OpenedDb, type StoredLines } from './format.ts';
 import { hasBlockFacts, listingDigest, LISTING_BLOCK, type ListingFacts } from './listing.ts';
 import { jsonKey } from './codecs.ts';
 

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import { BufferedFile, exists } from '../files/buffered.ts';
 import { readLineBlocksSync } from '../files/lines.ts';
 import { CoreError } from '../errors.ts';
-import { EVENT_TYPES, eventLogName, formatEventLine, type EventType, type FileEvent } from './events.ts';
-
-export const eventJournalName = (role: string) => `equilybrium.${role}.events.tmp`;
-export const eventPlanName = (role: string) => `equilybrium.${role}.events.plan`;
+import { EVENT_TYPES, formatEventLine, type EventType, type FileEvent } from './events.ts';
+import { eventJournalName, eventLogName, eventLogsPattern, eventPlanName, TEMPORARY_SUFFIX } from '../config/folder.ts';
 
 /**
  * A run's events reach the logs only once its database is committed, each exactly once
@@ -131,7 +129,7 @@ function deliver(dir: string, role: string, runId: string, only?: EventType): vo
 		const code = (error as NodeJS.ErrnoException).code ?? String(error);
 		throw new CoreError(
 			'E_EVENTS',
-			`the database is committed, but its events could not be written to the equilybrium.${role}.Event.*.log files (${code}). ` +
+			`the database is committed, but its events could not be written to the ${eventLogsPattern(role)} files (${code}). ` +
 				`They are kept in ${eventJournalName(role)} and go to the logs at the next run (make room on the disk first if it is full).`,
 		);
 	}
@@ -193,7 +191,7 @@ function readPlan(path: string): Plan | undefined {
 
 /** Written beside, synced, renamed into place: there is the whole plan or none. */
 function writeSynced(path: string, text: string): void {
-	const temporary = path + '.tmp';
+	const temporary = path + TEMPORARY_SUFFIX;
 	const fd = openSync(temporary, 'w');
 	try {
 		writeFileSync(fd, text);

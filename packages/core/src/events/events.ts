@@ -32,8 +32,6 @@ export function emptyCounts(): EventCounts {
 	return Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as EventCounts;
 }
 
-export const eventLogName = (role: string, type: EventType) => `equilybrium.${role}.Event.${type}.log`;
-
 /** `<ISO-8601 UTC>\t<EventType>\t<M key>[\t<details>]` — tabs and newlines in names are escaped. */
 export function formatEventLine(event: FileEvent): string {
 	const line = `${isoTime(event.at)}\t${event.type}\t${escapeField(event.key)}`;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { count, humanBytes, humanTime, thousands } from '../report/format.ts';
-import { eventLogName, EVENT_TYPES, type EventType } from '../events/events.ts';
-import { REPORT_FILE } from '../report/reportfile.ts';
+import { EVENT_TYPES, type EventType } from '../events/events.ts';
+import { eventLogName, NOTIFY_STATE_FILE, REPORT_FILE } from '../config/folder.ts';
 import { VERDICT_COUNTS, writeFileAtomic, type Delivery, type RunRecord } from '../report/runrecord.ts';
 import type { Role } from '../config/config.ts';
 import type { NotificationSettings } from '../config/notifications.ts';
@@ -12,8 +12,6 @@ import type { NotificationSettings } from '../config/notifications.ts';
 // when there is something new, a reminder at least every N days (silence then means something
 // stopped), and nothing is said twice, by this side or by the other through a shared channel.
 // The channels themselves (HTTP, mail, desktop) are the shells' business.
-
-export const NOTIFY_STATE_FILE = (role: Role) => `equilybrium.${role}.notify-state.json`;
 
 /** Files named per problem in a message; the rest are counted. */
 export const MESSAGE_FILES = 5;

@@ -1,5 +1,6 @@
 import { AT_RISK, VERDICTS, type Comparison, type Verdict, type VerdictItem } from '../compare/compare.ts';
-import { EVENT_TYPES, eventLogName, type EventType } from '../events/events.ts';
+import { EVENT_TYPES, type EventType } from '../events/events.ts';
+import { eventLogName } from '../config/folder.ts';
 import { count, humanAge, humanBytes, humanDuration, humanShare, humanTime, thousands } from './format.ts';
 import { sectionHeading, type EventDigest } from './reportfile.ts';
 

@@ -3,9 +3,8 @@ import { CoreError } from '../errors.ts';
 import { join } from 'node:path';
 import { readLines } from '../files/lines.ts';
 import { localTimestamp } from './format.ts';
-import { emptyCounts, EVENT_TYPES, eventLogName, parseEventLine, type EventType, type FileEvent } from '../events/events.ts';
-
-export const REPORT_FILE = 'equilybrium.report.txt';
+import { emptyCounts, EVENT_TYPES, parseEventLine, type EventType, type FileEvent } from '../events/events.ts';
+import { eventLogName, REPORT_FILE } from '../config/folder.ts';
 
 /**
  * A section starts with this line; its date is when A's run ended, to the millisecond, because

@@ -3,15 +3,13 @@ import { join } from 'node:path';
 import { AT_RISK, type Comparison } from '../compare/compare.ts';
 import { EVENT_TYPES, type EventCounts } from '../events/events.ts';
 import type { Role } from '../config/config.ts';
+import { RUN_HISTORY_FILE, RUN_RECORD_FILE, TEMPORARY_SUFFIX } from '../config/folder.ts';
 import type { RunResult } from '../run/run.ts';
 
 // The run record (SPEC §12): one small JSON file per side that says how its last run ended,
 // for the NAS daemon, the settings page and the other side to read instead of parsing the
 // command line's English. Written atomically at the end of every run, also a failed one, and
 // appended to a short history beside it.
-
-export const RUN_RECORD_FILE = (role: Role) => `equilybrium.${role}.last-run.json`;
-export const RUN_HISTORY_FILE = (role: Role) => `equilybrium.${role}.run-history.jsonl`;
 
 /** The history is cut to its last KEEP lines once it passes CUT_AT: rewritten every 100 runs, not every run. */
 const HISTORY_KEEP = 100;
@@ -171,7 +169,7 @@ export async function readRunHistory(dir: string, role: Role, limit = HISTORY_KE
  * a power cut after the rename keeps the new one (flushed before).
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-	const temporary = `${path}.tmp`;
+	const temporary = path + TEMPORARY_SUFFIX;
 	const file = await open(temporary, 'w');
 	try {
 		await file.writeFile(text, 'utf8');

@@ -6,6 +6,7 @@ import { jsonKey } from '../db/index.ts';
 import { readLines } from '../files/lines.ts';
 import type { AlgorithmName } from '../hashing/algorithms.ts';
 import type { Role } from '../config/config.ts';
+import { CHECKPOINT_SUFFIXES, checkpointFile } from '../config/folder.ts';
 
 // Checkpoint and resume. A run appends every digest it computes to a journal, in key order
 // (the order it settles files in), one JSON line each:
@@ -33,8 +34,6 @@ export interface Checkpointed {
 	hash: string;
 	verifiedAt: number;
 }
-
-export const checkpointFile = (role: Role) => `equilybrium.${role}.checkpoint`;
 
 /** Every SYNC_MS the journal is flushed and synced: the "at least every few minutes". */
 export const SYNC_MS = 30_000;
@@ -149,8 +148,7 @@ export async function removeCheckpoints(dir: string, role: Role): Promise<void> 
 
 // --- internal ---
 
-const NEXT = '.next';
-const TMP = '.tmp';
+const { NEXT, MERGED: TMP } = CHECKPOINT_SUFFIXES;
 /** Handed to the OS this often: a killed process (not a power cut) loses at most this. */
 const FLUSH_MS = 2_000;
 const FORMAT = 'equilybrium-checkpoint';

@@ -4,8 +4,7 @@ import { link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/pro
 import { basename, join } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { Role } from '../config/config.ts';
-
-export const lockFileName = (role: Role) => `equilybrium.${role}.lock`;
+import { LOCK_TAKEOVER_SUFFIX, lockFileName, TEMPORARY_SUFFIX } from '../config/folder.ts';
 
 export interface Lock {
 	path: string;
@@ -72,7 +71,7 @@ function lockedBy(owner: LockOwner, role: Role, path: string): CoreError {
 
 /** This run's lock, whole, beside the lock file: `<lock>.<pid>.<random>.tmp`. */
 async function writeCandidate(path: string, me: LockOwner): Promise<string> {
-	const candidate = `${path}.${me.pid}.${randomBytes(4).toString('hex')}.tmp`;
+	const candidate = `${path}.${me.pid}.${randomBytes(4).toString('hex')}${TEMPORARY_SUFFIX}`;
 	try {
 		const handle = await open(candidate, 'wx');
 		try {
@@ -122,7 +121,7 @@ async function createExclusive(path: string, me: LockOwner): Promise<boolean> {
  * lock: 'taken' (it is ours), 'gone' (no lock any more: try again), or an E_LOCKED error.
  */
 async function takeOver(path: string, candidate: string, stale: LockOwner | undefined, me: LockOwner, role: Role, now: number): Promise<'taken' | 'gone'> {
-	const takeover = `${path}.takeover`;
+	const takeover = path + LOCK_TAKEOVER_SUFFIX;
 	if (!(await linkOrCreate(candidate, takeover, me))) {
 		if (!(await isFresh(takeover, now, TAKEOVER_MAX_AGE_MS))) {
 			await unlink(takeover).catch(() => {});

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from '../config/config.ts';
-import { openDb, dbFileName, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
+import { openDb, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
 import { BatchCursor } from '../files/cursor.ts';
 import { configError } from '../errors.ts';
 import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from '../events/events.ts';
@@ -12,7 +12,8 @@ import { ChangedDigests, HashIndex, SharedPrefixes } from './hashindex.ts';
 import { HashPool, type FolderRequest, type StatReply } from '../hashing/pool.ts';
 import { fromStats, ListingSkip, type GivenBack } from './skip.ts';
 import { diskOf, lowMemory, physicalCores } from '../_machine.ts';
-import { CheckpointReader, CheckpointWriter, checkpointFile, removeCheckpoints } from './checkpoint.ts';
+import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './checkpoint.ts';
+import { CHECKPOINT_SUFFIXES, checkpointFile, dbFileName, scratchFileName } from '../config/folder.ts';
 import { CoverageCounter, planFromBlocks, planFromHint, planRollingBatches, RollingSelector, type Coverage, type RollingHint, type RollingInput, type RollingPlan, type Verified } from './rolling.ts';
 import { BufferedFile } from '../files/buffered.ts';
 import { readLines } from '../files/lines.ts';
@@ -204,8 +205,8 @@ class Monitor {
 		this.startedAt = now();
 	}
 
-	private scratchPath(name: string): string {
-		return join(this.options.config.dir, `equilybrium.${this.options.role}.${name}.tmp`);
+	private scratchPath(name: 'new' | 'gone'): string {
+		return join(this.options.config.dir, scratchFileName(this.options.role, name));
 	}
 
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
@@ -234,7 +235,7 @@ class Monitor {
 	private openScan(statBases: ReadonlyMap<string, string> | undefined): AsyncGenerator<FolderRun> {
 		const { config, role } = this.options;
 		const checkpoint = join(config.dir, checkpointFile(role));
-		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + '.next');
+		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + CHECKPOINT_SUFFIXES.NEXT);
 		const pool = this.pool;
 		// without threads, this one lists (and stats, but for a first run)
 		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: known } : listingHere(known);

@@ -1,3 +1,5 @@
+import { OWN_FILES } from '../config/folder.ts';
+
 // What users expect a scanner to skip without being told (SPEC §7).
 export const DEFAULT_EXCLUDES: readonly string[] = [
 	// Synology
@@ -9,5 +11,5 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
 	// FreeFileSync
 	'*.ffs_db', '*.ffs_lock', '*.ffs_tmp',
 	// Equilybrium's own files, should the config folder sit inside a monitored one
-	'equilybrium.config.ini', 'equilybrium.report.txt', 'equilybrium.[AB].*',
+	...OWN_FILES,
 ];
