@@ -15,12 +15,32 @@ export interface FileEvent {
 	type: EventType;
 	/** The M key (for a move, the new key). */
 	key: string;
-	/** Human-readable details: for a move `from <old key>`. */
+	/** In words, as the event's log line gives them (SPEC §6): for a move `from <old key>`. */
 	details?: string;
 	/** When it was found (ms since epoch). */
 	at: number;
 	size?: number;
 	hash?: string;
+	/** FileMovedOrRenamed: the key the file had. */
+	from?: string;
+	/** FileModified and FileCorrupted: the content the database had. */
+	was?: { size: number; hash: string };
+}
+
+/** A new path whose content and size a vanished one had: moved (or renamed) from `from`. */
+export function movedEvent(key: string, from: string, at: number, size: number, hash: string): FileEvent {
+	return { type: 'FileMovedOrRenamed', key, details: MOVED_FROM + from, at, size, hash, from };
+}
+
+/** Changed content with a new modification time: an edit. */
+export function modifiedEvent(key: string, was: { size: number; hash: string }, at: number, size: number, hash: string): FileEvent {
+	return { type: 'FileModified', key, details: `${was.size} → ${size} bytes`, at, size, hash, was };
+}
+
+/** Changed content under the same modification time: nobody edited it, it rotted. */
+export function corruptedEvent(key: string, was: { size: number; hash: string }, at: number, size: number, hash: string): FileEvent {
+	const details = `content changed but its modification time did not: was ${was.size} bytes ${was.hash}, now ${size} bytes ${hash}`;
+	return { type: 'FileCorrupted', key, details, at, size, hash, was };
 }
 
 /** Events a person must act on: they make the run's exit code 1. */
@@ -56,10 +76,14 @@ export function parseEventLine(line: string): FileEvent | undefined {
 	if (Number.isNaN(time)) return undefined;
 	const event: FileEvent = { type: type as EventType, key: unescapeField(key), at: time };
 	if (details !== undefined) event.details = unescapeField(details);
+	// a move's origin, typed as the run gave it (its words are `from <old key>`)
+	if (event.type === 'FileMovedOrRenamed' && event.details?.startsWith(MOVED_FROM)) event.from = event.details.slice(MOVED_FROM.length);
 	return event;
 }
 
 // --- internal ---
+
+const MOVED_FROM = 'from ';
 
 // a name's bytes that are not UTF-8 are escaped in a key (see scan/folder.ts): as \xHH in a log
 const NEEDS_ESCAPE = /[\\\t\n\r\udc80-\udcff]/u;

@@ -5,7 +5,7 @@ import { rootsOf, type Config, type Role, type Root } from '../config/config.ts'
 import { openDb, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
 import { BatchCursor } from '../files/cursor.ts';
 import { configError } from '../errors.ts';
-import { ALARMING, emptyCounts, type EventCounts, type FileEvent } from '../events/events.ts';
+import { ALARMING, corruptedEvent, emptyCounts, modifiedEvent, movedEvent, type EventCounts, type FileEvent } from '../events/events.ts';
 import { EventLogWriter } from '../events/eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from '../hashing/hash.ts';
 import { ChangedDigests, HashIndex, SharedPrefixes } from './hashindex.ts';
@@ -873,21 +873,12 @@ class Monitor {
 			return this.write(writer, entry, false);
 		}
 		if (file.mtimeMs !== old.mtimeMs) {
-			this.emit({ type: 'FileModified', key: old.key, details: `${old.size} → ${file.size} bytes`, at: now, size: file.size, hash: file.hash });
+			this.emit(modifiedEvent(old.key, { size: old.size, hash: old.hash }, now, file.size, file.hash));
 		} else if (old.goodHash && old.goodHash === file.hash) {
 			// the good content is back (restored from the backup): healed, no event
 		} else {
 			entry.goodHash = old.goodHash ?? old.hash;
-			const was = `${old.size} bytes ${old.hash}`;
-			const now_ = `${file.size} bytes ${file.hash}`;
-			this.emit({
-				type: 'FileCorrupted',
-				key: old.key,
-				details: `content changed but its modification time did not: was ${was}, now ${now_}`,
-				at: now,
-				size: file.size,
-				hash: file.hash,
-			});
+			this.emit(corruptedEvent(old.key, { size: old.size, hash: old.hash }, now, file.size, file.hash));
 		}
 		return this.write(writer, entry, true);
 	}
@@ -939,7 +930,7 @@ class Monitor {
 				const name = basename(c.key);
 				const at = Math.max(0, list.findIndex((g) => basename(g.key) === name));
 				const [from] = list.splice(at, 1);
-				await this.emit({ type: 'FileMovedOrRenamed', key: c.key, details: `from ${from!.key}`, at: now, size: c.size, hash: c.hash });
+				this.emit(movedEvent(c.key, from!.key, now, c.size, c.hash));
 			} else {
 				await this.emit({ type: 'NewFile', key: c.key, at: now, size: c.size, hash: c.hash });
 			}
