@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './hashing/algorithms.ts';
+export * from './hashing/digests.ts';
 export * from './config/config.ts';
 export * from './config/folder.ts';
 export * from './config/cron.ts';
@@ -17,7 +18,7 @@ export * from './report/format.ts';
 export * from './compare/compare.ts';
 export * from './report/report.ts';
 export * from './report/reportfile.ts';
-export { prestartThreads } from './hashing/pool.ts';
+export { prestartThreads } from './hashing/threads.ts';
 export * from './config/schedule.ts';
 export * from './config/ini-edit.ts';
 export * from './run/nofolders.ts';

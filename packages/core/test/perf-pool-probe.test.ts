@@ -8,7 +8,9 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../src/index.ts';
-import { HashPool, LARGE_READ, prestartThreads, spareThreads } from '../src/hashing/pool.ts';
+import { HashPool } from '../src/hashing/pool.ts';
+import { LARGE_READ } from '../src/hashing/wire.ts';
+import { prestartThreads, spareThreads } from '../src/hashing/threads.ts';
 import { lowMemory, physicalCores } from '../src/_machine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-probe-'));

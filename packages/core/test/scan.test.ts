@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { scanRoots, type ScanItem } from '../src/index.ts';
 import { scanFolders, type FolderRun } from '../src/scan/scan.ts';
 import { HashPool } from '../src/hashing/pool.ts';
-import { listingLine } from '../src/scan/folder.ts';
+import { listingLine } from '../src/db/codecs.ts';
 import { removeDir, tempDir, writeTree } from './util/tree.ts';
 
 async function keysOf(items: AsyncIterable<ScanItem>): Promise<string[]> {

@@ -4,6 +4,12 @@
 import type { DbEntry, FileRecord } from './format.ts';
 
 /**
+ * A file's line in its block's listing digest (see db/listing.ts): what a run's scan gives
+ * and its database recorded, compared a block at a time. NUL cannot occur in a file name.
+ */
+export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
+
+/**
  * JSON.stringify(key), remembering the last one: a settled file's key goes to the checkpoint
  * and then to the database, one after the other.
  */

@@ -2,12 +2,11 @@ import { constants } from 'node:fs';
 import { copyFile, link, open, rename, truncate, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BufferedFile, exists } from '../files/buffered.ts';
-import { listingLine } from '../scan/folder.ts';
 import { sealFor, type Seal } from './seal.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
 import { DB_FORMAT, DB_VERSION, SECTION_END, SECTION_HEAD, SEPARATOR, type DbEntry, type DbHeader, type DbRun, type DbRunFacts, type OpenedDb, type StoredLines } from './format.ts';
 import { hasBlockFacts, listingDigest, LISTING_BLOCK, type ListingFacts } from './listing.ts';
-import { jsonKey } from './codecs.ts';
+import { jsonKey, listingLine } from './codecs.ts';
 
 /** Streams a new database; nothing replaces the old one until `commit`. */
 export class DbWriter {

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { createBLAKE3, createXXHash128, type IHasher } from 'hash-wasm';
+import { hex8, nodeDigest, OPENSSL_NAMES, threadEngine, type Digest, type NodeHashing } from './digests.ts';
 
 // The seed's algorithm names, each mapped to an implementation whose hex digest equals
 // Python's hashlib.<name>(data).hexdigest() — or, for crc32/adler32, zlib's value as
@@ -22,12 +23,6 @@ export const ALL_ALGORITHMS = [...ALGORITHMS, ...FAST_ALGORITHMS] as const;
 
 export type AlgorithmName = (typeof ALGORITHMS)[number] | (typeof FAST_ALGORITHMS)[number];
 type WasmAlgorithm = (typeof FAST_ALGORITHMS)[number];
-
-export interface Digest {
-	update(chunk: Uint8Array): void;
-	/** Lowercase hex. */
-	digest(): string;
-}
 
 export function isAlgorithm(name: string): name is AlgorithmName {
 	return (ALL_ALGORITHMS as readonly string[]).includes(name);
@@ -52,13 +47,13 @@ export function prepareAlgorithm(name: AlgorithmName): Promise<void> {
 
 export function createDigest(name: AlgorithmName): Digest {
 	if (name === 'xxh128' || name === 'blake3') return wasmDigest(name);
-	if (name === 'crc32') return crc32Digest();
 	if (name === 'adler32') return adler32Digest();
-	const hash = createHash(OPENSSL_NAMES[name]);
-	return {
-		update: (chunk) => void hash.update(chunk),
-		digest: () => hash.digest('hex'),
-	};
+	return nodeDigest(name === 'crc32' ? name : OPENSSL_NAMES[name], HERE);
+}
+
+/** The name a hashing thread computes `algorithm` under, or undefined when this thread must (see threadEngine). */
+export function threadAlgorithm(algorithm: AlgorithmName): string | undefined {
+	return threadEngine(algorithm, typeof (zlib as { crc32?: unknown }).crc32 === 'function');
 }
 
 /** Hex digest of an in-memory buffer: for tests and small inputs. */
@@ -69,6 +64,9 @@ export function digestOf(name: AlgorithmName, data: Uint8Array): string {
 }
 
 // --- internal ---
+
+/** Node's hashing modules, loaded here already. */
+const HERE: NodeHashing = { crypto: () => crypto, zlib: () => zlib };
 
 const wasmReady = new Map<WasmAlgorithm, Promise<void>>();
 const wasmHashers = new Map<WasmAlgorithm, { hasher: IHasher; initial: Uint8Array }>();
@@ -93,44 +91,6 @@ function wasmDigest(name: WasmAlgorithm): Digest {
 			return wasm.hasher.digest('hex');
 		},
 	};
-}
-
-export const OPENSSL_NAMES: Record<Exclude<AlgorithmName, 'crc32' | 'adler32' | WasmAlgorithm>, string> = {
-	md5: 'md5', sha1: 'sha1', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
-	// Python's defaults: blake2b with a 64-byte digest, blake2s with a 32-byte digest
-	blake2b: 'blake2b512', blake2s: 'blake2s256',
-	sha3_224: 'sha3-224', sha3_256: 'sha3-256', sha3_384: 'sha3-384', sha3_512: 'sha3-512',
-};
-
-const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
-
-// zlib.crc32 exists from Node 20.15 / 22.2; Synology's Node 20 package may be older.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-
-function crc32Digest(): Digest {
-	let crc = 0;
-	return {
-		update: (chunk) => {
-			crc = nativeCrc32 ? nativeCrc32(chunk, crc) : crc32Js(chunk, crc);
-		},
-		digest: () => hex8(crc),
-	};
-}
-
-let crcTable: Uint32Array | undefined;
-
-export function crc32Js(data: Uint8Array, previous = 0): number {
-	if (!crcTable) {
-		crcTable = new Uint32Array(256);
-		for (let n = 0; n < 256; n++) {
-			let c = n;
-			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-			crcTable[n] = c >>> 0;
-		}
-	}
-	let crc = ~previous >>> 0;
-	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-	return ~crc >>> 0;
 }
 
 function adler32Digest(): Digest {

@@ -1,6 +1,8 @@
 import { open } from 'node:fs/promises';
 import { createDigest, prepareAlgorithm, type AlgorithmName } from './algorithms.ts';
 import { nativePath } from '../scan/folder.ts';
+import { READ_ATTEMPTS, SteadyRead } from './steady.ts';
+import { E_CHANGING, E_NOTFILE } from './wire.ts';
 
 export interface HashedFile {
 	hash: string;
@@ -22,40 +24,40 @@ export interface HashOptions {
 
 /** Raised when a file changed under every attempt to read it: not a corruption. */
 export class FileChangingError extends Error {
-	readonly code = 'E_CHANGING';
+	readonly code = E_CHANGING;
 	constructor(attempts: number) {
 		super(`the file kept changing while it was read (${attempts} attempts); it will be checked again next run`);
 	}
 }
 
+/** Raised for a path that is no longer a regular file when it is opened. */
+export const notAFile = () => Object.assign(new Error('not a regular file'), { code: E_NOTFILE });
+
 /**
- * Streams a file through the digest in `blockSize` chunks. The file is stat'ed through the
- * same handle before and after the read; if size or mtime moved, or the bytes read differ
- * from the size, someone wrote to it meanwhile, and it is read again (chkbit's lesson).
+ * Streams a file through the digest in `blockSize` chunks, on this thread, read again while
+ * it changes (see steady.ts).
  */
 export async function hashFile(path: string, options: HashOptions): Promise<HashedFile> {
-	const attempts = options.attempts ?? 3;
+	const attempts = options.attempts ?? READ_ATTEMPTS;
 	await prepareAlgorithm(options.algorithm);
 	const buffer = Buffer.allocUnsafe(options.blockSize);
 	for (let attempt = 1; attempt <= attempts; attempt++) {
 		const handle = await open(nativePath(path), 'r');
 		try {
-			const before = await handle.stat();
+			const read = new SteadyRead(buffer.length);
+			if (read.before(await handle.stat())) throw notAFile();
 			const digest = createDigest(options.algorithm);
-			let total = 0;
-			for (;;) {
+			for (let more = true; more; ) {
 				if (options.signal?.aborted) throw new Error('stopped');
 				const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-				if (bytesRead === 0) break;
-				digest.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
-				total += bytesRead;
-				options.onBytes?.(bytesRead);
-				// a file that keeps growing (a log being written) would never reach its end
-				if (total > before.size) break;
+				if (bytesRead > 0) {
+					digest.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+					options.onBytes?.(bytesRead);
+				}
+				more = read.read(bytesRead);
 			}
-			const after = await handle.stat();
-			const steady = before.size === after.size && before.mtimeMs === after.mtimeMs && total === after.size;
-			if (steady) return { hash: digest.digest(), size: total, mtimeMs: after.mtimeMs };
+			const end = read.after(await handle.stat());
+			if (end.kind === 'steady') return { hash: digest.digest(), size: end.size, mtimeMs: end.mtimeMs };
 		} finally {
 			await handle.close();
 		}

@@ -1,20 +1,17 @@
 import { sep } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { FolderRequest } from '../scan/folder.ts';
+import type { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
-import { WORKER_SOURCE } from './worker-source.ts';
-import type { FolderEntries, FolderLines, FolderStats } from '../scan/folder.ts';
-import * as zlib from 'node:zlib';
-import { OPENSSL_NAMES, type AlgorithmName } from './algorithms.ts';
-import { lowMemory, physicalCores } from '../_machine.ts';
-
-/** A read of at least this size is "large": on a rotational disk, one at a time. */
-export const LARGE_READ = 1 << 20;
+import { threadAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { READ_ATTEMPTS } from './steady.ts';
+import { LISTING_THREADS, takeThread } from './threads.ts';
+import { E_CHANGING, E_LARGE, HashBatch, LARGE_READ, listedFolder, NOT_STATED, NOT_STATED_HOLD_LARGE, type HashReply, type ListedFolder, type ListReply, type ListRequest } from './wire.ts';
 
 export interface PoolOptions {
 	workers: number;
 	algorithm: AlgorithmName;
 	blockSize: number;
-	/** Devices (see _disks.ts) whose large reads must not overlap: spinning disks. */
+	/** Devices (see RunHost.diskOf) whose large reads must not overlap: spinning disks. */
 	sequential?: ReadonlySet<string>;
 }
 
@@ -67,10 +64,10 @@ export class HashPool {
 	 */
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
-			const worker = spares.shift() ?? newThread();
+			const worker = takeThread();
 			worker.ref();
-			worker.on('message', (message: string | ListingReply) => {
-				if (typeof message === 'string') this.receive(i, JSON.parse(message) as WorkerReply);
+			worker.on('message', (message: string | ListReply) => {
+				if (typeof message === 'string') this.receive(i, JSON.parse(message) as HashReply);
 				else this.receiveListing(i, message);
 			});
 			worker.on('error', (error) => this.fail(error));
@@ -80,7 +77,7 @@ export class HashPool {
 
 	/** A pool for `algorithm`, or undefined when it must be hashed on the main thread. */
 	static create(options: PoolOptions): HashPool | undefined {
-		const engine = poolEngine(options.algorithm);
+		const engine = threadAlgorithm(options.algorithm);
 		if (options.workers < 1 || !engine) return undefined;
 		return new HashPool(options, engine);
 	}
@@ -115,7 +112,7 @@ export class HashPool {
 	private queue(file: PoolFile, group: Group, index: number, groupDevice: string | undefined): void {
 		const device = file.device ?? groupDevice;
 		// an unknown size on a disk of sequential large reads: the worker tells first
-		const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? PROBE_LARGE : file.size;
+		const size = file.size < 0 && device !== undefined && this.options.sequential?.has(device) ? NOT_STATED_HOLD_LARGE : file.size;
 		const job: Job = { id: this.nextId++, group, index, path: file.path, size, mtimeMs: file.mtimeMs, device, probe: false };
 		this.waiting.set(job.id, job);
 		this.submit(job);
@@ -137,7 +134,7 @@ export class HashPool {
 		const worker = thread.worker;
 		return new Promise((resolve, reject) => {
 			this.statWaiting.set(listId, { resolve, reject });
-			worker.postMessage({ listId, stat, ...request });
+			worker.postMessage({ listId, stat, ...request } satisfies ListRequest);
 		});
 	}
 
@@ -148,18 +145,11 @@ export class HashPool {
 		return threads;
 	}
 
-	private receiveListing(thread: number, reply: ListingReply): void {
+	private receiveListing(thread: number, reply: ListReply): void {
 		this.workers[thread]!.folders--;
 		const waiter = this.statWaiting.get(reply.listId);
 		this.statWaiting.delete(reply.listId);
-		const head = JSON.parse(reply.head) as Pick<FolderEntries, 'error' | 'kinds' | 'folders'>;
-		let entries: Pick<FolderEntries, 'names' | 'keys'> | undefined;
-		waiter?.resolve({
-			...head,
-			// parsed only if the run makes items of the folder's files (it need not when it skips them)
-			entries: () => (entries ??= JSON.parse(reply.entries) as Pick<FolderEntries, 'names' | 'keys'>),
-			...(reply.values ? { stats: { values: reply.values, errors: reply.errors! }, lines: { text: reply.text!, ends: reply.ends! } } : {}),
-		});
+		waiter?.resolve(listedFolder(reply));
 	}
 
 	private submit(task: Job): void {
@@ -241,8 +231,8 @@ export class HashPool {
 		// a message costs more than hashing a small file: while every worker is busy, let
 		// requests gather into a batch worth sending
 		if (this.pending.length < MIN_BATCH && this.workers.every((w) => w.files > 0)) return;
-		const batches: Batch[] = [];
-		for (let i = 0; i < this.workers.length; i++) batches.push(new Batch());
+		const batches: HashBatch[] = [];
+		for (let i = 0; i < this.workers.length; i++) batches.push(new HashBatch());
 		let sent = 0;
 		for (const task of this.pending) {
 			let best = 0;
@@ -259,12 +249,12 @@ export class HashPool {
 				this.largePeak.set(task.device, Math.max(now, this.largePeak.get(task.device) ?? 0));
 			}
 			const batch = batches[best]!;
-			batch.add(task);
+			batch.add(task.id, task.path, task.probe ? NOT_STATED : task.size, task.mtimeMs);
 			// a worker answers a message at once when done with it: several smaller ones keep
 			// results flowing back while it works on the next
 			if (batch.ids.length >= MESSAGE_FILES) {
 				this.post(best, batch);
-				batches[best] = new Batch();
+				batches[best] = new HashBatch();
 			}
 		}
 		this.pending = this.pending.slice(sent);
@@ -272,15 +262,13 @@ export class HashPool {
 	}
 
 	/** One message: the batch as JSON, its paths from the working directory where they can be. */
-	private post(worker: number, batch: Batch): void {
+	private post(worker: number, batch: HashBatch): void {
 		const folder = this.workingFolder;
 		const base = folder !== undefined && batch.base.startsWith(folder) ? batch.base.slice(folder.length) : batch.base;
-		const { ids, paths, sizes, mtimes } = batch;
-		const message = { algorithm: this.engine, blockSize: this.options.blockSize, attempts: ATTEMPTS, base, ids, paths, sizes, mtimes };
-		this.workers[worker]!.worker.postMessage(JSON.stringify(message));
+		this.workers[worker]!.worker.postMessage(batch.message(this.engine, this.options.blockSize, READ_ATTEMPTS, base));
 	}
 
-	private receive(worker: number, reply: WorkerReply): void {
+	private receive(worker: number, reply: HashReply): void {
 		const { ids, hashes, sizes, mtimes, errors } = reply;
 		// every digest of a message has one length: the algorithm's
 		const width = ids.length > 0 ? hashes.length / ids.length : 0;
@@ -293,16 +281,16 @@ export class HashPool {
 		for (const [id, code, message] of errors) {
 			const waiter = this.answered(worker, id);
 			if (!waiter) continue;
-			if (code === 'E_LARGE') {
+			if (code === E_LARGE) {
 				// a new file found large: it waits its turn with the disk's other large reads
 				waiter.size = message as number;
-				waiter.mtimeMs = -1;
+				waiter.mtimeMs = NOT_STATED;
 				waiter.probe = true;
 				this.submit(waiter);
 				continue;
 			}
 			this.done(waiter);
-			if (code === 'E_CHANGING') settle(waiter, new FileChangingError(ATTEMPTS));
+			if (code === E_CHANGING) settle(waiter, new FileChangingError(READ_ATTEMPTS));
 			else settle(waiter, Object.assign(new Error(String(message)), { code }));
 		}
 		if (this.pending.length && !this.flushScheduled) {
@@ -340,43 +328,6 @@ export class HashPool {
 	}
 }
 
-/** lstat results: [size, mtimeMs, kind] per path; kind 1 file, 0 gone or not a file, -1 error. */
-export type StatReply = FolderStats;
-
-/** A folder to list on a thread: see listFolder. */
-export interface FolderRequest {
-	dir: string;
-	base: string;
-	/** `base` relative to the working directory, when the run moved there (RunOptions.changeDirectory): its files are lstat'ed from here. */
-	statBase?: string;
-	prefix: string;
-	relative: string;
-	/** The excludes (see GlobSet): a regexp's source, and the patterns matched apart. */
-	byName?: string;
-	byPath?: string;
-	byNameGlobs?: string[];
-	byPathGlobs?: string[];
-}
-
-/**
- * A folder listed (see readFolder), with the lstat and listing lines of its files when it
- * was asked with them; `entries` gives the names and keys of every child.
- */
-export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'folders'> {
-	entries(): Pick<FolderEntries, 'names' | 'keys'>;
-	stats?: StatReply;
-	lines?: FolderLines;
-}
-
-/** A thread's listing; the lstat and lines only when asked. */
-interface ListingReply extends Partial<StatReply>, Partial<FolderLines> {
-	listId: number;
-	/** JSON (one string is copied far faster than arrays are cloned): error, kinds and folders… */
-	head: string;
-	/** …and names and keys. */
-	entries: string;
-}
-
 /** A file to hash: `size` and `mtimeMs` as the scan saw them; `device` for read scheduling. */
 export interface PoolFile {
 	path: string;
@@ -405,90 +356,13 @@ interface Job {
 	group: Group;
 	index: number;
 	path: string;
-	/** As given, or PROBE_LARGE, or as a thread found it (a large new file): what scheduling counts. */
+	/** As given, or NOT_STATED_HOLD_LARGE, or as a thread found it (a large new file): what scheduling counts. */
 	size: number;
 	mtimeMs: number;
 	device: string | undefined;
 	/** Its size is known (for scheduling), but the thread must stat the file itself. */
 	probe: boolean;
 }
-
-/** The threads listing folders: lstat is a system call a file, which two cores make twice as fast as one. */
-const LISTING_THREADS = 2;
-
-function newThread(): Worker {
-	return new Worker(WORKER_SOURCE, { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
-}
-
-/** Threads started by prestartThreads and not taken by a pool yet. */
-const spares: Worker[] = [];
-
-/**
- * Starts the threads a run lists its folders on (as many as a pool of `Workers = auto` would)
- * now, before the program has read its config: a thread takes 30–45 ms to start (Node's own
- * modules), time a run otherwise spends waiting for its first folder. The first pool takes
- * them. Not taken, they keep nothing alive: a command that wants none (another command, a
- * config with `Workers = 0`, an error) ends as if they had never started.
- */
-export function prestartThreads(): void {
-	const count = lowMemory() ? 1 : Math.min(LISTING_THREADS, physicalCores());
-	for (let i = spares.length; i < count; i++) {
-		const worker = newThread();
-		worker.unref();
-		// a thread that fails before a pool takes it is not given to one
-		worker.once('error', () => {
-			const at = spares.indexOf(worker);
-			if (at >= 0) spares.splice(at, 1);
-		});
-		spares.push(worker);
-	}
-}
-
-/** Threads started early and not taken yet (for tests). */
-export const spareThreads = (): number => spares.length;
-
-/** [id, hash, size, mtimeMs] or, for a failure, [id, null, code, message]. */
-/** A thread's answer to a batch, by column (see hashing/worker-source.ts): the digests run together. */
-interface WorkerReply {
-	ids: number[];
-	hashes: string;
-	sizes: number[];
-	mtimes: number[];
-	errors: [id: number, code: string, message: string | number][];
-}
-
-// a worker holds one block, one batch of paths (at most 1024, ~4 MB in the worst case) and its results,
-// or one folder's listing; a young generation of 16 MB, not 2: listing and lstat make garbage
-// a file, and at 2 MB a third of a thread's time went to collecting it
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24 };
-/** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
-const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };
-
-/**
- * Files for one thread, as one message: the paths relative to the first one's folder (most
- * of a batch is one folder's files), or whole after a NUL. One shape for every batch: the
- * pool's dispatch is the main thread's per-file path, and is compiled once, not again for
- * each new shape.
- */
-class Batch {
-	base = '';
-	ids: number[] = [];
-	paths: string[] = [];
-	sizes: number[] = [];
-	mtimes: number[] = [];
-
-	add(task: Job): void {
-		const path = task.path;
-		if (this.ids.length === 0) this.base = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-		this.ids.push(task.id);
-		this.paths.push(path.startsWith(this.base) ? path.slice(this.base.length) : '\0' + path);
-		this.sizes.push(task.probe ? -1 : task.size);
-		this.mtimes.push(task.mtimeMs);
-	}
-}
-
-/** The size of a file not stat'ed yet, on a disk whose large reads go one at a time. */
-const PROBE_LARGE = -2;
 
 /** Bytes a worker holds at most (a file counts FILE_COST more than its size). */
 const MAX_LOAD = 32 << 20;
@@ -502,12 +376,3 @@ const MANY_BYTES = 32 << 20;
 const UNKNOWN_WEIGHT = 1 << 20;
 /** …or this many files (each costs an open, a read and a close). */
 const MANY_FILES = 512;
-
-/** Reads of a file that keeps changing before it is given up on (as hashFile). */
-const ATTEMPTS = 3;
-
-/** The name a worker computes `algorithm` under, using built-in modules only. */
-function poolEngine(algorithm: AlgorithmName): string | undefined {
-	if (algorithm === 'crc32') return typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? 'crc32' : undefined;
-	return (OPENSSL_NAMES as Partial<Record<AlgorithmName, string>>)[algorithm];
-}

@@ -9,7 +9,9 @@ import { ALARMING, corruptedEvent, emptyCounts, modifiedEvent, movedEvent, type 
 import { EventLogWriter } from '../events/eventlog.ts';
 import { hashFile, FileChangingError, type HashedFile } from '../hashing/hash.ts';
 import { ChangedDigests, HashIndex, SharedPrefixes } from './hashindex.ts';
-import { HashPool, type FolderRequest, type StatReply } from '../hashing/pool.ts';
+import { HashPool } from '../hashing/pool.ts';
+import type { FolderRequest } from '../scan/folder.ts';
+import type { FolderStats } from '../scan/folder.ts';
 import { fromStats, ListingSkip, type GivenBack } from './skip.ts';
 import { diskOf, lowMemory, physicalCores } from '../_machine.ts';
 import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './checkpoint.ts';
@@ -432,7 +434,7 @@ class Monitor {
 			return false;
 		};
 		try {
-			const planAll = async (batch: ListedItem[], stated: StatReply | undefined, resolved?: (ScanItem | undefined)[], from = old): Promise<boolean> => {
+			const planAll = async (batch: ListedItem[], stated: FolderStats | undefined, resolved?: (ScanItem | undefined)[], from = old): Promise<boolean> => {
 				for (const unit of this.cut(await this.plan(batch, from, stated, resolved))) {
 					// no more files in flight than the window: a stop then has little to wait for
 					if (unit.files.length && (await settleReady(window - unit.files.length + 1))) return true;
@@ -606,7 +608,7 @@ class Monitor {
 	 * the database knows is stat'ed here, to see whether it changed; a new one is not when a
 	 * worker hashes it: its size and mtime come back with the digest.
 	 */
-	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>, stats: StatReply | undefined, resolved?: (ScanItem | undefined)[]): Promise<Work[]> {
+	private async plan(batch: ListedItem[], old: BatchCursor<OldEntry>, stats: FolderStats | undefined, resolved?: (ScanItem | undefined)[]): Promise<Work[]> {
 		const items: Work[] = [];
 		const lazy = this.pool !== undefined && !this.resume;
 		for (let i = 0; i < batch.length; i++) {

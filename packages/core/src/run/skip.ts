@@ -8,7 +8,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { LISTING_BLOCK, listingDigestOf, type DbRun } from '../db/index.ts';
 import { describe, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem } from '../scan/scan.ts';
-import type { StatReply } from '../hashing/pool.ts';
+import type { FolderStats } from '../scan/folder.ts';
 
 /** What a block held, given back to the merge: items, and their scan items (lstat'ed already). */
 export interface GivenBack {
@@ -111,7 +111,7 @@ export class ListingSkip {
 }
 
 /** The scan item for a listed file from its folder's lstat (as statListed would have made it). */
-export function fromStats(listed: ListedFile, stats: StatReply, i: number): ScanItem | undefined {
+export function fromStats(listed: ListedFile, stats: FolderStats, i: number): ScanItem | undefined {
 	const kind = stats.values[i * 3 + 2];
 	if (kind === 1) return { kind: 'file', key: listed.key, path: listed.path, size: stats.values[i * 3]!, mtimeMs: stats.values[i * 3 + 1]! };
 	const error = stats.errors[i];

@@ -1,8 +1,7 @@
 // One folder of the scan: its entries, less the excluded, keyed and in key order; the lstat
-// of its files; their listing lines. The functions are self-contained on purpose (no
-// imports, no helpers, no named inner functions): the hashing threads run the very same
-// code from its source text (see hashing/worker-source.ts), so that a run with a database lists and
-// stats its folders beside its merge. What one needs of another is passed in (`native`).
+// of its files; their listing lines. Listed on this thread, or on a hashing thread, which
+// runs this very code (hashing/thread.ts), so that a run with a database lists and stats its
+// folders beside its merge.
 //
 // Names that are not valid UTF-8 (old NAS shares, Latin-1 `caf\xe9.txt`) read as U+FFFD, and
 // the file system knows no such name. Their bad bytes are kept escaped instead, one UTF-16
@@ -10,8 +9,35 @@
 // the key is the same on every run and on both sides, it survives JSON (the database, the
 // threads' messages), and nativePath gives the bytes back to open the file.
 
-import type { Dirent } from 'node:fs';
-import type { Lstat } from './quickstat.ts';
+import { lstatSync, readdirSync } from 'node:fs';
+import { toNamespacedPath } from 'node:path';
+import { listingLine } from '../db/codecs.ts';
+import { cachedTester } from './glob.ts';
+import { quickStat } from './quickstat.ts';
+
+/** A folder to list, as the scan asks for it (see scanFolders), here or on a hashing thread. */
+export interface FolderRequest {
+	dir: string;
+	/** `dir` ending with the separator. */
+	base: string;
+	/** `base` relative to the working directory, when the run moved there (see workdir.ts): its files are lstat'ed from there. */
+	statBase?: string;
+	prefix: string;
+	relative: string;
+	/** The excludes (see GlobSet): a regexp's source, and the patterns matched apart. */
+	byName?: string;
+	byPath?: string;
+	byNameGlobs?: string[];
+	byPathGlobs?: string[];
+}
+
+/** A folder listed, with its files' lstat and listing lines when asked for. */
+export function listFolder(request: FolderRequest, stat: boolean): { listing: FolderEntries; stats?: FolderStats; lines?: FolderLines } {
+	const listing = readFolder(request.dir, request.prefix, request.relative, cachedTester(request.byName, request.byNameGlobs), cachedTester(request.byPath, request.byPathGlobs));
+	if (!stat) return { listing };
+	const stats = statFolder(request.statBase ?? request.base, listing);
+	return { listing, stats, lines: folderLines(listing, stats) };
+}
 
 /** What readFolder finds; the children are in key order (files and folders interleaved). */
 export interface FolderEntries {
@@ -22,7 +48,7 @@ export interface FolderEntries {
 	keys: string[];
 	/** FOLDER_FILE, FOLDER_SUBFOLDER, or FOLDER_TWIN (another name is the same key). */
 	kinds: number[];
-	/** Some name, or the folder's own path, holds escaped bytes: paths go through `native`. */
+	/** Some name, or the folder's own path, holds escaped bytes: paths go through nativePath. */
 	escaped?: boolean;
 	/** [name, key] of each subfolder, in order: what the walk needs of a folder it does not merge. */
 	folders: [string, string][];
@@ -31,14 +57,6 @@ export interface FolderEntries {
 export const FOLDER_FILE = 0;
 export const FOLDER_SUBFOLDER = 1;
 export const FOLDER_TWIN = 2;
-
-export type ReadDir = {
-	(path: string | Buffer, options: { withFileTypes: true }): Dirent[];
-	(path: string | Buffer, options: { withFileTypes: true; encoding: 'buffer' }): Dirent<Buffer>[];
-};
-
-/** nativePath's type, as readFolder and statFolder take it. */
-export type NativePath = (path: string) => string | Buffer;
 
 /**
  * A path holding escaped bytes (see the top of this file) as the bytes the file system knows
@@ -67,15 +85,15 @@ export function nativePath(path: string): string | Buffer {
  * out; so are symlinks, junctions, FIFOs, sockets and devices. Keys are NFC (plain ASCII is
  * already); a folder sorts as `name/`, so its subtree lands where its keys belong.
  */
-export function readFolder(readdir: ReadDir, native: NativePath, dir: string, prefix: string, relative: string, byName: { test(text: string): boolean } | undefined, byPath: { test(text: string): boolean } | undefined): FolderEntries {
-	const nativeDir = native(dir);
+export function readFolder(dir: string, prefix: string, relative: string, byName: { test(text: string): boolean } | undefined, byPath: { test(text: string): boolean } | undefined): FolderEntries {
+	const nativeDir = nativePath(dir);
 	let entries: { name: string; isDirectory(): boolean; isFile(): boolean }[];
 	let escaped = typeof nativeDir !== 'string';
 	try {
-		entries = readdir(nativeDir, { withFileTypes: true });
+		entries = readdirSync(nativeDir, { withFileTypes: true });
 		if (entries.some((entry) => entry.name.includes('\ufffd'))) {
 			// a name that is not valid UTF-8: the folder again, as bytes, its bad bytes escaped
-			entries = readdir(nativeDir, { withFileTypes: true, encoding: 'buffer' }).map((entry) => {
+			entries = readdirSync(nativeDir, { withFileTypes: true, encoding: 'buffer' }).map((entry) => {
 				const bytes = entry.name;
 				let name = '';
 				for (let i = 0; i < bytes.length; ) {
@@ -131,7 +149,7 @@ export function readFolder(readdir: ReadDir, native: NativePath, dir: string, pr
 	return listing;
 }
 
-/** lstat of a folder's files: [size, mtimeMs, kind] per child; see StatReply in hashing/pool.ts. */
+/** The lstat of a folder's files: [size, mtimeMs, kind] per child, as statFolder says. */
 export interface FolderStats {
 	values: Float64Array;
 	errors: Record<number, [code: string, message: string]>;
@@ -141,14 +159,14 @@ export interface FolderStats {
  * The lstat of the files readFolder found (kind 1: a regular file; 0: gone, something else
  * now, or not a file child; -1: an error, whose code and message are in `errors` by index).
  */
-export function statFolder(lstat: Lstat, native: NativePath, base: string, listing: FolderEntries): FolderStats {
+export function statFolder(base: string, listing: FolderEntries): FolderStats {
 	const values = new Float64Array(listing.kinds.length * 3);
 	const errors: FolderStats['errors'] = {};
 	for (let i = 0; i < listing.kinds.length; i++) {
 		if (listing.kinds[i] !== 0) continue;
 		try {
 			const path = base + listing.names[i];
-			const stats = lstat(listing.escaped ? native(path) : path, { throwIfNoEntry: false });
+			const stats = lstatQuick(listing.escaped ? nativePath(path) : path, { throwIfNoEntry: false });
 			if (!stats || !stats.isFile()) continue;
 			values[i * 3] = stats.size;
 			values[i * 3 + 1] = stats.mtimeMs;
@@ -162,8 +180,8 @@ export function statFolder(lstat: Lstat, native: NativePath, base: string, listi
 	return { values, errors };
 }
 
-/** A file's line in a database block's listing digest (see ListingFacts in db.ts). */
-export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
+/** lstatSync without its Stats object where that is safe (see quickstat.ts): one a thread. */
+const lstatQuick = quickStat('lstat', lstatSync, toNamespacedPath);
 
 /** The listing lines of a folder's stat'ed files, one string; `ends[i]`: where child i's line ends (others have none). */
 export interface FolderLines {
@@ -172,15 +190,15 @@ export interface FolderLines {
 }
 
 /**
- * The listing line (`line`: listingLine) of each file found a
- * regular file, in order: a run compares them, a block at a time, with the database's
- * listing digests, and need not make an item of any file it skips.
+ * The listing line (see db/codecs.ts) of each file found a regular file, in order: a
+ * run compares them, a block at a time, with the database's listing digests, and need not
+ * make an item of any file it skips.
  */
-export function folderLines(listing: FolderEntries, stats: FolderStats, line: (key: string, size: number, mtimeMs: number) => string): FolderLines {
+export function folderLines(listing: FolderEntries, stats: FolderStats): FolderLines {
 	const ends = new Uint32Array(listing.kinds.length);
 	let text = '';
 	for (let i = 0; i < listing.kinds.length; i++) {
-		if (stats.values[i * 3 + 2] === 1) text += line(listing.keys[i]!, stats.values[i * 3]!, stats.values[i * 3 + 1]!);
+		if (stats.values[i * 3 + 2] === 1) text += listingLine(listing.keys[i]!, stats.values[i * 3]!, stats.values[i * 3 + 1]!);
 		ends[i] = text.length;
 	}
 	return { text, ends };

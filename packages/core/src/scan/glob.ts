@@ -63,8 +63,7 @@ export interface Tester {
 }
 
 /**
- * A GlobSet as a tester. Self-contained (no imports, no helpers, no named inner functions):
- * the hashing threads make their testers from its source text (see hashing/worker-source.ts).
+ * A GlobSet as a tester: this thread's, and a hashing thread's (hashing/thread.ts).
  *
  * The wildcard matcher simulates the pattern as a set of positions in it, advanced one
  * character of the text at a time (a Thompson simulation): a star position stays while it
@@ -101,7 +100,6 @@ export function globTester(source: string | undefined, globs: readonly string[] 
 		return tokens;
 	});
 	if (!regexp && compiled.length === 0) return undefined;
-	// no named inner functions: a tool that keeps names would call a helper the threads lack
 	return {
 		test(text: string): boolean {
 			if (regexp !== undefined && regexp.test(text)) return true;
@@ -138,4 +136,15 @@ export function globTester(source: string | undefined, globs: readonly string[] 
 			return false;
 		},
 	};
+}
+
+/** The testers of each set of excludes, made once: a run lists thousands of folders with the same excludes. */
+const testers = new Map<string, Tester | undefined>();
+
+/** globTester's tester of a GlobSet, made once per set. */
+export function cachedTester(source: string | undefined, globs: readonly string[] | undefined): Tester | undefined {
+	if (source === undefined && globs === undefined) return undefined;
+	const id = JSON.stringify([source, globs]);
+	if (!testers.has(id)) testers.set(id, globTester(source, globs));
+	return testers.get(id);
 }

@@ -12,9 +12,6 @@
 // agreed with the public call on a real file (size, mtimeMs, type), never with Node's
 // permission model on (lstatSync checks it; the binding does not), and any error is left to
 // the public call to raise in its usual form. Otherwise the public call is used, as it is.
-//
-// Self-contained on purpose (no imports, no helpers, no named inner functions): the hashing
-// threads run it from its source text (see hashing/worker-source.ts).
 
 /** What the scan and the hashing threads read of a Stats, at once: a quick result is reused. */
 export interface StatFacts {

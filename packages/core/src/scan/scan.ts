@@ -1,9 +1,8 @@
-import { lstatSync, readdirSync } from 'node:fs';
-import { sep, toNamespacedPath } from 'node:path';
-import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, folderLines, listingLine, nativePath, readFolder, statFolder } from './folder.ts';
-import { quickStat } from './quickstat.ts';
-import { globRegExps, globTester, type Tester } from './glob.ts';
-import type { FolderRequest, ListedFolder, StatReply } from '../hashing/pool.ts';
+import { lstatSync } from 'node:fs';
+import { sep } from 'node:path';
+import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, listFolder, nativePath, type FolderRequest, type FolderStats } from './folder.ts';
+import { globRegExps } from './glob.ts';
+import type { ListedFolder } from '../hashing/wire.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
 import type { Root } from '../config/config.ts';
 
@@ -88,8 +87,8 @@ export async function* scanBatches(roots: readonly Root[], extraExcludes: readon
  */
 export class FolderRun {
 	private items: ListedItem[] | undefined;
-	/** lstat by the run's index (see StatReply): undefined if listed without. */
-	readonly stats: StatReply | undefined;
+	/** lstat by the run's index (see FolderStats): undefined if listed without. */
+	readonly stats: FolderStats | undefined;
 
 	private constructor(
 		private folder: ListedFolder | undefined,
@@ -180,15 +179,10 @@ type MakeRequest = (dir: string, prefix: string, relative: string, statBase: str
 
 /** A folder listed on this thread; with `stat`, with its files' lstat and lines (as a thread lists it). */
 function listHere(request: FolderRequest, stat = false): ListedFolder {
-	const listing = readFolder(readdirSync, nativePath, request.dir, request.prefix, request.relative, compiled(request.byName, request.byNameGlobs), compiled(request.byPath, request.byPathGlobs));
+	const { listing, stats, lines } = listFolder(request, stat);
 	const folder: ListedFolder = { ...listing, entries: () => listing };
-	if (!stat) return folder;
-	const stats = statFolder(lstatHere, nativePath, request.statBase ?? request.base, listing);
-	return { ...folder, stats, lines: folderLines(listing, stats, listingLine) };
+	return stats && lines ? { ...folder, stats, lines } : folder;
 }
-
-/** lstatSync without its Stats object where that is safe (see scan/quickstat.ts). */
-const lstatHere = quickStat('lstat', lstatSync, toNamespacedPath);
 
 /** The one order of keys everywhere: UTF-16 code units of the NFC strings. */
 export function compareKeys(a: string, b: string): number {
@@ -201,15 +195,6 @@ export function compareKeys(a: string, b: string): number {
 export const listingHere = (stat: boolean): Lister => ({ list: async (request) => listHere(request, stat), ahead: 0, stat });
 
 const HERE = listingHere(false);
-
-/** The excludes compiled once per run's set, for folders listed on this thread. */
-const testers = new Map<string, Tester | undefined>();
-function compiled(source: string | undefined, globs: string[] | undefined): Tester | undefined {
-	if (source === undefined && globs === undefined) return undefined;
-	const id = JSON.stringify([source, globs]);
-	if (!testers.has(id)) testers.set(id, globTester(source, globs));
-	return testers.get(id);
-}
 
 async function* walk(folder: FolderRequest, lister: Lister, request: MakeRequest, listing?: Promise<ListedFolder>): AsyncGenerator<FolderRun> {
 	let listed: ListedFolder;
@@ -255,9 +240,9 @@ async function* walk(folder: FolderRequest, lister: Lister, request: MakeRequest
 const subRelative = (folder: FolderRequest, key: string) => (folder.relative ? `${folder.relative}/` : '') + key.slice(folder.prefix.length + 1);
 
 /** A folder's lstat seen from a run of it (from child `start`). */
-function runStats(stats: StatReply, start: number, length: number): StatReply {
+function runStats(stats: FolderStats, start: number, length: number): FolderStats {
 	const values = stats.values.subarray(start * 3, (start + length) * 3);
-	const errors: StatReply['errors'] = {};
+	const errors: FolderStats['errors'] = {};
 	for (const i in stats.errors) if (+i >= start && +i < start + length) errors[+i - start] = stats.errors[i]!;
 	return { values, errors };
 }
