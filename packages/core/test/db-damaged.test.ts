@@ -102,6 +102,15 @@ damaged('sealed, but of the wrong shape: every message names the file, none is a
 	}
 });
 
+damaged('sealed as version 2, but its run line does not record its blocks: refused, not read without them', () => {
+	const without = good.replace(/"listing":\{[^}]*\},/, '');
+	assert.is.not(without, good, 'the damage was made');
+	refused(world, 'no listing', resealed(without), /does not record the blocks/);
+	const half = good.replace(/"oldestSizes":\[[^\]]*\]/, '"oldestSizes":[]');
+	assert.is.not(half, good, 'the damage was made');
+	refused(world, 'a listing of fewer blocks', resealed(half), /does not record the blocks/);
+});
+
 damaged('with hashing threads (which kept a hung run alive for ever): the same answers', () => {
 	const ini = join(world.cfg, 'equilybrium.config.ini');
 	const config = readFileSync(ini, 'utf8');

@@ -9,20 +9,6 @@ import type { DbEntry, FileRecord } from './format.ts';
  */
 export const listingLine = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}\0`;
 
-/**
- * JSON.stringify(key), remembering the last one: a settled file's key goes to the checkpoint
- * and then to the database, one after the other.
- */
-export function jsonKey(key: string): string {
-	if (key !== lastKey) {
-		lastKey = key;
-		lastJson = JSON.stringify(key);
-	}
-	return lastJson;
-}
-let lastKey = '';
-let lastJson = '""';
-
 export const stripComma = (line: string) => (line.charCodeAt(line.length - 1) === 44 ? line.slice(0, -1) : line);
 
 /**

@@ -4,7 +4,7 @@ import type { AlgorithmName } from '../hashing/algorithms.ts';
 import type { Role, Root } from '../config/config.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
 import type { DbReader } from './reader.ts';
-import type { ListingFacts } from './listing.ts';
+import type { ListedBlocks, ListingFacts } from './listing.ts';
 
 // The monitoring database M (SPEC §5). One JSON document, written one entry per line so it
 // can be read and written as a stream:
@@ -18,15 +18,30 @@ import type { ListingFacts } from './listing.ts';
 //   [1700000000000.5,1700000000000],
 //   [1700000000000,1700000000000,"<last good hash>"]
 //   ],
-//   "run":{…},                      ← this run's facts, and where "local" starts
+//   "run":{…},                      ← this run's facts, where "local" starts, its blocks (listing.ts)
 //   "seal":"<SHA3-512 of the SHA-256 of each MiB above (seal.ts)>"}
 //
 // Entries are in ascending key order (compareKeys), the order the scan yields them.
 
 export const DB_FORMAT = 'equilybrium-db';
 
-/** 2: sealed a MiB at a time (seal.ts); version 1 files are read, and sealed, as they were. */
+/**
+ * 2: sealed a MiB at a time (seal.ts), and the facts of its listing's blocks recorded in its
+ * run line (listing.ts). Version 1 files are read, and their seals checked, as they were
+ * written (see upgrade).
+ */
 export const DB_VERSION = 2;
+
+/**
+ * A run line as this version reads it, whatever version wrote the file (as chkbit upgrades an
+ * index on load). Version 1: the facts of its blocks, where it has any, were recorded before
+ * they were complete, and are not used.
+ */
+export function upgrade(header: DbHeader, run: DbRun): DbRun {
+	if (header.version >= 2) return run;
+	const { listing: _incomplete, ...rest } = run;
+	return rest;
+}
 
 export interface FileRecord {
 	key: string;
@@ -74,7 +89,7 @@ export interface DbRunFacts {
 export interface DbRun extends DbRunFacts {
 	count: number;
 	bytes: number;
-	/** The listing (key, size, mtime) of each LISTING_BLOCK entries: see ListingFacts. */
+	/** The listing (key, size, mtime) of each LISTING_BLOCK entries: see ListingFacts. From version 2 on. */
 	listing?: ListingFacts;
 	/** Byte offsets of the "files" and "local" sections. */
 	filesAt: number;
@@ -102,6 +117,10 @@ export interface OpenedDb {
 	header: DbHeader;
 	run: DbRun;
 	prefix?: DbPrefix;
+	/** The blocks of its listing, for a run to skip those it finds again unchanged (version 2 on). */
+	blocks?: ListedBlocks;
+	/** How many entries there are from the first of block `block` on. */
+	entriesFrom(block: number): number;
 	/**
 	 * Settles when the seal is checked: at once, unless a Sealer checks it in the background; then
 	 * the entries may be read meanwhile, but nothing made from them may be committed before

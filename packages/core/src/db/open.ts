@@ -6,8 +6,8 @@ import { firstEntries } from '../files/cursor.ts';
 import { readLines } from '../files/lines.ts';
 import { sealHere } from './seal.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
-import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type OpenedDb, type Sealer } from './format.ts';
-import { LISTING_BLOCK } from './listing.ts';
+import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type OpenedDb, type Sealer } from './format.ts';
+import { completeFacts, ListedBlocks, LISTING_BLOCK } from './listing.ts';
 import { parseFile } from './codecs.ts';
 import { DbReader } from './reader.ts';
 
@@ -29,6 +29,8 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		run,
 		sealed,
 		...(prefix ? { prefix } : {}),
+		...(run.listing ? { blocks: new ListedBlocks(run.listing, run.count) } : {}),
+		entriesFrom: (block) => Math.max(0, run.count - block * LISTING_BLOCK),
 		files: () => readFiles(path, filesAt),
 		entries: () => flatten(fromStart(path, filesAt, run.localAt, (r) => r.batches(false))),
 		entryBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.batches()),
@@ -157,7 +159,8 @@ async function shapeOf(path: string, runLine: string, size: number): Promise<{ h
 	const offset = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < size;
 	if (!offset(run.filesAt) || !offset(run.localAt) || !Number.isInteger(run.count) || run.count < 0) return 'its run line does not say where its entries are';
 	if (!(await startsWith(path, run.filesAt, '"files":[\n')) || !(await startsWith(path, run.localAt, '"local":[\n'))) return 'its entries are not where its run line says';
-	return { header, run };
+	if (header.version >= 2 && !completeFacts(run.listing, run.count)) return 'its run line does not record the blocks of its listing';
+	return { header, run: upgrade(header, run) };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -5,8 +5,9 @@ import { BufferedFile, exists } from '../files/buffered.ts';
 import { sealFor, type Seal } from './seal.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
 import { DB_FORMAT, DB_VERSION, SECTION_END, SECTION_HEAD, SEPARATOR, type DbEntry, type DbHeader, type DbRun, type DbRunFacts, type OpenedDb, type StoredLines } from './format.ts';
-import { hasBlockFacts, listingDigest, LISTING_BLOCK, type ListingFacts } from './listing.ts';
-import { jsonKey, listingLine } from './codecs.ts';
+import { listingDigest, LISTING_BLOCK, type ListingFacts } from './listing.ts';
+import { jsonKey } from '../files/json-key.ts';
+import { listingLine } from './codecs.ts';
 
 /** Streams a new database; nothing replaces the old one until `commit`. */
 export class DbWriter {
@@ -183,7 +184,7 @@ export class DbWriter {
 
 	/** How many of the first `wanted` blocks can be copied: whole ones, of a database that records its blocks. */
 	private copyable(previous: OpenedDb, wanted: number): number {
-		if (!hasBlockFacts(previous.run)) return 0;
+		if (!previous.blocks) return 0;
 		return Math.max(0, Math.min(wanted, Math.floor(previous.run.count / LISTING_BLOCK)));
 	}
 

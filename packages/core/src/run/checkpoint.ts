@@ -2,7 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BufferedFile, exists } from '../files/buffered.ts';
 import { BatchCursor } from '../files/cursor.ts';
-import { jsonKey } from '../db/index.ts';
+import { jsonKey } from '../files/json-key.ts';
 import { readLines } from '../files/lines.ts';
 import type { AlgorithmName } from '../hashing/algorithms.ts';
 import type { Role } from '../config/config.ts';

@@ -117,7 +117,7 @@ export async function planRollingBatches(batches: AsyncIterable<readonly Verifie
 	return plan;
 }
 
-/** What a plan needs of each block of the database's listing (see ListingFacts in db.ts). */
+/** What a plan needs of each block of the database's listing (see ListedBlocks in db/listing.ts). */
 export interface BlockFacts {
 	/** The block's least recent verification (ms). */
 	oldest: number;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { rootsOf, type Config, type Role, type Root } from '../config/config.ts';
-import { openDb, DbWriter, hasBlockFacts, LISTING_BLOCK, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
+import { openDb, DbWriter, sealAfter, type DbEntry, type DbReader, type DbRun, type OpenedDb, type StoredEntry } from '../db/index.ts';
 import { BatchCursor } from '../files/cursor.ts';
 import { configError } from '../errors.ts';
 import { ALARMING, corruptedEvent, emptyCounts, modifiedEvent, movedEvent, type EventCounts, type FileEvent } from '../events/events.ts';
@@ -369,9 +369,9 @@ class Monitor {
 	/** The rolling plan from the database's blocks (see planFromBlocks); undefined without their facts. */
 	private async planFromBlocks(input: RollingInput): Promise<RollingPlan | undefined> {
 		const previous = this.previous!;
-		const { count, listing } = previous.run;
-		if (!hasBlockFacts(previous.run)) return undefined;
-		const blocks = listing!.oldest.map((oldest, b) => ({ oldest, bytes: listing!.bytes[b]!, files: Math.min(LISTING_BLOCK, count - b * LISTING_BLOCK) }));
+		const listed = previous.blocks;
+		if (!listed) return undefined;
+		const blocks = Array.from({ length: listed.count }, (_, b) => listed.block(b));
 		return planFromBlocks(blocks, async (b) => {
 			const out: Verified[] = [];
 			for await (const batch of previous.block(b, (reader) => reader.verified())) out.push(...batch);
@@ -398,7 +398,7 @@ class Monitor {
 	private async merge(writer: DbWriter): Promise<boolean> {
 		const signal = this.options.signal;
 		const previous = this.previous;
-		let skipping = previous && this.maySkip(writer) ? new ListingSkip(previous.run) : undefined;
+		let skipping = previous?.blocks && this.maySkip(writer) ? new ListingSkip(previous.blocks) : undefined;
 		let skippedBlocks = 0;
 		// the old entries are read from the first block not skipped, once the merge needs them
 		let reader: DbReader | undefined;
@@ -406,7 +406,7 @@ class Monitor {
 		async function* oldBatches(): AsyncGenerator<OldEntry[]> {
 			const from = skipping?.blocksSkipped ?? skippedBlocks;
 			// every block skipped: no entry left to read
-			if (!previous || from * LISTING_BLOCK >= previous.run.count) return;
+			if (!previous || previous.entriesFrom(from) === 0) return;
 			reader = previous.reader(from);
 			yield* self.withDue(reader.batches());
 		}
@@ -517,10 +517,8 @@ class Monitor {
 	 * not looked at).
 	 */
 	private maySkip(writer: DbWriter): boolean {
-		const listing = this.previous?.run.listing;
 		return (
 			writer.onlyIdentical &&
-			hasBlockFacts(this.previous!.run) &&
 			!this.resume &&
 			this.sameAlgorithm &&
 			this.options.config.verify.mode !== 'full'

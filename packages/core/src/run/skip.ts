@@ -5,8 +5,7 @@
 // entry-by-entry merge. The files are held as runs (see FolderRun), not as items: a block
 // that matches never makes any.
 
-import { createHash, type Hash } from 'node:crypto';
-import { LISTING_BLOCK, listingDigestOf, type DbRun } from '../db/index.ts';
+import { ListingDigest, type BlockFacts, type ListedBlocks } from '../db/index.ts';
 import { describe, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem } from '../scan/scan.ts';
 import type { FolderStats } from '../scan/folder.ts';
 
@@ -22,14 +21,14 @@ export class ListingSkip {
 	private parts: { run: FolderRun; from: number; to: number }[] = [];
 	private files = 0;
 	bytes = 0;
-	private digest: Hash = createHash('sha256');
+	private digest = new ListingDigest();
 	private block = 0;
 
-	constructor(private run: DbRun) {}
+	constructor(private blocks: ListedBlocks) {}
 
 	/** Files the current block still needs (0 or less: the scan has more files than the database). */
 	get room(): number {
-		return Math.min(LISTING_BLOCK, this.run.count - this.block * LISTING_BLOCK) - this.files;
+		return this.blocks.filesIn(this.block) - this.files;
 	}
 
 	get held(): number {
@@ -48,13 +47,12 @@ export class ListingSkip {
 	}
 
 	matches(): boolean {
-		return listingDigestOf(this.digest) === this.run.listing!.digests[this.block];
+		return this.blocks.matches(this.block, this.digest);
 	}
 
 	/** What the database recorded of the current block. */
-	get facts(): { bytes: number; oldest: number; oldestSize: number } {
-		const listing = this.run.listing!;
-		return { bytes: listing.bytes[this.block]!, oldest: listing.oldest[this.block]!, oldestSize: listing.oldestSizes[this.block]! };
+	get facts(): BlockFacts {
+		return this.blocks.block(this.block);
 	}
 
 	get blocksSkipped(): number {
@@ -106,7 +104,7 @@ export class ListingSkip {
 		this.parts = [];
 		this.files = 0;
 		this.bytes = 0;
-		this.digest = createHash('sha256');
+		this.digest = new ListingDigest();
 	}
 }
 
