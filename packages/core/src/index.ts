@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './host.ts';
 export * from './hashing/algorithms.ts';
 export * from './hashing/digests.ts';
 export * from './config/config.ts';

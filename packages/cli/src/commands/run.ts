@@ -9,6 +9,7 @@ import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import { followSchedule } from './schedule.ts';
 import { RunRecording } from './_run-record.ts';
+import { runHost } from '../machine.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
@@ -54,8 +55,7 @@ async function monitor(args: ParsedArgs, io: Io, recording: RunRecording): Promi
 				progressFile?.update(p);
 			},
 			signal: io.signal,
-			// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
-			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
+			host: runHost(io.ownsWorkingDirectory === true),
 		});
 		progress.stop();
 		recording.ran(result);

@@ -63,10 +63,13 @@ export interface CompareOptions {
 	staleAfterDays: number;
 	/** Items kept per verdict for the report; the rest are counted and streamed on demand. */
 	sampleLimit?: number;
+	/** The process runs with a small heap (RunHost.lowMemory): the databases are read in smaller chunks. */
+	lowMemory?: boolean;
 }
 
 export async function compareSides(options: CompareOptions): Promise<Comparison> {
-	const a = await openDb(join(options.configDir, dbFileName('A')));
+	const lowMemory = options.lowMemory ?? false;
+	const a = await openDb(join(options.configDir, dbFileName('A')), { lowMemory });
 	if (!a) throw new CoreError('E_IO', `${join(options.configDir, dbFileName('A'))}: A has no database yet; run "equilybrium run" on A first`);
 	const aRun = sideRun(a);
 	const counts = Object.fromEntries(VERDICTS.map((v) => [v, { files: 0, bytes: 0 }])) as Comparison['counts'];
@@ -75,7 +78,7 @@ export async function compareSides(options: CompareOptions): Promise<Comparison>
 
 	let b: OpenedDb | undefined;
 	try {
-		b = await openDb(join(options.configDir, dbFileName('B')));
+		b = await openDb(join(options.configDir, dbFileName('B')), { lowMemory });
 	} catch (error) {
 		if (!isCoreError(error)) throw error;
 		return { ...base, b: 'unsealed', bProblem: `B's database cannot be trusted: ${error.message}` };

@@ -9,20 +9,29 @@ import { DB_SUFFIXES } from '../config/folder.ts';
 import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type OpenedDb, type Sealer } from './format.ts';
 import { completeFacts, ListedBlocks, LISTING_BLOCK } from './listing.ts';
 import { parseFile } from './codecs.ts';
-import { DbReader } from './reader.ts';
+import { DbReader, readChunk } from './reader.ts';
+
+export interface OpenOptions {
+	/** Checks the seal in the background (see OpenedDb.sealed); else it is checked before openDb returns. */
+	sealer?: Sealer;
+	/** The process runs with a small heap (RunHost.lowMemory): its sections are read in smaller chunks. */
+	lowMemory?: boolean;
+}
 
 /**
  * Opens and checks a database: its seal is verified over the whole file before anything in
  * it is trusted. No file: undefined. A file that fails: a CoreError, and the file is left
  * exactly as it is for the user to inspect or restore.
  */
-export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | undefined> {
+export async function openDb(path: string, options: OpenOptions = {}): Promise<OpenedDb | undefined> {
 	// No database is no database, whatever `.new` lies beside it: a commit is the one rename of
 	// `.new` over the database (see DbWriter.replace), so a `.new` alone was never committed,
 	// and its run's events never reached the logs. Adopting it would lose them.
 	if (!(await exists(path))) return undefined;
-	const { header, run, prefix, sealed } = await verify(path, sealer);
+	const { header, run, prefix, sealed } = await verify(path, options.sealer);
 	const filesAt = run.filesAt;
+	const chunk = readChunk(options.lowMemory);
+	const fromFirst = () => new DbReader(path, filesAt, run.localAt, undefined, chunk);
 	const opened: OpenedDb = {
 		path,
 		header,
@@ -32,20 +41,20 @@ export async function openDb(path: string, sealer?: Sealer): Promise<OpenedDb | 
 		...(run.listing ? { blocks: new ListedBlocks(run.listing, run.count) } : {}),
 		entriesFrom: (block) => Math.max(0, run.count - block * LISTING_BLOCK),
 		files: () => readFiles(path, filesAt),
-		entries: () => flatten(fromStart(path, filesAt, run.localAt, (r) => r.batches(false))),
-		entryBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.batches()),
-		verifiedBatches: () => fromStart(path, filesAt, run.localAt, (r) => r.verified()),
+		entries: () => flatten(fromStart(fromFirst, (r) => r.batches(false))),
+		entryBatches: () => fromStart(fromFirst, (r) => r.batches()),
+		verifiedBatches: () => fromStart(fromFirst, (r) => r.verified()),
 		block: (block, read, n) => readBlock(opened, block, read, n),
 		reader: (block?: number, alone = false) => {
 			const listing = run.listing;
-			if ((!block && !alone) || !listing) return new DbReader(path, filesAt, run.localAt);
+			if ((!block && !alone) || !listing) return fromFirst();
 			block ??= 0;
 			if (block >= listing.fileOffsets.length) throw new Error(`no block ${block} in ${basename(path)}`);
 			const from = { ordinal: block * listing.block, fileOffset: listing.fileOffsets[block]!, localOffset: listing.localOffsets[block]! };
 			// one block read alone: chunks of about its size, not 1 MiB
 			const next = block + 1 < listing.fileOffsets.length;
 			const sizes = alone && next ? { fileBytes: listing.fileOffsets[block + 1]! - from.fileOffset, localBytes: listing.localOffsets[block + 1]! - from.localOffset } : {};
-			return new DbReader(path, filesAt, run.localAt, { ...from, ...sizes });
+			return new DbReader(path, filesAt, run.localAt, { ...from, ...sizes }, chunk);
 		},
 	};
 	return opened;
@@ -214,8 +223,8 @@ async function* readFiles(path: string, filesAt: number): AsyncGenerator<FileRec
 }
 
 /** What `read` gets from a reader at the first entry; the reader is closed when done. */
-async function* fromStart<T>(path: string, filesAt: number, localAt: number, read: (reader: DbReader) => AsyncGenerator<T[]>): AsyncGenerator<T[]> {
-	const reader = new DbReader(path, filesAt, localAt);
+async function* fromStart<T>(open: () => DbReader, read: (reader: DbReader) => AsyncGenerator<T[]>): AsyncGenerator<T[]> {
+	const reader = open();
 	try {
 		yield* read(reader);
 	} finally {

@@ -1,4 +1,3 @@
-import { lowMemory } from '../_machine.ts';
 import { readLineChunks } from '../files/lines.ts';
 import { corrupt, SECTION_HEAD, unreadableEntry, type DbEntry, type StoredEntry } from './format.ts';
 import { parseFile, parseLocal, stripComma } from './codecs.ts';
@@ -23,16 +22,18 @@ export class DbReader {
 		filesAt: number,
 		localAt: number,
 		from?: { ordinal: number; fileOffset: number; localOffset: number; fileBytes?: number; localBytes?: number },
+		/** Bytes a section is read in (see readChunk). */
+		chunkSize = CHUNK,
 	) {
 		if (from) {
 			// a block read alone (see reader) is read in chunks of about its size
-			const chunk = (bytes?: number) => (bytes === undefined ? CHUNK : Math.min(CHUNK, bytes + (4 << 10)));
+			const chunk = (bytes?: number) => (bytes === undefined ? chunkSize : Math.min(chunkSize, bytes + (4 << 10)));
 			this.files = sectionLines(path, filesAt + SECTION_HEAD + from.fileOffset, false, chunk(from.fileBytes));
 			this.locals = sectionLines(path, localAt + SECTION_HEAD + from.localOffset, false, chunk(from.localBytes));
 			this.ordinal = from.ordinal;
 		} else {
-			this.files = sectionLines(path, filesAt);
-			this.locals = sectionLines(path, localAt);
+			this.files = sectionLines(path, filesAt, true, chunkSize);
+			this.locals = sectionLines(path, localAt, true, chunkSize);
 		}
 	}
 
@@ -128,4 +129,5 @@ async function* sectionLines(path: string, offset: number, head = true, chunk = 
 }
 
 /** Bytes a section is read in: less with a small heap (each is a string and its lines, twice: files, local). */
-const CHUNK = lowMemory() ? 1 << 18 : 1 << 20;
+const CHUNK = 1 << 20;
+export const readChunk = (lowMemory = false) => (lowMemory ? 1 << 18 : CHUNK);

@@ -36,11 +36,11 @@ export class DbWriter {
 		private previous: OpenedDb | undefined,
 	) {}
 
-	/** `previous`: the database this run started from, when it may write the same entries. */
-	static async create(path: string, header: Omit<DbHeader, 'format' | 'version'>, previous?: OpenedDb): Promise<DbWriter> {
+	/** `previous`: the database this run started from, when it may write the same entries; `lowMemory`: see RunHost. */
+	static async create(path: string, header: Omit<DbHeader, 'format' | 'version'>, previous?: OpenedDb, lowMemory = false): Promise<DbWriter> {
 		const head: DbHeader = { format: DB_FORMAT, version: DB_VERSION, ...header };
-		const main = await BufferedFile.create(path + NEW, sealFor(DB_VERSION));
-		const local = await BufferedFile.create(path + LOCAL_TMP);
+		const main = await BufferedFile.create(path + NEW, sealFor(DB_VERSION), lowMemory);
+		const local = await BufferedFile.create(path + LOCAL_TMP, undefined, lowMemory);
 		const same = previous?.prefix && JSON.stringify(previous.header) === JSON.stringify(head) ? previous : undefined;
 		const writer = new DbWriter(path, main, local, head, same);
 		if (!same) writer.start();

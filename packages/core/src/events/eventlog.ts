@@ -34,9 +34,9 @@ export class EventLogWriter {
 	private types = new Set<EventType>();
 	private lastType: EventType | undefined;
 
-	/** `runId`: the run's start as stored in its database (`run.startedAt`). */
-	static async open(dir: string, role: string, runId: string): Promise<EventLogWriter> {
-		const journal = await BufferedFile.create(join(dir, eventJournalName(role)));
+	/** `runId`: the run's start as stored in its database (`run.startedAt`); `lowMemory`: see RunHost. */
+	static async open(dir: string, role: string, runId: string, lowMemory = false): Promise<EventLogWriter> {
+		const journal = await BufferedFile.create(join(dir, eventJournalName(role)), undefined, lowMemory);
 		await journal.write(runId + '\n');
 		return new EventLogWriter(dir, role, runId, journal);
 	}

@@ -1,4 +1,3 @@
-import { lowMemory } from '../_machine.ts';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export async function exists(path: string): Promise<boolean> {
@@ -37,13 +36,20 @@ export class BufferedFile<S extends Sealing = Sealing> {
 	/** The chunk being written, if any. */
 	private writing: Promise<void> | undefined;
 
+	/** Bytes a chunk holds; with a small heap, less, and each write is waited for (see writeFull). */
+	private chunkSize: number;
+
 	private constructor(
 		private handle: FileHandle,
 		readonly seal: S | undefined,
-	) {}
+		private lowMemory: boolean,
+	) {
+		this.chunkSize = lowMemory ? SMALL_CHUNK : CHUNK;
+	}
 
-	static async create<S extends Sealing = Sealing>(path: string, seal?: S): Promise<BufferedFile<S>> {
-		return new BufferedFile(await open(path, 'w'), seal);
+	/** `lowMemory`: the process runs with a small heap (RunHost.lowMemory); a run writes six such files. */
+	static async create<S extends Sealing = Sealing>(path: string, seal?: S, lowMemory = false): Promise<BufferedFile<S>> {
+		return new BufferedFile(await open(path, 'w'), seal, lowMemory);
 	}
 
 	/** Bytes written so far, including what is still buffered. */
@@ -101,7 +107,7 @@ export class BufferedFile<S extends Sealing = Sealing> {
 	async writeFull(): Promise<void> {
 		if (!this.full) return;
 		await this.send();
-		if (SMALL_HEAP) await this.writing;
+		if (this.lowMemory) await this.writing;
 	}
 
 	/** The last bytes of the file, after everything sealed (the seal itself). */
@@ -138,7 +144,7 @@ export class BufferedFile<S extends Sealing = Sealing> {
 		await this.handle.write(chunk);
 		// written: its memory takes the next chunk (a new one each time would wait for the
 		// garbage collector outside the heap, tens of MB in a run over a million files)
-		if (chunk.buffer.byteLength === CHUNK) this.spare = Buffer.from(chunk.buffer, chunk.byteOffset, CHUNK);
+		if (chunk.buffer.byteLength === this.chunkSize) this.spare = Buffer.from(chunk.buffer, chunk.byteOffset, this.chunkSize);
 	}
 
 	/** What was flushed reaches the disk. */
@@ -162,14 +168,14 @@ export class BufferedFile<S extends Sealing = Sealing> {
 	private nextChunk(bytes: number): void {
 		if (this.chunk && this.used > 0) this.ready.push(this.chunk.subarray(0, this.used));
 		if (bytes <= 0) this.chunk = undefined;
-		else if (bytes <= CHUNK && this.spare) [this.chunk, this.spare] = [this.spare, undefined];
-		else this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes));
+		else if (bytes <= this.chunkSize && this.spare) [this.chunk, this.spare] = [this.spare, undefined];
+		else this.chunk = Buffer.allocUnsafeSlow(Math.max(this.chunkSize, bytes));
 		this.used = 0;
 	}
 }
 
 /** UTF-16 units of text that wait as strings: a few hundred lines, which die young. */
 const TEXT_AT = 1 << 14;
-const SMALL_HEAP = lowMemory();
-/** Bytes a chunk holds: less with a small heap (a run has six such files). */
-const CHUNK = SMALL_HEAP ? 1 << 18 : 1 << 20;
+/** Bytes a chunk holds: less with a small heap. */
+const CHUNK = 1 << 20;
+const SMALL_CHUNK = 1 << 18;

@@ -13,6 +13,8 @@ export interface PoolOptions {
 	blockSize: number;
 	/** Devices (see RunHost.diskOf) whose large reads must not overlap: spinning disks. */
 	sequential?: ReadonlySet<string>;
+	/** The process runs with a small heap (RunHost.lowMemory): each thread's heap is capped lower. */
+	lowMemory?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export class HashPool {
 	 */
 	private start(count: number): void {
 		for (let i = this.workers.length; i < count; i++) {
-			const worker = takeThread();
+			const worker = takeThread(this.options.lowMemory ?? false);
 			worker.ref();
 			worker.on('message', (message: string | ListReply) => {
 				if (typeof message === 'string') this.receive(i, JSON.parse(message) as HashReply);

@@ -2,22 +2,22 @@
 // run needs them.
 
 import { Worker } from 'node:worker_threads';
-import { lowMemory, physicalCores } from '../_machine.ts';
+import type { RunHost } from '../host.ts';
 import { threadProgram } from './program.ts';
 
 /** The threads listing folders: lstat is a system call a file, which two cores make twice as fast as one. */
 export const LISTING_THREADS = 2;
 
-function newThread(): Worker {
-	return new Worker(threadProgram(), { eval: true, resourceLimits: lowMemory() ? LOW_WORKER_LIMITS : WORKER_LIMITS });
+function newThread(lowMemory: boolean): Worker {
+	return new Worker(threadProgram(), { eval: true, resourceLimits: lowMemory ? LOW_WORKER_LIMITS : WORKER_LIMITS });
 }
 
 /** Threads started by prestartThreads and not taken by a pool yet. */
 const spares: Worker[] = [];
 
 /** A thread for a pool: one started early, or a new one. */
-export function takeThread(): Worker {
-	return spares.shift() ?? newThread();
+export function takeThread(lowMemory: boolean): Worker {
+	return spares.shift() ?? newThread(lowMemory);
 }
 
 /**
@@ -27,10 +27,10 @@ export function takeThread(): Worker {
  * them. Not taken, they keep nothing alive: a command that wants none (another command, a
  * config with `Workers = 0`, an error) ends as if they had never started.
  */
-export function prestartThreads(): void {
-	const count = lowMemory() ? 1 : Math.min(LISTING_THREADS, physicalCores());
+export function prestartThreads(host: Pick<RunHost, 'cores' | 'lowMemory'>): void {
+	const count = host.lowMemory ? 1 : Math.min(LISTING_THREADS, host.cores);
 	for (let i = spares.length; i < count; i++) {
-		const worker = newThread();
+		const worker = newThread(host.lowMemory);
 		worker.unref();
 		// a thread that fails before a pool takes it is not given to one
 		worker.once('error', () => {
@@ -48,5 +48,5 @@ export const spareThreads = (): number => spares.length;
 // or one folder's listing; a young generation of 16 MB, not 2: listing and lstat make garbage
 // a file, and at 2 MB a third of a thread's time went to collecting it
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 24 };
-/** With the launchers' small heap (see lowMemory): what a thread needs, no more. */
+/** With the launchers' small heap (see RunHost.lowMemory): what a thread needs, no more. */
 const LOW_WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 12 };

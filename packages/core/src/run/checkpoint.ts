@@ -52,11 +52,15 @@ export class CheckpointWriter {
 		this.lastFlush = this.lastSync;
 	}
 
-	/** `run`: the run's start as its database will store it. `clock` times the syncs only: wall time, not the run's injectable clock. */
-	static async create(dir: string, role: Role, algorithm: AlgorithmName, run: string, flushMs = FLUSH_MS, clock: () => number = Date.now): Promise<CheckpointWriter> {
-		const file = await BufferedFile.create(join(dir, checkpointFile(role) + NEXT));
+	/**
+	 * `run`: the run's start as its database will store it. `flushMs`: how often the journal is
+	 * handed to the OS; `clock` times the syncs only (wall time, not the run's injectable
+	 * clock); `lowMemory`: see RunHost.
+	 */
+	static async create(dir: string, role: Role, algorithm: AlgorithmName, run: string, options: { flushMs?: number | undefined; clock?: () => number; lowMemory?: boolean } = {}): Promise<CheckpointWriter> {
+		const file = await BufferedFile.create(join(dir, checkpointFile(role) + NEXT), undefined, options.lowMemory);
 		await file.write(headerLine(role, algorithm, run) + '\n');
-		return new CheckpointWriter(file, clock, flushMs);
+		return new CheckpointWriter(file, options.clock ?? Date.now, options.flushMs ?? FLUSH_MS);
 	}
 
 	/** Buffers a digest; `tick` hands the buffer to the OS when it is due. */

@@ -13,7 +13,7 @@ import { HashPool } from '../hashing/pool.ts';
 import type { FolderRequest } from '../scan/folder.ts';
 import type { FolderStats } from '../scan/folder.ts';
 import { fromStats, ListingSkip, type GivenBack } from './skip.ts';
-import { diskOf, lowMemory, physicalCores } from '../_machine.ts';
+import type { RunHost } from '../host.ts';
 import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './checkpoint.ts';
 import { CHECKPOINT_SUFFIXES, checkpointFile, dbFileName, scratchFileName } from '../config/folder.ts';
 import { CoverageCounter, planFromBlocks, planFromHint, planRollingBatches, RollingSelector, type Coverage, type RollingHint, type RollingInput, type RollingPlan, type Verified } from './rolling.ts';
@@ -38,12 +38,8 @@ export interface RunOptions {
 	workers?: number;
 	/** How often the checkpoint is handed to the OS (ms; default 2000). Tests kill runs. */
 	checkpointFlushMs?: number;
-	/**
-	 * The process's working directory is the run's to change while it lists (the CLI's is, but
-	 * on Windows, where the path walk is not what an lstat costs): files are lstat'ed from the
-	 * folder holding every monitored folder (see scan/workdir.ts).
-	 */
-	changeDirectory?: boolean;
+	/** The machine and the process the run runs in, as the shell found them. */
+	host: RunHost;
 }
 
 export interface Progress {
@@ -173,7 +169,7 @@ class Monitor {
 	private get denseIndex(): boolean {
 		return !this.previous && !this.lowMemory;
 	}
-	private lowMemory = lowMemory();
+	private lowMemory: boolean;
 	/** Entries put in the new database so far (an entry's place in it). */
 	private position = 0;
 	/** Files whose listing matched the database's, block by block (not compared one by one). */
@@ -205,6 +201,7 @@ class Monitor {
 	) {
 		this.dbPath = join(options.config.dir, dbFileName(options.role));
 		this.startedAt = now();
+		this.lowMemory = options.host.lowMemory;
 	}
 
 	private scratchPath(name: 'new' | 'gone'): string {
@@ -213,7 +210,8 @@ class Monitor {
 
 	async run(tookOverFrom: LockOwner | undefined): Promise<RunResult> {
 		await this.startPool();
-		const workdir = this.options.changeDirectory ? enterCommonFolder(this.roots) : undefined;
+		const moves = this.options.host.workingDirectory;
+		const workdir = moves ? enterCommonFolder(this.roots, moves) : undefined;
 		this.pool?.openFrom(workdir?.path);
 		// the listing (on the threads, with its lstat) starts now, before the database is opened
 		this.scan = this.openScan(workdir?.statBases);
@@ -240,7 +238,7 @@ class Monitor {
 		const known = existsSync(this.dbPath) || existsSync(checkpoint) || existsSync(checkpoint + CHECKPOINT_SUFFIXES.NEXT);
 		const pool = this.pool;
 		// without threads, this one lists (and stats, but for a first run)
-		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: lowMemory() ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
+		const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: this.lowMemory ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
 		const scan = scanFolders(this.roots, config.exclude, lister, statBases);
 		this.listing = scan;
 		const first = scan.next();
@@ -257,22 +255,22 @@ class Monitor {
 		const { config, role } = this.options;
 		// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
 		let setUp!: () => void;
-		this.previous = await openDb(this.dbPath, sealAfter(new Promise<void>((resolve) => (setUp = resolve))));
+		this.previous = await openDb(this.dbPath, { sealer: sealAfter(new Promise<void>((resolve) => (setUp = resolve))), lowMemory: this.lowMemory });
 		if (this.previous) Object.assign(this.progress, { totalFiles: this.previous.run.count, totalBytes: this.previous.run.bytes });
 		await EventLogWriter.recover(config.dir, role, this.previous?.run.startedAt);
-		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString());
+		this.log = await EventLogWriter.open(config.dir, role, new Date(this.startedAt).toISOString(), this.lowMemory);
 		this.sameAlgorithm = !this.previous || this.previous.header.algorithm === config.algorithm;
-		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm }, this.sameAlgorithm ? this.previous : undefined);
+		const writer = await DbWriter.create(this.dbPath, { role, algorithm: config.algorithm }, this.sameAlgorithm ? this.previous : undefined, this.lowMemory);
 		if (this.previous) {
-			this.newScratch = await BufferedFile.create(this.scratchPath('new'));
-			this.goneScratch = await BufferedFile.create(this.scratchPath('gone'));
+			this.newScratch = await BufferedFile.create(this.scratchPath('new'), undefined, this.lowMemory);
+			this.goneScratch = await BufferedFile.create(this.scratchPath('gone'), undefined, this.lowMemory);
 		}
 		let aborted = false;
 		let committed = false;
 		try {
 			// open (and merge) the old checkpoint before the new one is started over it
 			this.resume = await CheckpointReader.open(config.dir, role, config.algorithm, this.previous?.run.startedAt);
-			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, new Date(this.startedAt).toISOString(), this.options.checkpointFlushMs);
+			this.journal = await CheckpointWriter.create(config.dir, role, config.algorithm, new Date(this.startedAt).toISOString(), { flushMs: this.options.checkpointFlushMs, lowMemory: this.lowMemory });
 			await this.planRolling();
 			setUp();
 			aborted = await this.merge(writer);
@@ -382,16 +380,17 @@ class Monitor {
 	private async startPool(): Promise<void> {
 		const { config } = this.options;
 		const wanted = this.options.workers ?? config.workers;
-		const workers = wanted === 'auto' ? physicalCores() : wanted;
+		const { host } = this.options;
+		const workers = wanted === 'auto' ? host.cores : wanted;
 		const sequential = new Set<string>();
 		for (const root of this.roots) {
-			const disk = await diskOf(root.path);
+			const disk = await host.diskOf(root.path);
 			this.devices.set(root.label, disk.device);
 			const spins = config.diskReads === 'sequential' || (config.diskReads === 'auto' && disk.rotational === true);
 			if (spins) sequential.add(disk.device);
 		}
 		// a small heap (the launchers' low-memory flags): one thread does all, each costs ~15 MB
-		this.pool = HashPool.create({ workers: lowMemory() ? Math.min(1, workers) : workers, algorithm: config.algorithm, blockSize: config.blockSize, sequential });
+		this.pool = HashPool.create({ workers: host.lowMemory ? Math.min(1, workers) : workers, algorithm: config.algorithm, blockSize: config.blockSize, sequential, lowMemory: host.lowMemory });
 	}
 
 	/** Walks the scan and the old database together; returns true if aborted. */
@@ -414,7 +413,7 @@ class Monitor {
 		const scan = this.scan;
 		const units: Unit[] = [];
 		let hashing = 0;
-		const window = this.pool ? (lowMemory() ? WORKER_WINDOW / 4 : WORKER_WINDOW) : 2 * this.hereWidth;
+		const window = this.pool ? (this.lowMemory ? WORKER_WINDOW / 4 : WORKER_WINDOW) : 2 * this.hereWidth;
 		// settles ready units in order; with `until`, also waits for units until fewer than that are hashing
 		const settleReady = async (until: number): Promise<boolean> => {
 			while (units.length > 0) {
@@ -954,7 +953,7 @@ class Monitor {
 		const marked = this.changedDigests;
 		if (marked.count === 0) return undefined;
 		const shared = new SharedPrefixes(marked);
-		for await (const file of (await openDb(dbPath))!.files()) shared.see(file.hash, file.size);
+		for await (const file of (await openDb(dbPath, { lowMemory: this.lowMemory }))!.files()) shared.see(file.hash, file.size);
 		if (!shared.any) return undefined;
 		return { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) };
 	}
@@ -967,7 +966,7 @@ class Monitor {
 		const filter = await this.collisionFilter(dbPath);
 		if (!filter) return;
 		const { wanted, changed } = filter;
-		const db = await openDb(dbPath);
+		const db = await openDb(dbPath, { lowMemory: this.lowMemory });
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
 		let ordinal = 0;
 		for await (const file of db!.files()) {

@@ -12,6 +12,8 @@
 // agreed with the public call on a real file (size, mtimeMs, type), never with Node's
 // permission model on (lstatSync checks it; the binding does not), and any error is left to
 // the public call to raise in its usual form. Otherwise the public call is used, as it is.
+// This is the one module of the core that touches Node's internal layer (the boundaries test
+// lets no other).
 
 /** What the scan and the hashing threads read of a Stats, at once: a quick result is reused. */
 export interface StatFacts {

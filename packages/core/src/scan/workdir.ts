@@ -2,10 +2,12 @@
 // as `find` does from each folder it walks, and open them to hash them likewise: the kernel
 // then resolves one or two components a file instead of the whole path (~25 ms of system time less over 50,000 files at
 // /tmp/equilybrium-bench/small, 5 components deep). The working directory is the process's,
-// so only a caller that owns the process may ask for it (the CLI), and it is put back after.
+// so only a shell that owns the process may let a run move it (RunHost.workingDirectory: the
+// CLI's), and it is put back after.
 
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type { Root } from '../config/config.ts';
+import type { WorkingDirectory } from '../host.ts';
 
 export interface WorkingFolder {
 	/** The working directory the process is in: the folder holding every root. */
@@ -20,13 +22,13 @@ export interface WorkingFolder {
  * Moves the process into the deepest folder holding every root; undefined (nothing changed)
  * when the roots share nothing but the file system's root, or when the move fails.
  */
-export function enterCommonFolder(roots: readonly Root[]): WorkingFolder | undefined {
+export function enterCommonFolder(roots: readonly Root[], directory: WorkingDirectory): WorkingFolder | undefined {
 	if (roots.length === 0 || !roots.every((r) => isAbsolute(r.path))) return undefined;
 	const common = commonFolder(roots.map((r) => r.path));
 	if (common === undefined || dirname(common) === common) return undefined;
-	const before = process.cwd();
+	const before = directory.current();
 	try {
-		process.chdir(common);
+		directory.change(common);
 	} catch {
 		return undefined;
 	}
@@ -35,7 +37,7 @@ export function enterCommonFolder(roots: readonly Root[]): WorkingFolder | undef
 		statBases: new Map(roots.map((r) => [r.path, relative(common, r.path) && relative(common, r.path) + sep])),
 		leave: () => {
 			try {
-				process.chdir(before);
+				directory.change(before);
 			} catch {
 				// the old working directory is gone: nothing of this process uses it (paths are absolute)
 			}

@@ -1,8 +1,32 @@
+// What the command line tells a run about this machine and this process (RunHost): the core
+// probes neither. Read here once: the physical cores (/proc/cpuinfo), whether a disk spins
+// (/sys), whether the process was started with a small heap, and its working directory.
 import { getHeapStatistics } from 'node:v8';
 import { readFileSync, realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
+import type { Disk, RunHost, WorkingDirectory } from '@equilybrium/core';
+
+/**
+ * This machine, for a run. `ownsWorkingDirectory`: the process is the command line's own, so a
+ * run may move its working directory to lstat by shorter paths (not on Windows, where the path
+ * walk is not what an lstat costs).
+ */
+export function runHost(ownsWorkingDirectory: boolean): RunHost {
+	const host: RunHost = { cores: (cores ??= physicalCores()), lowMemory: (small ??= lowMemory()), diskOf };
+	if (ownsWorkingDirectory && process.platform !== 'win32') host.workingDirectory = processDirectory;
+	return host;
+}
+
+let cores: number | undefined;
+let small: boolean | undefined;
+
+/** The process's working directory. */
+export const processDirectory: WorkingDirectory = {
+	current: () => process.cwd(),
+	change: (path) => process.chdir(path),
+};
 
 /**
  * Physical cores, as backup_syncer counts them: hyper-threads share one core's hashing
@@ -24,13 +48,6 @@ export function physicalCores(): number {
 		// not Linux, or /proc not mounted
 	}
 	return Math.max(1, logical);
-}
-
-export interface Disk {
-	/** Stable name for the device holding a path (its st_dev). */
-	device: string;
-	/** true: a spinning disk; false: SSD/NVMe; undefined: not known (e.g. Windows). */
-	rotational: boolean | undefined;
 }
 
 /** The device a folder is on, and whether Linux says it rotates (queue/rotational). */
@@ -64,11 +81,7 @@ function rotationalOf(dev: number): boolean | undefined {
 	return undefined;
 }
 
-/**
- * True when this process was started with a small V8 heap (the launchers' low-memory flags,
- * ~50 MiB): the run then keeps one hashing thread and shorter read-ahead, since every thread
- * and every buffer counts against a NAS's RAM. Node's default on any machine is far above.
- */
+/** True when this process was started with a small V8 heap (the launchers' low-memory flags, ~50 MiB: see RunHost.lowMemory). */
 export function lowMemory(): boolean {
 	return getHeapStatistics().heap_size_limit < LOW_HEAP;
 }
