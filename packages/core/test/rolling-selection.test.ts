@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
 import { LISTING_BLOCK } from '../src/db/index.ts';
-import { CoverageCounter, planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/run/rolling.ts';
+import { planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/run/rolling.ts';
+import { CoverageCounter } from '../src/run/coverage.ts';
 import { host } from './util/host.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');

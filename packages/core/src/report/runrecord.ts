@@ -4,7 +4,7 @@ import { AT_RISK, type Comparison } from '../compare/compare.ts';
 import { EVENT_TYPES, type EventCounts } from '../events/events.ts';
 import type { Role } from '../config/config.ts';
 import { RUN_HISTORY_FILE, RUN_RECORD_FILE, TEMPORARY_SUFFIX } from '../config/folder.ts';
-import type { RunResult } from '../run/run.ts';
+import type { RunResult } from '../run/options.ts';
 
 // The run record (SPEC §12): one small JSON file per side that says how its last run ended,
 // for the NAS daemon, the settings page and the other side to read instead of parsing the

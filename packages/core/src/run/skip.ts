@@ -6,8 +6,8 @@
 // that matches never makes any.
 
 import { ListingDigest, type BlockFacts, type ListedBlocks } from '../db/index.ts';
-import { describe, statListed, type FolderRun, type ListedFile, type ListedItem, type ScanItem } from '../scan/scan.ts';
-import type { FolderStats } from '../scan/folder.ts';
+import { fromStats, statListed, type FolderRun, type ListedItem, type ScanItem } from '../scan/scan.ts';
+import { report, type RunState } from './state.ts';
 
 /** What a block held, given back to the merge: items, and their scan items (lstat'ed already). */
 export interface GivenBack {
@@ -108,11 +108,58 @@ export class ListingSkip {
 	}
 }
 
-/** The scan item for a listed file from its folder's lstat (as statListed would have made it). */
-export function fromStats(listed: ListedFile, stats: FolderStats, i: number): ScanItem | undefined {
-	const kind = stats.values[i * 3 + 2];
-	if (kind === 1) return { kind: 'file', key: listed.key, path: listed.path, size: stats.values[i * 3]!, mtimeMs: stats.values[i * 3 + 1]! };
-	const error = stats.errors[i];
-	if (kind !== -1 || !error) return undefined;
-	return { kind: 'unreadable', key: listed.key, path: listed.path, reason: describe(Object.assign(new Error(error[1]), { code: error[0] })) };
+/**
+ * Whether this run may skip stretches of its listing that match the database's, block by
+ * block: the writer still holds nothing but old entries, nothing is resumed, files are not
+ * all to be hashed anyway, and the database records its blocks.
+ */
+export function maySkip(run: RunState): ListedBlocks | undefined {
+	const blocks = run.previous?.blocks;
+	if (!blocks || !run.writer.onlyIdentical || run.resume || !run.sameAlgorithm || run.config.verify.mode === 'full') return undefined;
+	return blocks;
+}
+
+/** Skipping stopped: what is given back to the merge, from where. */
+export type SkipStep = GivenBack | { block: number; files: number; given: GivenBack; resume: number } | undefined;
+
+/**
+ * Adds a run of files (from item `at`) to the current block of the listing; each full block
+ * whose digest is the database's is skipped: its entries are counted (coverage, hash index,
+ * progress) without being read as entries or compared one by one. A block that matches but
+ * may hold files to verify again is returned, to be compared entry by entry alone, with
+ * where the run goes on. At the first difference, returns what is not skipped, for the
+ * entry-by-entry merge.
+ */
+export async function skipUnchanged(run: RunState, skip: ListingSkip, folder: FolderRun, at = 0): Promise<SkipStep> {
+	// a folder listed without lstat (a thread died): its files are stat'ed one by one by the merge
+	if (!folder.stats) return skip.giveBack(folder, at);
+	const rolling = run.rolling;
+	for (let i = at; i < folder.length; ) {
+		// the scan already has more files than the database
+		if (skip.room <= 0) return skip.giveBack(folder, i);
+		let to = i;
+		let bytes = 0;
+		while (to < folder.length && to - i < skip.room && folder.isStatedFile(to)) bytes += folder.stats.values[to++ * 3]!;
+		if (to > i) skip.add(folder, i, to, bytes);
+		i = to;
+		// a problem, or a file gone since the listing: compare entry by entry from here
+		if (i < folder.length && skip.room > 0) return skip.giveBack(folder, i);
+		if (skip.room > 0) continue;
+		if (!skip.matches()) return skip.giveBack(folder, i);
+		const facts = skip.facts;
+		const files = skip.held;
+		// files past the N days (coverage counts them apart) or that rolling verification may
+		// pick: this block is compared entry by entry
+		if (rolling && (!rolling.coverage.isRecent(facts.oldest) || rolling.mayBeDue(facts.oldest))) return { block: skip.blocksSkipped, files, given: skip.takeBlock(), resume: i };
+		const lastKey = skip.lastKey;
+		rolling?.coverage.addBlock(files, facts.bytes, facts.oldest, facts.oldestSize);
+		run.position += files;
+		run.skipped += files;
+		await run.writer.keepBlock(skip.blocksSkipped, files, lastKey);
+		run.progress.files += files;
+		run.progress.bytes += skip.bytes;
+		report(run, lastKey);
+		skip.next();
+	}
+	return undefined;
 }

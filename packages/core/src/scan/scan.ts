@@ -71,6 +71,15 @@ export function statListed(item: ListedFile): ScanItem | undefined {
 	}
 }
 
+/** The scan item for a listed file from its folder's lstat (as statListed would have made it). */
+export function fromStats(listed: ListedFile, stats: FolderStats, i: number): ScanItem | undefined {
+	const kind = stats.values[i * 3 + 2];
+	if (kind === 1) return { kind: 'file', key: listed.key, path: listed.path, size: stats.values[i * 3]!, mtimeMs: stats.values[i * 3 + 1]! };
+	const error = stats.errors[i];
+	if (kind !== -1 || !error) return undefined;
+	return { kind: 'unreadable', key: listed.key, path: listed.path, reason: describe(Object.assign(new Error(error[1]), { code: error[0] })) };
+}
+
 /**
  * The same items, in the same order, a folder's run of files at a time and not yet
  * stat'ed (see ListedFile): a run handles tens of thousands of small files, and one
