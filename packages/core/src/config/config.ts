@@ -9,7 +9,6 @@ import { CONFIG_FILE } from './folder.ts';
 import { NOTIFICATIONS_SECTION, readNotifications, type NotificationSettings } from './notifications.ts';
 
 export type Role = 'A' | 'B';
-export const ROLES: readonly Role[] = ['A', 'B'];
 export const ID_METHODS = ['Python uuid', 'hostname'] as const;
 export type IdMethod = (typeof ID_METHODS)[number];
 

@@ -306,10 +306,6 @@ export class DbWriter {
 		await unlink(this.path + NEW).catch(() => {});
 		await unlink(this.path + LOCAL_TMP).catch(() => {});
 	}
-
-	get entriesWritten(): number {
-		return this.count;
-	}
 }
 
 // --- internal ---

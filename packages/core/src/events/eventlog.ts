@@ -61,11 +61,6 @@ export class EventLogWriter {
 		deliver(dir, role, runId);
 	}
 
-	async append(event: FileEvent): Promise<void> {
-		this.put(event);
-		await this.drain();
-	}
-
 	/** Buffers an event; `drain` writes the buffer out once it is full. */
 	put(event: FileEvent): void {
 		if (event.type !== this.lastType) this.types.add((this.lastType = event.type));

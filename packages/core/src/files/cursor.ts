@@ -24,10 +24,6 @@ export class BatchCursor<T> {
 		return this.at >= this.batch.length && !this.ended;
 	}
 
-	get done(): boolean {
-		return this.at >= this.batch.length && this.ended;
-	}
-
 	async load(): Promise<void> {
 		while (this.needsLoad) {
 			const next = await this.source.next();

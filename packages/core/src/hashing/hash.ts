@@ -31,7 +31,7 @@ export class FileChangingError extends Error {
 }
 
 /** Raised for a path that is no longer a regular file when it is opened. */
-export const notAFile = () => Object.assign(new Error('not a regular file'), { code: E_NOTFILE });
+const notAFile = () => Object.assign(new Error('not a regular file'), { code: E_NOTFILE });
 
 /**
  * Streams a file through the digest in `blockSize` chunks, on this thread, read again while

@@ -63,23 +63,13 @@ export class CheckpointWriter {
 		return new CheckpointWriter(file, options.clock ?? Date.now, options.flushMs ?? FLUSH_MS);
 	}
 
-	/** Buffers a digest; `tick` hands the buffer to the OS when it is due. */
-	put(entry: Checkpointed): void {
-		this.putLine(entry.key, entry.size, entry.mtimeMs, entry.hash, entry.verifiedAt);
-	}
-
-	/** The same, from the fields (a run puts one a file: no object for it). */
+	/** Buffers a digest, from its fields (a run puts one a file: no object for it); `tick` hands the buffer to the OS when it is due. */
 	putLine(key: string, size: number, mtimeMs: number, hash: string, verifiedAt: number): void {
 		// resumed entries and fresh ones arrive merged in key order; a key settled twice is not
 		if (this.lastKey !== undefined && !(this.lastKey < key)) return;
 		this.lastKey = key;
 		// the same as JSON.stringify of the array, without building the array
 		this.file.put(`[${jsonKey(key)},${size},${mtimeMs},"${hash}",${verifiedAt}]\n`);
-	}
-
-	async add(entry: Checkpointed): Promise<void> {
-		this.put(entry);
-		await this.tick();
 	}
 
 	/** Flushes when FLUSH_MS have passed, and syncs every SYNC_MS; a full buffer is written meanwhile. */

@@ -85,7 +85,7 @@ export function fromStats(listed: ListedFile, stats: FolderStats, i: number): Sc
  * stat'ed (see ListedFile): a run handles tens of thousands of small files, and one
  * generator step per file would cost more than its lstat.
  */
-export async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ListedItem[]> {
+async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ListedItem[]> {
 	for await (const run of scanFolders(roots, extraExcludes)) yield run.batch;
 }
 
