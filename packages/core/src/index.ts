@@ -17,7 +17,8 @@ export { addFolders, renderStarterConfig } from './config/starter.ts';
 export { scanRoots, type ScanItem } from './scan/scan.ts';
 
 // hashing/
-export { ALGORITHMS, ALL_ALGORITHMS, FAST_ALGORITHMS, createDigest, digestOf, isAlgorithm, prepareAlgorithm, type AlgorithmName } from './hashing/algorithms.ts';
+export { ALGORITHMS, ALL_ALGORITHMS, FAST_ALGORITHMS, isAlgorithm, type AlgorithmName } from './hashing/names.ts';
+export { createDigest, digestOf, prepareAlgorithm } from './hashing/algorithms.ts';
 export { OPENSSL_NAMES, crc32Js } from './hashing/digests.ts';
 export { FileChangingError, hashFile } from './hashing/hash.ts';
 export { prestartThreads } from './hashing/threads.ts';
@@ -29,7 +30,6 @@ export { DB_VERSION, DbWriter, openDb, type DbEntry } from './db/index.ts';
 export { runMonitor } from './run/monitor.ts';
 export type { Progress, RunResult } from './run/options.ts';
 export { acquireLock } from './run/lock.ts';
-export { noFoldersHeadline, reportNoFolders } from './run/nofolders.ts';
 
 // events/
 export { ALARMING, EVENT_TYPES, emptyCounts, parseEventLine, type EventType, type FileEvent } from './events/events.ts';
@@ -40,6 +40,7 @@ export { AT_RISK, VERDICTS, compareJson, compareSides, type Comparison, type Ver
 // report/
 export { VERDICT_LABEL, renderReportSection, whatToDo, type ReportInput } from './report/report.ts';
 export { appendReportSection, emptyDigest, latestReportSection, readEventsSince, type EventDigest } from './report/reportfile.ts';
+export { noFoldersHeadline, reportNoFolders } from './report/nofolders.ts';
 export { count, humanBytes, humanDuration, humanShare, humanTime, thousands } from './report/format.ts';
 export { buildRunRecord, readRunHistory, readRunRecord, writeFileAtomic, writeRunRecord, type Delivery, type ExitCode, type NotificationChannel, type RunRecord, type RunVerdict } from './report/runrecord.ts';
 

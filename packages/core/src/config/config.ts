@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALL_ALGORITHMS, isAlgorithm, type AlgorithmName } from '../hashing/algorithms.ts';
+import { ALL_ALGORITHMS, isAlgorithm, type AlgorithmName } from '../hashing/names.ts';
 import { configError, CoreError } from '../errors.ts';
 import { parseIni, type IniSection, type IniValue } from './ini.ts';
 import { labelOf, isAbsoluteAnywhere } from './paths.ts';

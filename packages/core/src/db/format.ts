@@ -1,10 +1,9 @@
 import { basename } from 'node:path';
 import { CoreError } from '../errors.ts';
-import type { AlgorithmName } from '../hashing/algorithms.ts';
+import type { AlgorithmName } from '../hashing/names.ts';
 import type { Role, Root } from '../config/config.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
-import type { DbReader } from './reader.ts';
-import type { ListedBlocks, ListingFacts } from './listing.ts';
+import type { ListingFacts } from './listing.ts';
 
 // The monitoring database M (SPEC §5). One JSON document, written one entry per line so it
 // can be read and written as a stream:
@@ -112,34 +111,6 @@ export interface Sealer {
 	seal(path: string, prefixEnd: number, end: number, version: number): Promise<{ digest: string; extend(text: string): Promise<string> }>;
 }
 
-export interface OpenedDb {
-	path: string;
-	header: DbHeader;
-	run: DbRun;
-	prefix?: DbPrefix;
-	/** The blocks of its listing, for a run to skip those it finds again unchanged (version 2 on). */
-	blocks?: ListedBlocks;
-	/** How many entries there are from the first of block `block` on. */
-	entriesFrom(block: number): number;
-	/**
-	 * Settles when the seal is checked: at once, unless a Sealer checks it in the background; then
-	 * the entries may be read meanwhile, but nothing made from them may be committed before
-	 * this resolves. Rejects with E_DB_CORRUPT if the seal does not match.
-	 */
-	sealed: Promise<void>;
-	/** Every entry, in key order, streamed. */
-	entries(): AsyncGenerator<DbEntry>;
-	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
-	entryBatches(): AsyncGenerator<StoredEntry[]>;
-	/** A reader from the first entry, or from the first of block `block` of the listing; `alone`: only that block will be read (smaller chunks). */
-	reader(block?: number, alone?: boolean): DbReader;
-	/** The first `n` entries of block `block` (all of them by default), read with `read`; the reader is closed when done. */
-	block<T>(block: number, read: (reader: DbReader) => AsyncGenerator<T[]>, n?: number): AsyncGenerator<T[]>;
-	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
-	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
-	/** The canonical part only, in key order, streamed. */
-	files(): AsyncGenerator<FileRecord>;
-}
 
 
 /** `"files":[\n` and `"local":[\n`: the line before each section's first entry. */

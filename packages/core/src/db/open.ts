@@ -6,10 +6,39 @@ import { firstEntries } from '../files/cursor.ts';
 import { readLines } from '../files/lines.ts';
 import { sealHere } from './seal.ts';
 import { DB_SUFFIXES } from '../config/folder.ts';
-import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type OpenedDb, type Sealer } from './format.ts';
+import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type Sealer, type StoredEntry } from './format.ts';
 import { completeFacts, ListedBlocks, LISTING_BLOCK } from './listing.ts';
 import { parseFile } from './codecs.ts';
 import { DbReader, readChunk } from './reader.ts';
+
+export interface OpenedDb {
+	path: string;
+	header: DbHeader;
+	run: DbRun;
+	prefix?: DbPrefix;
+	/** The blocks of its listing, for a run to skip those it finds again unchanged (version 2 on). */
+	blocks?: ListedBlocks;
+	/** How many entries there are from the first of block `block` on. */
+	entriesFrom(block: number): number;
+	/**
+	 * Settles when the seal is checked: at once, unless a Sealer checks it in the background; then
+	 * the entries may be read meanwhile, but nothing made from them may be committed before
+	 * this resolves. Rejects with E_DB_CORRUPT if the seal does not match.
+	 */
+	sealed: Promise<void>;
+	/** Every entry, in key order, streamed. */
+	entries(): AsyncGenerator<DbEntry>;
+	/** The same, a chunk of the file at a time, each entry with its lines as stored. */
+	entryBatches(): AsyncGenerator<StoredEntry[]>;
+	/** A reader from the first entry, or from the first of block `block` of the listing; `alone`: only that block will be read (smaller chunks). */
+	reader(block?: number, alone?: boolean): DbReader;
+	/** The first `n` entries of block `block` (all of them by default), read with `read`; the reader is closed when done. */
+	block<T>(block: number, read: (reader: DbReader) => AsyncGenerator<T[]>, n?: number): AsyncGenerator<T[]>;
+	/** Only each entry's size and last verification, a chunk at a time (for rolling plans). */
+	verifiedBatches(): AsyncGenerator<{ size: number; verifiedAt: number }[]>;
+	/** The canonical part only, in key order, streamed. */
+	files(): AsyncGenerator<FileRecord>;
+}
 
 export interface OpenOptions {
 	/** Checks the seal in the background (see OpenedDb.sealed); else it is checked before openDb returns. */

@@ -2,7 +2,7 @@
 // with built-in modules alone, and this thread too (algorithms.ts). One table for both; the
 // WebAssembly algorithms and adler32 are this thread's only.
 
-import type { AlgorithmName } from './algorithms.ts';
+import type { AlgorithmName } from './names.ts';
 
 export interface Digest {
 	update(chunk: Uint8Array): void;

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { createDigest, prepareAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { createDigest, prepareAlgorithm } from './algorithms.ts';
+import type { AlgorithmName } from './names.ts';
 import { nativePath } from '../scan/folder.ts';
 import { READ_ATTEMPTS, SteadyRead } from './steady.ts';
 import { E_CHANGING, E_NOTFILE } from './wire.ts';

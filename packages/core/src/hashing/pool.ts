@@ -1,11 +1,12 @@
 import { sep } from 'node:path';
-import type { FolderRequest } from '../scan/folder.ts';
+import type { FolderRequest, ListedFolder } from '../scan/folder.ts';
 import type { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
-import { threadAlgorithm, type AlgorithmName } from './algorithms.ts';
+import { threadAlgorithm } from './algorithms.ts';
+import type { AlgorithmName } from './names.ts';
 import { READ_ATTEMPTS } from './steady.ts';
 import { LISTING_THREADS, takeThread } from './threads.ts';
-import { E_CHANGING, E_LARGE, HashBatch, LARGE_READ, listedFolder, NOT_STATED, NOT_STATED_HOLD_LARGE, type HashReply, type ListedFolder, type ListReply, type ListRequest } from './wire.ts';
+import { E_CHANGING, E_LARGE, HashBatch, LARGE_READ, listedFolder, NOT_STATED, NOT_STATED_HOLD_LARGE, type HashReply, type ListReply, type ListRequest } from './wire.ts';
 
 export interface PoolOptions {
 	workers: number;

@@ -11,7 +11,7 @@
 // the folder never reads), their files' lstat as one Float64Array and their listing lines as
 // one string.
 
-import type { FolderEntries, FolderLines, FolderRequest, FolderStats } from '../scan/folder.ts';
+import type { FolderEntries, FolderLines, FolderRequest, FolderStats, ListedFolder } from '../scan/folder.ts';
 
 /** A read of at least this size is "large": on a spinning disk, one at a time. */
 export const LARGE_READ = 1 << 20;
@@ -132,16 +132,6 @@ export interface ListReply extends Partial<FolderStats>, Partial<FolderLines> {
 	head: string;
 	/** …and names and keys. */
 	entries: string;
-}
-
-/**
- * A folder listed (see readFolder), with the lstat and listing lines of its files when it
- * was asked with them; `entries` gives the names and keys of every child.
- */
-export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'folders'> {
-	entries(): Pick<FolderEntries, 'names' | 'keys'>;
-	stats?: FolderStats;
-	lines?: FolderLines;
 }
 
 /** A listing as a thread sends it; the buffers to transfer with it. */

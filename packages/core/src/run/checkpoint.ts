@@ -4,7 +4,7 @@ import { BufferedFile, exists } from '../files/buffered.ts';
 import { BatchCursor } from '../files/cursor.ts';
 import { jsonKey } from '../files/json-key.ts';
 import { readLines } from '../files/lines.ts';
-import type { AlgorithmName } from '../hashing/algorithms.ts';
+import type { AlgorithmName } from '../hashing/names.ts';
 import type { Role } from '../config/config.ts';
 import { CHECKPOINT_SUFFIXES, checkpointFile } from '../config/folder.ts';
 

@@ -31,6 +31,16 @@ export interface FolderRequest {
 	byPathGlobs?: string[];
 }
 
+/**
+ * A folder listed (see readFolder), with the lstat and listing lines of its files when it
+ * was asked with them; `entries` gives the names and keys of every child.
+ */
+export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'folders'> {
+	entries(): Pick<FolderEntries, 'names' | 'keys'>;
+	stats?: FolderStats;
+	lines?: FolderLines;
+}
+
 /** A folder listed, with its files' lstat and listing lines when asked for. */
 export function listFolder(request: FolderRequest, stat: boolean): { listing: FolderEntries; stats?: FolderStats; lines?: FolderLines } {
 	const listing = readFolder(request.dir, request.prefix, request.relative, cachedTester(request.byName, request.byNameGlobs), cachedTester(request.byPath, request.byPathGlobs));

@@ -1,8 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { sep } from 'node:path';
-import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, listFolder, nativePath, type FolderRequest, type FolderStats } from './folder.ts';
+import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, listFolder, nativePath, type FolderRequest, type FolderStats, type ListedFolder } from './folder.ts';
 import { globRegExps } from './glob.ts';
-import type { ListedFolder } from '../hashing/wire.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
 import type { Root } from '../config/config.ts';
 

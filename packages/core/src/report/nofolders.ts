@@ -2,7 +2,7 @@
 // night: it ends as a config error (exit 2) naming what to do, and on A it also appends a
 // report section whose verdict line says NOTHING CHECKED, where the person looks.
 import { configError, type CoreError } from '../errors.ts';
-import { appendReportSection, sectionHeading } from '../report/reportfile.ts';
+import { appendReportSection, sectionHeading } from './reportfile.ts';
 import type { Config, Role } from '../config/config.ts';
 
 export const noFoldersHeadline = (role: Role) => `NOTHING CHECKED — no folders to monitor on ${role}`;
