@@ -19,9 +19,10 @@ export interface PoolOptions {
 }
 
 /**
- * Hashes files on worker threads. Requests made in the same turn of the event loop go out
- * as one message per worker, so a folder of small files costs a few messages, not one
- * round trip each. Large files are spread by outstanding bytes, so both cores stay busy.
+ * Hashes files on worker threads (thread.ts; the messages are wire.ts's), and lists folders
+ * there for the scan. Requests made in the same turn of the event loop go out as one message
+ * per worker, so a folder of small files costs a few messages, not one round trip each.
+ * Large files are spread by outstanding bytes, so both cores stay busy.
  */
 export class HashPool {
 	/** Per thread: bytes and files of hashing given and not answered, folders to list likewise. */
