@@ -1,5 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RUN_HISTORY_FILE, RUN_RECORD_FILE } from '@equilybrium/core';
 
 // The run records the command line leaves in the config folder (SPEC §12, contracts §1):
 // `equilybrium.<role>.last-run.json` for the last run of each side, and one line per run in
@@ -43,14 +44,11 @@ export interface RunRecord {
 	notifications?: { channel: string; ok: boolean; detail?: string }[];
 }
 
-export const runRecordFile = (role: 'A' | 'B') => `equilybrium.${role}.last-run.json`;
-export const runHistoryFile = (role: 'A' | 'B') => `equilybrium.${role}.run-history.jsonl`;
-
 /** The side's last run record, or undefined when there is none or it is not one. */
 export async function readRunRecord(dir: string, role: 'A' | 'B'): Promise<RunRecord | undefined> {
 	let text: string;
 	try {
-		text = await readFile(join(dir, runRecordFile(role)), 'utf8');
+		text = await readFile(join(dir, RUN_RECORD_FILE(role)), 'utf8');
 	} catch {
 		return undefined;
 	}
@@ -61,7 +59,7 @@ export async function readRunRecord(dir: string, role: 'A' | 'B'): Promise<RunRe
 export async function readRunHistory(dir: string, role: 'A' | 'B', limit: number): Promise<RunRecord[]> {
 	let text: string;
 	try {
-		text = await readTail(join(dir, runHistoryFile(role)), 1 << 20);
+		text = await readTail(join(dir, RUN_HISTORY_FILE(role)), 1 << 20);
 	} catch {
 		return [];
 	}
