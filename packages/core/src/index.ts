@@ -42,7 +42,7 @@ export { VERDICT_LABEL, renderReportSection, whatToDo, type ReportInput } from '
 export { appendReportSection, emptyDigest, latestReportSection, readEventsSince, type EventDigest } from './report/reportfile.ts';
 export { noFoldersHeadline, reportNoFolders } from './report/nofolders.ts';
 export { count, humanBytes, humanDuration, humanShare, humanTime, thousands } from './report/format.ts';
-export { buildRunRecord, readRunHistory, readRunRecord, writeFileAtomic, writeRunRecord, type Delivery, type ExitCode, type NotificationChannel, type RunRecord, type RunVerdict } from './report/runrecord.ts';
+export { buildRunRecord, readRunHistory, readRunRecord, writeFileAtomic, writeRunRecord, type Delivery, type ExitCode, type NotificationChannel, type RunOutcome, type RunRecord, type RunVerdict } from './report/runrecord.ts';
 
 // notify/
 export { planNotification, readNotifyState, testMessage, writeNotifyState, type Findings, type Message, type NotifyInput, type NotifyState } from './notify/notify.ts';

@@ -153,7 +153,7 @@ export async function readRunRecord(dir: string, role: Role): Promise<RunRecord 
 export async function readRunHistory(dir: string, role: Role, limit = HISTORY_KEEP): Promise<RunRecord[]> {
 	let text: string;
 	try {
-		text = await readFile(join(dir, RUN_HISTORY_FILE(role)), 'utf8');
+		text = await readTail(join(dir, RUN_HISTORY_FILE(role)), 1 << 20);
 	} catch {
 		return [];
 	}
@@ -189,12 +189,50 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const RUN_OUTCOMES: readonly RunOutcome[] = ['ok', 'found', 'bad-config', 'failed', 'stopped'];
+
+/**
+ * A record read back, checked field by field: the other side's comes through a sync tool from
+ * another machine, and a torn or foreign file is "no record", never a page or a message built
+ * on half a record.
+ */
 function parseRecord(text: string, role: Role): RunRecord | undefined {
+	let value: unknown;
 	try {
-		const value = JSON.parse(text) as RunRecord;
-		return value && value.version === 1 && value.role === role ? value : undefined;
+		value = JSON.parse(text);
 	} catch {
 		return undefined;
+	}
+	if (!isObject(value) || value.version !== 1 || value.role !== role) return undefined;
+	if (!isTime(value.startedAt) || !isTime(value.finishedAt)) return undefined;
+	if (!RUN_OUTCOMES.includes(value.outcome as RunOutcome) || !isCount(value.exitCode)) return undefined;
+	for (const key of ['files', 'bytes', 'hashedFiles', 'hashedBytes', 'folders', 'durationMs']) if (!isCount(value[key])) return undefined;
+	if (!isObject(value.counts) || !Object.values(value.counts).every(isCount)) return undefined;
+	if (value.verdict !== undefined && !isVerdict(value.verdict)) return undefined;
+	if (value.error !== undefined && !(isObject(value.error) && typeof value.error.message === 'string')) return undefined;
+	return value as unknown as RunRecord;
+}
+
+function isVerdict(value: unknown): boolean {
+	return isObject(value) && ['ok', 'at-risk', 'not-verified'].includes(value.status as string) && typeof value.headline === 'string' && value.headline.length < 2000;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+const isTime = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/** The history is cut to 100-200 lines by its writer; a damaged, huge one is read from its end only. */
+async function readTail(path: string, bytes: number): Promise<string> {
+	const file = await open(path, 'r');
+	try {
+		const size = (await file.stat()).size;
+		if (size <= bytes) return await file.readFile('utf8');
+		const buffer = Buffer.alloc(bytes);
+		await file.read(buffer, 0, bytes, size - bytes);
+		const text = buffer.toString('utf8');
+		return text.slice(text.indexOf('\n') + 1);
+	} finally {
+		await file.close();
 	}
 }
 
