@@ -1,5 +1,5 @@
 import type { MachineFacts } from '@equilybrium/core';
-import type { ScheduleHost } from './commands/schedule.ts';
+import type { ScheduleHost } from './win.ts';
 
 /** Everything a command may touch outside the core, so tests can run commands in-process. */
 export interface Io {

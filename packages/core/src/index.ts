@@ -46,3 +46,4 @@ export { buildRunRecord, readRunHistory, readRunRecord, writeFileAtomic, writeRu
 
 // notify/
 export { planNotification, readNotifyState, testMessage, writeNotifyState, type Findings, type Message, type NotifyInput, type NotifyState } from './notify/notify.ts';
+export { readProgressRecord, PROGRESS_PHASES, type ProgressPhase, type ProgressRecord } from './report/progressfile.ts';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { count, humanBytes, humanTime, thousands } from '../report/format.ts';
+import { VERDICT_LABEL } from '../report/report.ts';
 import { EVENT_TYPES, type EventType } from '../events/events.ts';
 import { eventLogName, NOTIFY_STATE_FILE, REPORT_FILE } from '../config/folder.ts';
 import { VERDICT_COUNTS, writeFileAtomic, type Delivery, type RunRecord } from '../report/runrecord.ts';
@@ -296,16 +297,6 @@ function itemLines(keys: string[], total: number, log: string): string[] {
 	return lines;
 }
 
-const COUNT_LABEL: Record<(typeof VERDICT_COUNTS)[number], string> = {
-	backedUp: 'backed up',
-	pending: 'waiting for sync',
-	missingOnB: 'missing on B',
-	outdatedOnB: 'outdated on B',
-	corruptedOnB: 'corrupted on B',
-	corruptedOnA: 'corrupted on A',
-	onlyOnB: 'only on B',
-};
-
 function compose(kind: MessageKind, input: NotifyInput, problems: Problem[], fresh: Problem[]): Message {
 	const { record } = input;
 	const v = record.verdict;
@@ -335,7 +326,7 @@ function compose(kind: MessageKind, input: NotifyInput, problems: Problem[], fre
 	}
 	if (v) {
 		lines.push(`A versus B: ${v.headline}`);
-		const parts = VERDICT_COUNTS.filter((c) => c !== 'outdatedOnB' || v.counts[c] > 0).map((c) => `${COUNT_LABEL[c]} ${thousands(v.counts[c])}`);
+		const parts = VERDICT_COUNTS.filter((c) => c !== 'outdatedOnB' || v.counts[c] > 0).map((c) => `${VERDICT_LABEL[c]} ${thousands(v.counts[c])}`);
 		lines.push(`Files: ${parts.join(' · ')}.`);
 	}
 	lines.push(runLine(record));
