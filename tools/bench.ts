@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.ts';
 import { makeTree, type TreeSpec } from './make-tree.ts';
-import { diskOf } from '../packages/core/src/_machine.ts';
+import { diskOf } from '../packages/cli/src/machine.ts';
 import { alternating, bestOf, mib, quote, seconds, table, timeCommand, type Row } from './bench-lib.ts';
 import { LOW_MEMORY_FLAGS as LAUNCHER_FLAGS } from '../packages/dsm/src/low-memory.ts';
 

@@ -1,12 +1,31 @@
 // One build script: esbuild bundles each shell into one CommonJS file that runs on Node ≥ 20
 // with no node_modules. The Windows exe and the DSM package ship exactly these files.
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { THREAD_BUNDLE, threadEntry } from '../packages/core/src/hashing/program.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * The hashing thread's program, bundled, in place of the module that bundles it when the
+ * sources run (packages/core/src/hashing/program.ts): the bundle starts its threads from this
+ * text, and has no esbuild to make it.
+ */
+function threadProgram(): Plugin {
+	let text: Promise<string> | undefined;
+	return {
+		name: 'thread-program',
+		setup(esbuild) {
+			esbuild.onLoad({ filter: /[\\/]hashing[\\/]program\.ts$/ }, async () => {
+				text ??= build({ ...THREAD_BUNDLE, entryPoints: [threadEntry()], write: false }).then((r) => r.outputFiles[0]!.text);
+				return { contents: `export const threadProgram = () => ${JSON.stringify(await text)};`, loader: 'js' };
+			});
+		},
+	};
+}
 
 export const base: BuildOptions = {
 	bundle: true,
@@ -17,6 +36,7 @@ export const base: BuildOptions = {
 	legalComments: 'none',
 	define: { __VERSION__: JSON.stringify(version) },
 	logLevel: 'warning',
+	plugins: [threadProgram()],
 };
 
 export const targets: Record<string, BuildOptions> = {

@@ -1,13 +1,14 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { prestartThreads } from '@equilybrium/core';
 import { main } from './index.ts';
+import { runHost } from './machine.ts';
 
 declare const __VERSION__: string;
 const version = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 // A run lists its folders on threads, which take 30–45 ms to start: they start now, while
 // the run reads its config and opens its database.
-if (process.argv[2] === 'run') prestartThreads();
+if (process.argv[2] === 'run') prestartThreads(runHost(false));
 
 // The only place the process is touched: argv in, exit code out, signals to an abort.
 const controller = new AbortController();

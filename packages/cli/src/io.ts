@@ -1,5 +1,5 @@
 import type { MachineFacts } from '@equilybrium/core';
-import type { ScheduleHost } from './commands/schedule.ts';
+import type { ScheduleHost } from './win.ts';
 
 /** Everything a command may touch outside the core, so tests can run commands in-process. */
 export interface Io {
@@ -10,7 +10,7 @@ export interface Io {
 	/** The stream progress is drawn on, when it is a terminal. */
 	progressStream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 	cwd: string;
-	/** The process's working directory may change while a command runs (it is the CLI's own process); see RunOptions.changeDirectory. */
+	/** The process's working directory may change while a command runs (it is the CLI's own process): a run may move it (see machine.ts, RunHost.workingDirectory). */
 	ownsWorkingDirectory?: boolean;
 	env: Record<string, string | undefined>;
 	machine(): MachineFacts;

@@ -1,23 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { Progress, Role } from '@equilybrium/core';
+import type { Progress, ProgressRecord, Role } from '@equilybrium/core';
 import { ProgressMeter, type Measure, type Phase } from './progress.ts';
-
-/** `run --progress-file FILE` (contracts §4): what the NAS page shows while a run goes on. */
-export interface ProgressRecord {
-	role: Role;
-	startedAt: string;
-	updatedAt: string;
-	phase: Phase;
-	files: number;
-	bytes: number;
-	hashedFiles: number;
-	hashedBytes: number;
-	/** From the previous database; null on a first run. */
-	totalFiles: number | null;
-	totalBytes: number | null;
-	bytesPerSecond: number | null;
-	etaSeconds: number | null;
-}
 
 export interface ProgressFileOptions {
 	path: string;

@@ -1,11 +1,11 @@
-import type { Progress } from '@equilybrium/core';
+import type { Progress, ProgressPhase } from '@equilybrium/core';
 import { humanBytes, thousands } from './format.ts';
 
 // What a run's progress says, for the terminal line and the live progress file alike: the counts,
 // against the previous database's totals when there is one (a share and a time left), and a
 // rate over the last seconds.
 
-export type Phase = 'listing' | 'hashing' | 'committing';
+export type Phase = ProgressPhase;
 
 /**
  * What the share is measured in: bytes read when the run reads every file (`Verify = full`),

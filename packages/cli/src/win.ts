@@ -149,6 +149,19 @@ export interface Spawned {
 	output: string;
 }
 
+/** What `schedule` and a run of A need of Windows' Task Scheduler (tests stand in for it). */
+export interface ScheduleHost {
+	platform: NodeJS.Platform;
+	/** The running equilybrium.exe. */
+	execPath: string;
+	/** True inside the single executable; false under plain node. */
+	isSea: boolean;
+	tmpdir: string;
+	/** This user's machine-local folder (%LOCALAPPDATA%\Equilybrium): where the task is recorded. */
+	stateDir: string | undefined;
+	schtasks(args: readonly string[]): Promise<Spawned>;
+}
+
 /**
  * Runs schtasks.exe; its messages are localized, so callers decide on the exit code only.
  * By full path: a bare name is looked up in the current folder first, which may be the

@@ -39,7 +39,7 @@ labels('a drive root has no name to label: the object form is asked for', () => 
 
 labels.run();
 
-// Fails today: labelOf (packages/core/src/_paths.ts) does not strip the \\?\ prefix, so a
+// Fails today: labelOf (packages/core/src/config/paths.ts) does not strip the \\?\ prefix, so a
 // drive root written the long-path way gets the label "D:" and keys such as "D:/file.txt".
 // Fix: at the start of labelOf,
 //   const plain = path.replace(/^[\\/]{2}[?.][\\/](UNC[\\/])?/i, (_m, unc) => (unc ? '\\\\' : ''));

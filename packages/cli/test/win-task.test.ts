@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from '../src/args.ts';
 import { main } from '../src/index.ts';
 import { loadConfig, taskTrigger, type TaskTrigger } from '@equilybrium/core';
-import { schedule, ensureWindowless, followSchedule, TASK_RECORD, type ScheduleHost } from '../src/commands/schedule.ts';
+import { schedule, ensureWindowless, followSchedule, TASK_RECORD } from '../src/commands/schedule.ts';
+import type { ScheduleHost } from '../src/win.ts';
 import { encodeTaskXml, renderTaskXml, setSubsystem, subsystemOf, taskName, windowsArg, WINDOWLESS_EXE } from '../src/win.ts';
 import { fakePe, splitWindowsCommandLine, testIo } from './util/win.ts';
 

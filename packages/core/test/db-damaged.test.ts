@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sealFor } from '../src/_seal.ts';
+import { sealFor } from '../src/db/seal.ts';
 import { ensureBundle } from './util/bundle.ts';
 import { dropWorld, makeWorld, runSide, type World } from './util/crash.ts';
 
@@ -100,6 +100,15 @@ damaged('sealed, but of the wrong shape: every message names the file, none is a
 		assert.is.not(text, good, `${name}: the damage was made`);
 		refused(world, name, resealed(text));
 	}
+});
+
+damaged('sealed as version 2, but its run line does not record its blocks: refused, not read without them', () => {
+	const without = good.replace(/"listing":\{[^}]*\},/, '');
+	assert.is.not(without, good, 'the damage was made');
+	refused(world, 'no listing', resealed(without), /does not record the blocks/);
+	const half = good.replace(/"oldestSizes":\[[^\]]*\]/, '"oldestSizes":[]');
+	assert.is.not(half, good, 'the damage was made');
+	refused(world, 'a listing of fewer blocks', resealed(half), /does not record the blocks/);
 });
 
 damaged('with hashing threads (which kept a hung run alive for ever): the same answers', () => {

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_VERSION, DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db.ts';
+import { DB_VERSION, DbWriter, LISTING_BLOCK, openDb, type DbEntry, type OpenedDb, type StoredEntry } from '../src/db/index.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
 const RUN = { startedAt: '2026-01-02T03:04:05.000Z', finishedAt: '2026-01-02T03:04:06.000Z', toolVersion: 't', roots: [] };

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DbWriter, DB_VERSION, openDb, dbFileName, type DbEntry } from '../src/index.ts';
-import { sealFor } from '../src/_seal.ts';
+import { sealFor } from '../src/db/seal.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 import { refusedAsCorrupt, runSide } from './util/run.ts';
 
@@ -110,7 +110,7 @@ seal('a database from a newer version is refused with its own code', async () =>
 	removeDir(dir);
 });
 
-/** Rewrites a database as format `version` claims it, sealed as that version is (see _seal.ts). */
+/** Rewrites a database as format `version` claims it, sealed as that version is (see db/seal.ts). */
 function resealAs(path: string, version: number): string {
 	const body = readFileSync(path, 'utf8').replace(`"version":${DB_VERSION},`, `"version":${version},`);
 	const unsealed = body.slice(0, body.lastIndexOf('"seal":'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { eventJournalName, eventLogName, loadConfig, openDb, runMonitor, dbFileName, type FileEvent } from '../src/index.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 import { runSide } from './util/run.ts';
+import { host } from './util/host.ts';
 
 const once = suite('each event is logged once, by the run that commits it');
 
@@ -30,6 +31,7 @@ once('a run stopped after finding a change logs nothing; the next run logs it on
 	const seen: FileEvent[] = [];
 	const config = await loadConfig(cfg);
 	const stopped = await runMonitor({
+		host,
 		config,
 		role: 'B',
 		toolVersion: 'test',

@@ -257,3 +257,30 @@ unreadable('a folder that cannot be listed keeps every entry below it', () => {
 });
 
 unreadable.run();
+
+// ---
+
+const typed = suite('what an event carries besides its words');
+
+typed('a move names its origin, an edit and a rot the content they replaced; the log line is as before', async () => {
+	const s = await side({ 'a.txt': 'alpha', 'edit.txt': 'first', 'rot.txt': 'intact' });
+	const before = s.first.events.find((e) => e.key === 'docs/rot.txt')!;
+	renameSync(join(s.docs, 'a.txt'), join(s.docs, 'moved.txt'));
+	writeTree(s.docs, { 'edit.txt': 'second, longer' });
+	utimesSync(join(s.docs, 'edit.txt'), new Date(), new Date(Date.now() + 5000));
+	corruptInPlace(join(s.docs, 'rot.txt'), 'intacX');
+	const r = await runSide(s.cfg);
+	const moved = r.events.find((e) => e.type === 'FileMovedOrRenamed')!;
+	assert.is(moved.from, 'docs/a.txt');
+	assert.is(moved.details, 'from docs/a.txt');
+	const edited = r.events.find((e) => e.type === 'FileModified')!;
+	assert.equal(edited.was, { size: 5, hash: s.first.events.find((e) => e.key === 'docs/edit.txt')!.hash });
+	const rotted = r.events.find((e) => e.type === 'FileCorrupted')!;
+	assert.equal(rotted.was, { size: before.size, hash: before.hash });
+	const line = readFileSync(join(s.cfg, eventLogName('A', 'FileMovedOrRenamed')), 'utf8').trim();
+	assert.match(line, /\tFileMovedOrRenamed\tdocs\/moved\.txt\tfrom docs\/a\.txt$/);
+	assert.is(parseEventLine(line)!.from, 'docs/a.txt', 'read back from the log, typed too');
+	removeDir(s.dir);
+});
+
+typed.run();

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BufferedFile } from '../src/_files.ts';
+import { BufferedFile } from '../src/files/buffered.ts';
 
 const files = suite('buffered file');
 const dir = mkdtempSync(join(tmpdir(), 'eq-files-'));

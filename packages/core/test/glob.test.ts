@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { globTester, globToRegExp } from '../src/_glob.ts';
+import { globTester, globToRegExp } from '../src/scan/glob.ts';
 import { ensureBundle } from './util/bundle.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLineBlocksSync, readLineChunks, readLines } from '../src/_lines.ts';
+import { readLineBlocksSync, readLineChunks, readLines } from '../src/files/lines.ts';
 
 const lines = suite('lines');
 

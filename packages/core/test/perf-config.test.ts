@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CoreError } from '../src/errors.ts';
-import { parseConfig } from '../src/config.ts';
-import { renderStarterConfig } from '../src/starter.ts';
+import { parseConfig } from '../src/config/config.ts';
+import { renderStarterConfig } from '../src/config/starter.ts';
 
 const FILE = '/cfg/equilybrium.config.ini';
 const parse = (settings: string) => parseConfig(`[Settings]\n${settings}\n[Monitored Directories]\nA = ["/data/photos"]\n`, FILE);

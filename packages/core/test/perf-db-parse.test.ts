@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DbWriter, openDb, type DbEntry } from '../src/db.ts';
+import { DbWriter, openDb, type DbEntry } from '../src/db/index.ts';
 
 const parse = suite('database lines read without JSON.parse');
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { HashIndex, hex32 } from '../src/_hashindex.ts';
+import { HashIndex, hex32 } from '../src/run/hashindex.ts';
 
 const index = suite('HashIndex in chunks');
 
@@ -50,7 +50,7 @@ index.run();
 const changed = suite('ChangedDigests');
 
 changed('marks places and digest prefixes; finds them again, across growth', async () => {
-	const { ChangedDigests } = await import('../src/_hashindex.ts');
+	const { ChangedDigests } = await import('../src/run/hashindex.ts');
 	const marked = new ChangedDigests();
 	const hex = (i: number) => (i * 2654435761 >>> 0).toString(16).padStart(8, '0') + 'abcdef';
 	for (let i = 0; i < 200_000; i += 7) marked.mark(i, hex(i));
@@ -69,7 +69,7 @@ changed('marks places and digest prefixes; finds them again, across growth', asy
 });
 
 changed('shared prefixes: suspect only where a changed prefix meets another size', async () => {
-	const { ChangedDigests, SharedPrefixes } = await import('../src/_hashindex.ts');
+	const { ChangedDigests, SharedPrefixes } = await import('../src/run/hashindex.ts');
 	const marked = new ChangedDigests();
 	marked.mark(0, 'aaaaaaaa01');
 	marked.mark(1, 'bbbbbbbb01');

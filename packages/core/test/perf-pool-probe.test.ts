@@ -8,8 +8,10 @@ import { lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf } from '../src/index.ts';
-import { HashPool, LARGE_READ, prestartThreads, spareThreads } from '../src/_pool.ts';
-import { lowMemory, physicalCores } from '../src/_machine.ts';
+import { HashPool } from '../src/hashing/pool.ts';
+import { LARGE_READ } from '../src/hashing/wire.ts';
+import { prestartThreads, spareThreads } from '../src/hashing/threads.ts';
+import { lowMemory, physicalCores } from '../../cli/src/machine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-probe-'));
 const small = Buffer.from('small file\n');
@@ -111,10 +113,10 @@ stats.run();
 const early = suite('threads started before the program knows it wants them');
 
 early('a pool takes the threads started early (as many as a run lists on), and lists on them', async () => {
-	prestartThreads();
+	prestartThreads({ cores: physicalCores(), lowMemory: lowMemory() });
 	const started = spareThreads();
 	assert.is(started, lowMemory() ? 1 : Math.min(2, physicalCores()));
-	prestartThreads();
+	prestartThreads({ cores: physicalCores(), lowMemory: lowMemory() });
 	assert.is(spareThreads(), started, 'started once, not again');
 	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
 	try {

@@ -4,12 +4,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf, FileChangingError, type AlgorithmName } from '../src/index.ts';
-import { HashPool, LARGE_READ } from '../src/_pool.ts';
-import { physicalCores, diskOf } from '../src/_machine.ts';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const machinePath = fileURLToPath(new URL('../src/_machine.ts', import.meta.url));
+import { HashPool } from '../src/hashing/pool.ts';
+import { LARGE_READ } from '../src/hashing/wire.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eq-pool-'));
 const files: Record<string, Buffer> = {
@@ -110,29 +106,9 @@ pool('algorithms without a built-in engine stay on the main thread', () => {
 	assert.is(HashPool.create({ workers: 0, algorithm: 'sha256', blockSize: 1024 }), undefined);
 });
 
-const machine = suite('machine');
-
-machine.after(() => rmSync(dir, { recursive: true, force: true }));
-
-machine('physical cores: at least one', () => {
-	assert.ok(physicalCores() >= 1);
-});
-
-machine('a process started with the launchers’ small heap knows it (one thread, short read-ahead)', () => {
-	const ask = (flags: string[]) =>
-		execFileSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', `import { lowMemory } from ${JSON.stringify(machinePath)}; console.log(lowMemory())`], { encoding: 'utf8' }).trim();
-	assert.is(ask(['--max-semi-space-size=1', '--max-old-space-size=48']), 'true');
-	assert.is(ask([]), 'false');
-});
-
-machine('a folder has a device; rotational is a boolean or unknown', async () => {
-	const disk = await diskOf(dir);
-	assert.type(disk.device, 'string');
-	assert.ok(disk.rotational === undefined || typeof disk.rotational === 'boolean');
-});
+pool.after(() => rmSync(dir, { recursive: true, force: true }));
 
 pool.run();
-machine.run();
 
 const broken = suite('a worker that dies');
 

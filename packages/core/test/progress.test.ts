@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { loadConfig, runMonitor, type Progress } from '../src/index.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
+import { host } from './util/host.ts';
 
 // What runMonitor tells a progress display (the CLI's line, the NAS page's progress file): it
 // must move while files are hashed, and say how much the run will likely see.
@@ -11,7 +12,7 @@ import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
 async function observe(cfg: string): Promise<Progress[]> {
 	const seen: Progress[] = [];
 	const config = await loadConfig(cfg);
-	await runMonitor({ config, role: 'A', toolVersion: 'test', workers: 2, onProgress: (p) => seen.push({ ...p }) });
+	await runMonitor({ host, config, role: 'A', toolVersion: 'test', workers: 2, onProgress: (p) => seen.push({ ...p }) });
 	return seen;
 }
 

@@ -1,4 +1,4 @@
-// quickStat reads Node's lstat and fstat numbers without a Stats object (see _quickstat.ts).
+// quickStat reads Node's lstat and fstat numbers without a Stats object (see scan/quickstat.ts).
 // It must say exactly what lstatSync and fstatSync say, for every kind of entry and error,
 // take over from them only once they have agreed on a real file, and step aside wherever it
 // cannot be trusted.
@@ -8,7 +8,7 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, symlinkSync, utim
 import { join, toNamespacedPath } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { quickStat, type Fstat, type Lstat } from '../src/_quickstat.ts';
+import { quickStat, type Fstat, type Lstat } from '../src/scan/quickstat.ts';
 import { removeDir, tempDir } from './util/tree.ts';
 
 const NO_THROW = { throwIfNoEntry: false } as const;
@@ -158,7 +158,7 @@ aside('process.noDeprecation left as it was; under --no-deprecation (where it is
 	assert.not.ok(Object.hasOwn(process, 'noDeprecation'), 'no property left behind');
 	quickStat('lstat', lstatSync, toNamespacedPath);
 	assert.not.ok(Object.hasOwn(process, 'noDeprecation'), 'no property left behind');
-	const module = fileURLToPath(new URL('../src/_quickstat.ts', import.meta.url));
+	const module = fileURLToPath(new URL('../src/scan/quickstat.ts', import.meta.url));
 	const code = `import { quickStat } from ${JSON.stringify(module)}; import { lstatSync } from 'node:fs'; import { toNamespacedPath } from 'node:path'; process.stdout.write(String(quickStat('lstat', lstatSync, toNamespacedPath) !== lstatSync));`;
 	for (const flag of ['--no-deprecation', '--pending-deprecation']) {
 		const child = spawnSync(process.execPath, [flag, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });

@@ -4,7 +4,8 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestOf, loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
-import { checkpointFile } from '../src/_checkpoint.ts';
+import { checkpointFile } from '../src/config/folder.ts';
+import { host } from './util/host.ts';
 
 const FILES = 40;
 /** With workers the window is 1024 files deep: a bigger tree, so a stop leaves work to do. */
@@ -36,6 +37,7 @@ async function stoppedRun(dir: string, after: number, at = T0): Promise<RunResul
 	const config = await loadConfig(dir);
 	const controller = new AbortController();
 	return runMonitor({
+		host,
 		config,
 		role: 'A',
 		toolVersion: 'test',
@@ -49,7 +51,7 @@ async function stoppedRun(dir: string, after: number, at = T0): Promise<RunResul
 
 async function fullRun(dir: string, at = T0 + 1000): Promise<RunResult> {
 	const config = await loadConfig(dir);
-	return runMonitor({ config, role: 'A', toolVersion: 'test', now: () => at });
+	return runMonitor({ host, config, role: 'A', toolVersion: 'test', now: () => at });
 }
 
 const journal = (dir: string, suffix = '') => join(dir, checkpointFile('A') + suffix);

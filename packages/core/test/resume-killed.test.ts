@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestOf, loadConfig, openDb, runMonitor } from '../src/index.ts';
-import { checkpointFile } from '../src/_checkpoint.ts';
+import { checkpointFile } from '../src/config/folder.ts';
+import { host } from './util/host.ts';
 
 const FILES = 3000;
 const child = fileURLToPath(new URL('./util/resume-child.ts', import.meta.url));
@@ -50,7 +51,7 @@ killed('nothing checkpointed is hashed again, nothing is lost', async () => {
 		assert.ok(saved >= 150 && saved < FILES, `checkpointed ${saved}`);
 
 		const config = await loadConfig(dir);
-		const next = await runMonitor({ config, role: 'A', toolVersion: 'test' });
+		const next = await runMonitor({ host, config, role: 'A', toolVersion: 'test' });
 		assert.ok(next.resumedFiles >= saved - 1, `resumed ${next.resumedFiles} of ${saved}`);
 		assert.is(next.resumedFiles + next.hashedFiles, FILES, 'each file hashed once, or taken from the checkpoint');
 		const db = await openDb(join(dir, 'equilybrium.A.DB.json'));

@@ -4,8 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, openDb, runMonitor, type DbEntry, type RunResult } from '../src/index.ts';
-import { LISTING_BLOCK } from '../src/db.ts';
-import { CoverageCounter, planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/_rolling.ts';
+import { LISTING_BLOCK } from '../src/db/index.ts';
+import { planFromBlocks, planFromHint, planRolling, RollingSelector, DAY_MS, type Verified } from '../src/run/rolling.ts';
+import { CoverageCounter } from '../src/run/coverage.ts';
+import { host } from './util/host.ts';
 
 const T0 = Date.parse('2025-03-01T03:00:00Z');
 const day = (n: number) => T0 + n * DAY_MS;
@@ -164,7 +166,7 @@ function writeConfig(dir: string, data: string, extra: string): void {
 
 async function runAt(dir: string, at: number): Promise<RunResult> {
 	const config = await loadConfig(dir);
-	return runMonitor({ config, role: 'A', toolVersion: 'test', now: () => at });
+	return runMonitor({ host, config, role: 'A', toolVersion: 'test', now: () => at });
 }
 
 async function entries(dir: string): Promise<DbEntry[]> {
@@ -247,7 +249,7 @@ run('Max run time: due files past the time budget wait for the next run', async 
 		const config = await loadConfig(dir);
 		// a clock that moves 4 minutes each time it is read: the budget runs out part-way
 		let t = day(30);
-		const r = await runMonitor({ config, role: 'A', toolVersion: 'test', now: () => (t += 4 * 60_000) });
+		const r = await runMonitor({ host, config, role: 'A', toolVersion: 'test', now: () => (t += 4 * 60_000) });
 		assert.is(r.rolling!.plannedFiles, 6);
 		assert.ok(r.rolling!.verifiedFiles > 0 && r.rolling!.verifiedFiles < 6, `verified ${r.rolling!.verifiedFiles}`);
 		assert.is(r.rolling!.verifiedFiles + r.rolling!.deferredFiles, 6);
@@ -319,7 +321,7 @@ run('a due block, skipped blocks, then a changed one: each found as a full compa
 		writeFileSync(join(data, 'd3', 'new.bin'), 'new');
 		const events: string[] = [];
 		const config = await loadConfig(dir);
-		const r = await runMonitor({ config, role: 'A', toolVersion: 'test', now: () => day(1), onEvent: (e) => events.push(`${e.type} ${e.key}`) });
+		const r = await runMonitor({ host, config, role: 'A', toolVersion: 'test', now: () => day(1), onEvent: (e) => events.push(`${e.type} ${e.key}`) });
 		assert.equal(events.sort(), [`FileModified data/d3/f${String(3 * LISTING_BLOCK + 10).padStart(5, '0')}.bin`, `FileNotFound data/d3/f${String(3 * LISTING_BLOCK + 20).padStart(5, '0')}.bin`, 'NewFile data/d3/new.bin']);
 		assert.is(r.rolling!.verifiedFiles, LISTING_BLOCK, 'the due block re-verified');
 		assert.is(r.skippedFiles, 2 * LISTING_BLOCK, 'the two blocks between skipped');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dbFileName, openDb } from '../src/index.ts';
-import { LISTING_BLOCK } from '../src/db.ts';
+import { LISTING_BLOCK } from '../src/db/index.ts';
 import { refusedAsCorrupt, runSide } from './util/run.ts';
 import { forceCrc } from './util/crc.ts';
 import { corruptInPlace, removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';

@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanRoots, type ScanItem } from '../src/index.ts';
-import { scanFolders, type FolderRun } from '../src/scan.ts';
-import { HashPool } from '../src/_pool.ts';
-import { listingLine } from '../src/_folder.ts';
+import { scanFolders, type FolderRun } from '../src/scan/scan.ts';
+import { HashPool } from '../src/hashing/pool.ts';
+import { listingLine } from '../src/db/codecs.ts';
 import { removeDir, tempDir, writeTree } from './util/tree.ts';
 
 async function keysOf(items: AsyncIterable<ScanItem>): Promise<string[]> {

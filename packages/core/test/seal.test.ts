@@ -1,10 +1,10 @@
-// The database's seal (_seal.ts): version 2 is the SHA3-512 of the SHA-256 of each MiB,
+// The database's seal (seal.ts): version 2 is the SHA3-512 of the SHA-256 of each MiB,
 // computed here independently, whatever pieces the bytes are fed in; version 1 is SHA3-512
 // over every byte.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { SEAL_PIECE, sealFor } from '../src/_seal.ts';
+import { SEAL_PIECE, sealFor } from '../src/db/seal.ts';
 
 const pieces = suite('the seal of a database');
 

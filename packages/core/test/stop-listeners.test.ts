@@ -4,6 +4,7 @@ import { getEventListeners } from 'node:events';
 import { join } from 'node:path';
 import { loadConfig, runMonitor } from '../src/index.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
+import { host } from './util/host.ts';
 
 const listeners = suite('the stop signal');
 
@@ -15,6 +16,7 @@ listeners('a run keeps no more than one listener on the stop signal, however man
 	let most = 0;
 	let samples = 0;
 	const result = await runMonitor({
+		host,
 		config: await loadConfig(join(dir, 'cfg')),
 		role: 'B',
 		toolVersion: 'test',

@@ -6,10 +6,12 @@ import * as assert from 'uvu/assert';
 import { realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { dbFileName, digestOf, loadConfig, runMonitor, type FileEvent } from '../src/index.ts';
-import { HashPool } from '../src/_pool.ts';
-import { commonFolder, enterCommonFolder } from '../src/_workdir.ts';
+import { HashPool } from '../src/hashing/pool.ts';
+import { commonFolder, enterCommonFolder } from '../src/scan/workdir.ts';
 import { refusedAsCorrupt } from './util/run.ts';
 import { removeDir, tempDir, writeConfig, writeTree } from './util/tree.ts';
+import { host } from './util/host.ts';
+import { processDirectory } from '../../cli/src/machine.ts';
 
 const folders = suite('the folder holding every monitored folder');
 
@@ -25,14 +27,14 @@ folders('the deepest common folder, not fooled by a shared prefix of names', () 
 folders('entered and left: relative paths from there, the working directory put back', () => {
 	const dir = realpathSync(tempDir());
 	const before = process.cwd();
-	const entered = enterCommonFolder([{ label: 'p', path: join(dir, 'photos') }, { label: 'd', path: join(dir, 'docs', 'work') }])!;
+	const entered = enterCommonFolder([{ label: 'p', path: join(dir, 'photos') }, { label: 'd', path: join(dir, 'docs', 'work') }], processDirectory)!;
 	assert.is(process.cwd(), dir);
 	assert.equal([...entered.statBases], [[join(dir, 'photos'), 'photos' + sep], [join(dir, 'docs', 'work'), join('docs', 'work') + sep]]);
 	entered.leave();
 	assert.is(process.cwd(), before);
 	// nothing shared but the file system's root, or a relative root: not entered
-	assert.is(enterCommonFolder([{ label: 'a', path: '/tmp' }, { label: 'b', path: '/usr' }]), undefined);
-	assert.is(enterCommonFolder([{ label: 'a', path: 'relative/path' }]), undefined);
+	assert.is(enterCommonFolder([{ label: 'a', path: '/tmp' }, { label: 'b', path: '/usr' }], processDirectory), undefined);
+	assert.is(enterCommonFolder([{ label: 'a', path: 'relative/path' }], processDirectory), undefined);
 	assert.is(process.cwd(), before);
 	removeDir(dir);
 });
@@ -44,7 +46,7 @@ const runs = suite('a run from the common folder');
 async function run(cfg: string, changeDirectory: boolean, at: number): Promise<string[]> {
 	const config = await loadConfig(cfg);
 	const events: FileEvent[] = [];
-	await runMonitor({ config, role: 'A', toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e), changeDirectory });
+	await runMonitor({ host: changeDirectory ? { ...host, workingDirectory: processDirectory } : host, config, role: 'A', toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e) });
 	return events.map((e) => `${e.type} ${e.key}`).sort();
 }
 

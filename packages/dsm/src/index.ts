@@ -8,7 +8,6 @@ export * from './hints.ts';
 export * from './settings.ts';
 export * from './auth.ts';
 export * from './cgi.ts';
-export * from './run-record.ts';
 export * from './progress.ts';
 export * from './notifications.ts';
 export * from './notify-test.ts';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { LOW_MEMORY_FLAGS, ranOutOfHeap, type ProcessEnd } from './low-memory.ts';
-import { readRunRecord, type RunRecord } from './run-record.ts';
+import { readRunRecord, type RunRecord } from '@equilybrium/core';
 import { OUTCOME_OF_EXIT, type LastRun } from './status.ts';
 
 // One B run in a child process: the daemon itself never loads the hashing engine, so it stays

@@ -1,10 +1,10 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import type { RunOutcome } from './run-record.ts';
+import type { RunOutcome } from '@equilybrium/core';
 
 // status.json in the package's var folder: written by the daemon only (atomically, so the
 // settings page never reads half a file), read by the settings page.
 
-export type { RunOutcome } from './run-record.ts';
+export type { RunOutcome } from '@equilybrium/core';
 
 /** One run of B as the daemon saw it: from the run's record when it left one, else from how its process ended. */
 export interface LastRun {

@@ -5,7 +5,7 @@ import type { DsmPaths } from './env.ts';
 import { resolveConfigFolder } from './folder.ts';
 import { notificationsOf } from './notifications.ts';
 import { belongsTo, readProgress, type Progress } from './progress.ts';
-import { readRunHistory, readRunRecord, type RunRecord } from './run-record.ts';
+import { readRunHistory, readRunRecord, type RunRecord } from '@equilybrium/core';
 import { daemonAlive, readStatus, type LastRun, type Status } from './status.ts';
 
 // What the page's overview shows, in the order a person asks: is my backup complete (A's

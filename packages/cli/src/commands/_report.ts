@@ -11,6 +11,7 @@ import {
 	type ReportInput,
 	type RunResult,
 } from '@equilybrium/core';
+import { lowMemory } from '../machine.ts';
 
 /** Paths listed per list in a report section before the rest is cut to a count. */
 export const REPORT_LIMIT = 20;
@@ -25,7 +26,7 @@ export const TERMINAL_LIMIT = 5;
 
 /** After A's run: compare with B, append the report section; its "What to do" for the terminal. */
 export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string; todo: string[] }> {
-	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT });
+	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT, lowMemory: lowMemory() });
 	const previous = await latestReportSection(config.dir);
 	// every run since the last section: a run whose section could not be appended is reported now
 	const aEvents = await readEventsSince(config.dir, 'A', previous ? previous.at + 1 : 0, REPORT_LIMIT);

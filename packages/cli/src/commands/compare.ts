@@ -4,13 +4,14 @@ import { EXIT } from '../errors.ts';
 import { VERDICT_LABEL } from '@equilybrium/core';
 import { count, humanBytes } from '../format.ts';
 import { configDir } from './_shared.ts';
+import { lowMemory } from '../machine.ts';
 import { comparisonAlarms, REPORT_LIMIT } from './_report.ts';
 import type { Io } from '../io.ts';
 
 /** A versus B from the two databases alone: no hashing, nothing written. */
 export async function compareCommand(args: ParsedArgs, io: Io): Promise<number> {
 	const config = await loadConfig(configDir(args, io));
-	const comparison = await compareSides({ configDir: config.dir, now: Date.now(), staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT });
+	const comparison = await compareSides({ configDir: config.dir, now: Date.now(), staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT, lowMemory: lowMemory() });
 	if (has(args, 'json')) {
 		let text = '';
 		for await (const chunk of compareJson(comparison)) {

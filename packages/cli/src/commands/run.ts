@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { detectRole, loadConfig, noFoldersHeadline, reportNoFolders, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
+import { detectRole, eventLogsPattern, loadConfig, noFoldersHeadline, reportNoFolders, runMonitor, EVENT_TYPES, REPORT_FILE, type Config, type FileEvent, type Role, type RunResult } from '@equilybrium/core';
 import { flag, has, type ParsedArgs } from '../args.ts';
 import { EXIT } from '../errors.ts';
 import { count, humanBytes, humanDuration, humanShare, humanTime } from '../format.ts';
@@ -9,6 +9,7 @@ import { configDir, roleFlag } from './_shared.ts';
 import { compareAndReport, comparisonAlarms } from './_report.ts';
 import { followSchedule } from './schedule.ts';
 import { RunRecording } from './_run-record.ts';
+import { runHost } from '../machine.ts';
 import type { Io } from '../io.ts';
 
 /** Event lines printed before the rest is left to the logs. */
@@ -54,8 +55,7 @@ async function monitor(args: ParsedArgs, io: Io, recording: RunRecording): Promi
 				progressFile?.update(p);
 			},
 			signal: io.signal,
-			// relative lstats save the kernel's path walk on Linux (the NAS); Windows resolves paths otherwise
-			changeDirectory: io.ownsWorkingDirectory === true && process.platform !== 'win32',
+			host: runHost(io.ownsWorkingDirectory === true),
 		});
 		progress.stop();
 		recording.ran(result);
@@ -66,7 +66,7 @@ async function monitor(args: ParsedArgs, io: Io, recording: RunRecording): Promi
 			recording.compared(report.comparison, report.section);
 			alarming ||= comparisonAlarms(report.comparison);
 		}
-		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the equilybrium.${role}.Event.*.log files`);
+		if (printed > EVENT_LINES) io.out(`  … and ${printed - EVENT_LINES} more: see the ${eventLogsPattern(role)} files`);
 		io.out(summaryLine(result));
 		if (report) printVerdict(io, report, config.dir);
 		if (role === 'A') await followSchedule(config, io); // the task keeps to Schedule A when it changed

@@ -15,22 +15,11 @@ import {
 	taskName,
 	taskUser,
 	WINDOWLESS_EXE,
+	type ScheduleHost,
 	type Spawned,
 } from '../win.ts';
 
 /** What `schedule` needs from the machine, so tests can stand in for Windows. */
-export interface ScheduleHost {
-	platform: NodeJS.Platform;
-	/** The running equilybrium.exe. */
-	execPath: string;
-	/** True inside the single executable; false under plain node. */
-	isSea: boolean;
-	tmpdir: string;
-	/** This user's machine-local folder (%LOCALAPPDATA%\Equilybrium): where the task is recorded. */
-	stateDir: string | undefined;
-	schtasks(args: readonly string[]): Promise<Spawned>;
-}
-
 /** What `schedule install` registered, kept on this machine, so that a run compares without asking schtasks. */
 export interface TaskRecord {
 	version: 1;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Delivery, Message } from '@equilybrium/core';
+import { deliveryWithin } from './_within.ts';
 
 // Desktop = yes on the NAS (B): a DSM desktop notification to the administrators through
 // /usr/syno/bin/synodsmnotify, the way Synology's developer guide shows for packages. DSM 7
@@ -26,27 +27,17 @@ export function dsmNotifyArgs(message: Message): string[] {
 
 export function dsmNotify(message: Message, env: Record<string, string | undefined>, timeoutMs: number): Promise<Delivery> {
 	const command = synodsmnotifyPath(env);
-	return new Promise((resolve) => {
-		let settled = false;
-		const settle = (ok: boolean, detail: string) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			resolve({ channel: 'desktop', ok, detail });
-		};
+	return deliveryWithin('desktop', timeoutMs, `synodsmnotify did not finish within ${timeoutMs / 1000} s`, (settle) => {
 		const child = spawn(command, dsmNotifyArgs(message), { stdio: ['ignore', 'pipe', 'pipe'], env });
 		let said = '';
 		child.stdout.on('data', (d: Buffer) => (said += d.toString('utf8')));
 		child.stderr.on('data', (d: Buffer) => (said += d.toString('utf8')));
-		const timer = setTimeout(() => {
-			settle(false, `synodsmnotify did not finish within ${timeoutMs / 1000} s`);
-			child.kill('SIGKILL');
-		}, timeoutMs);
 		child.on('error', (error) => settle(false, `could not run ${command}: ${error.message}`));
 		child.on('close', (code) => {
 			const why = said.replace(/\s+/g, ' ').trim().slice(0, 240);
 			if (code === 0) settle(true, 'DSM notification sent to the administrators');
 			else settle(false, `synodsmnotify exited with ${code}${why ? `: ${why}` : ''} (DSM may not let a package's own user notify)`);
 		});
+		return () => child.kill('SIGKILL');
 	});
 }

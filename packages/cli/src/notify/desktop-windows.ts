@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Delivery, Message } from '@equilybrium/core';
+import { deliveryWithin } from './_within.ts';
 
 // Desktop = yes on Windows (A): a toast through Windows PowerShell 5.1 and WinRT's
 // ToastNotificationManager — no native addon, nothing shipped beside the exe. PowerShell 7
@@ -61,28 +62,18 @@ export function toastXml(message: Message): string {
 
 export function showToast(message: Message, env: Record<string, string | undefined>, timeoutMs: number): Promise<Delivery> {
 	const call = toastCall(message, env);
-	return new Promise((resolve) => {
-		let settled = false;
-		const settle = (ok: boolean, detail: string) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			resolve({ channel: 'desktop', ok, detail });
-		};
+	return deliveryWithin('desktop', timeoutMs, `Windows PowerShell did not finish within ${timeoutMs / 1000} s`, (settle) => {
 		const child = spawn(call.command, call.args, { env: { ...env, ...call.env }, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stderr = '';
 		child.stdout.resume();
 		child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')).length > 4000 && (stderr = stderr.slice(-2000)));
-		const timer = setTimeout(() => {
-			settle(false, `Windows PowerShell did not finish within ${timeoutMs / 1000} s`);
-			child.kill();
-		}, timeoutMs);
 		child.on('error', (error) => settle(false, `could not start Windows PowerShell (${powershellPath(env)}): ${error.message}`));
 		child.on('close', (code) => {
 			const why = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, 2).join(' ');
 			if (code === 0) settle(true, 'Windows notification shown');
 			else settle(false, `Windows PowerShell exited with ${code}${why ? `: ${why.slice(0, 240)}` : ''}`);
 		});
+		return () => child.kill();
 	});
 }
 

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Delivery, Message } from '@equilybrium/core';
+import { deliveryWithin } from './_within.ts';
 
 // Webhook = URL (SPEC §11): one POST, the message as UTF-8 text, the verdict in a `Title`
 // header — the form ntfy takes as it is (and Gotify-style bridges, Home Assistant, n8n…).
@@ -9,14 +10,8 @@ export async function sendWebhook(url: string, message: Message, timeoutMs: numb
 	const body = Buffer.from(message.body, 'utf8');
 	const target = new URL(url);
 	const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
-	return new Promise((resolve) => {
-		let settled = false;
-		const settle = (ok: boolean, detail: string) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			resolve({ channel: 'webhook', ok, detail });
-		};
+	// the whole exchange, answer included, within the time: a server that hangs cannot hold the run
+	return deliveryWithin('webhook', timeoutMs, `no answer within ${timeoutMs / 1000} s`, (settle) => {
 		const req = request(
 			target,
 			{
@@ -46,13 +41,9 @@ export async function sendWebhook(url: string, message: Message, timeoutMs: numb
 				res.on('error', (error) => settle(false, describe(error)));
 			},
 		);
-		// the whole exchange, answer included, within the time: a server that hangs cannot hold the run
-		const timer = setTimeout(() => {
-			settle(false, `no answer within ${timeoutMs / 1000} s`);
-			req.destroy();
-		}, timeoutMs);
 		req.on('error', (error) => settle(false, describe(error)));
 		req.end(body);
+		return () => req.destroy();
 	});
 }
 

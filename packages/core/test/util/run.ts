@@ -1,4 +1,5 @@
 import { loadConfig, runMonitor, type FileEvent, type Role, type RunResult } from '../../src/index.ts';
+import { host } from './host.ts';
 
 export interface Observed {
 	result: RunResult;
@@ -15,7 +16,7 @@ export async function runSide(configDir: string, role: Role = 'A', now?: number)
 	const at = now ?? clock;
 	const config = await loadConfig(configDir);
 	const events: FileEvent[] = [];
-	const result = await runMonitor({ config, role, toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e) });
+	const result = await runMonitor({ host, config, role, toolVersion: 'test', now: () => at, onEvent: (e) => events.push(e) });
 	return { result, events, lines: events.map((e) => `${e.type} ${e.key}`).sort() };
 }
 

@@ -1,6 +1,7 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Progress, RunRecord, Status } from '../../src/index.ts';
+import type { RunRecord } from '@equilybrium/core';
+import type { Progress, Status } from '../../src/index.ts';
 
 // Run records, run histories, progress files and daemon statuses as the command line and the
 // daemon write them (contracts §1 and §4), for the page and CGI tests: the page is checked
@@ -9,9 +10,16 @@ import type { Progress, RunRecord, Status } from '../../src/index.ts';
 const TYPES = ['NewFile', 'FileModified', 'FileCorrupted', 'FileMovedOrRenamed', 'FileNotFound', 'HashCollision', 'FileUnreadable'];
 const HOUR = 3_600_000;
 
-export function record(role: 'A' | 'B', finishedAt: number, extra: Partial<RunRecord> = {}): RunRecord {
+/** A record's fields a test sets; counts and verdict counts name only what is not 0. */
+export type RecordExtra = Omit<Partial<RunRecord>, 'counts' | 'verdict'> & {
+	counts?: Record<string, number>;
+	verdict?: Omit<NonNullable<RunRecord['verdict']>, 'counts'> & { counts: Record<string, number> };
+};
+
+export function record(role: 'A' | 'B', finishedAt: number, extra: RecordExtra = {}): RunRecord {
 	const durationMs = extra.durationMs ?? 94_000;
-	const counts = Object.fromEntries(TYPES.map((t) => [t, extra.counts?.[t] ?? 0]));
+	const counts = Object.fromEntries(TYPES.map((t) => [t, extra.counts?.[t] ?? 0])) as RunRecord['counts'];
+	const verdict = extra.verdict && ({ ...extra.verdict, counts: { backedUp: 0, pending: 0, missingOnB: 0, outdatedOnB: 0, corruptedOnB: 0, corruptedOnA: 0, onlyOnB: 0, ...extra.verdict.counts } } as RunRecord['verdict']);
 	return {
 		version: 1,
 		role,
@@ -27,8 +35,9 @@ export function record(role: 'A' | 'B', finishedAt: number, extra: Partial<RunRe
 		hashedFiles: 12_034,
 		hashedBytes: 48_318_230_528,
 		firstRun: false,
-		...extra,
+		...(extra as Partial<RunRecord>),
 		counts,
+		...(verdict ? { verdict } : {}),
 	};
 }
 

@@ -1,0 +1,75 @@
+// What a run is given (RunOptions), tells as it goes (Progress) and returns (RunResult).
+
+import type { Config, Role } from '../config/config.ts';
+import type { EventCounts, FileEvent } from '../events/events.ts';
+import type { RunHost } from '../host.ts';
+import type { Coverage } from './coverage.ts';
+import type { LockOwner } from './lock.ts';
+
+export interface RunOptions {
+	config: Config;
+	role: Role;
+	toolVersion: string;
+	/** The clock, injectable for deterministic tests (ms since epoch). */
+	now?: () => number;
+	signal?: AbortSignal;
+	onEvent?: (event: FileEvent) => void;
+	onProgress?: (progress: Progress) => void;
+	/** Files read at once on the main thread (when there are no workers). */
+	concurrency?: number;
+	/** Overrides the config's `Workers`: hashing threads, 0 = the main thread. */
+	workers?: number;
+	/** How often the checkpoint is handed to the OS (ms; default 2000). Tests kill runs. */
+	checkpointFlushMs?: number;
+	/** The machine and the process the run runs in, as the shell found them. */
+	host: RunHost;
+}
+
+export interface Progress {
+	files: number;
+	bytes: number;
+	hashedFiles: number;
+	hashedBytes: number;
+	/** The files and bytes the previous database held: what this run will likely see (unknown on a first run). */
+	totalFiles?: number;
+	totalBytes?: number;
+	current?: string;
+	/** Every file is settled: the run is finding moves, writing and sealing its database. */
+	committing?: boolean;
+}
+
+export interface RunResult {
+	role: Role;
+	startedAt: number;
+	finishedAt: number;
+	algorithm: string;
+	/** Files whose digest came from the checkpoint of a stopped run instead of being read again. */
+	resumedFiles: number;
+	/** Files found unchanged a block at a time (listing digests), not compared one by one. */
+	skippedFiles: number;
+	/** Set when the database was made with another algorithm and every file was re-hashed. */
+	previousAlgorithm?: string;
+	firstRun: boolean;
+	files: number;
+	bytes: number;
+	hashedFiles: number;
+	hashedBytes: number;
+	counts: EventCounts;
+	/** Something a person must look at: corruption, unreadable files, hash collisions. */
+	alarming: boolean;
+	aborted: boolean;
+	tookOverLockFrom?: LockOwner;
+	/** Verify = rolling N: what was planned and done, and how fresh the whole tree is. */
+	rolling?: RollingSummary;
+	coverage?: Coverage;
+}
+
+export interface RollingSummary {
+	plannedFiles: number;
+	plannedBytes: number;
+	/** Unchanged files re-hashed for rolling verification this run. */
+	verifiedFiles: number;
+	verifiedBytes: number;
+	/** Due files left for the next run because Max run time was reached. */
+	deferredFiles: number;
+}
