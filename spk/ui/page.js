@@ -236,7 +236,7 @@ $('runNow').addEventListener('click', async function () {
 
 // --- settings and notifications ---
 
-var SETTINGS_FIELDS = ['folders', 'scheduleB', 'scheduleA', 'algorithm', 'exclude'];
+var SETTINGS_FIELDS = ['folders', 'scheduleB', 'scheduleA', 'algorithm', 'exclude', 'minFileSize', 'includeNoExtension', 'excludedExtensions', 'excludedFiles', 'avoidAtB', 'avoidAtA'];
 var NOTIFY_FIELDS = ['notify', 'remindOkEvery', 'staleAfter', 'desktop', 'webhook', 'email', 'smtp', 'smtpPassword'];
 
 function showSettings(data) {
@@ -247,6 +247,13 @@ function showSettings(data) {
 	$('algorithm').replaceChildren.apply($('algorithm'), data.algorithms.map(function (a) { var o = el('option', '', a); o.value = a; return o; }));
 	$('algorithm').value = s.algorithm;
 	$('exclude').value = s.exclude.join('\n');
+	var f = s.filters;
+	$('minFileSize').value = f.minFileSize;
+	$('includeNoExtension').checked = f.includeNoExtension;
+	$('excludedExtensions').value = f.excludedExtensions.join(', ');
+	$('excludedFiles').value = f.excludedFiles.join(', ');
+	$('avoidAtB').checked = f.avoidAtDirs.indexOf('B') >= 0;
+	$('avoidAtA').checked = f.avoidAtDirs.indexOf('A') >= 0;
 	var n = data.notifications;
 	$('notify').value = n.notify;
 	$('remindOkEvery').value = n.remindOkEvery;
@@ -280,7 +287,13 @@ function readSettings() {
 		var at = line.indexOf('=');
 		return at < 0 ? { path: line } : { label: line.slice(0, at).trim(), path: line.slice(at + 1).trim() };
 	});
-	return { folders: folders, schedules: { A: $('scheduleA').value, B: $('scheduleB').value }, algorithm: $('algorithm').value, exclude: $('exclude').value.split('\n') };
+	var commas = function (id) { return $(id).value.split(',').map(function (e) { return e.trim(); }).filter(Boolean); };
+	var filters = {
+		minFileSize: $('minFileSize').value.trim(), includeNoExtension: $('includeNoExtension').checked,
+		excludedExtensions: commas('excludedExtensions'), excludedFiles: commas('excludedFiles'),
+		avoidAtDirs: ['A', 'B'].filter(function (side) { return $('avoidAt' + side).checked; }),
+	};
+	return { folders: folders, schedules: { A: $('scheduleA').value, B: $('scheduleB').value }, algorithm: $('algorithm').value, exclude: $('exclude').value.split('\n'), filters: filters };
 }
 
 function readNotify() {

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CoreError } from '../src/errors.ts';
 import { parseConfig } from '../src/config/config.ts';
+import { DEFAULT_FILTERS } from '../src/config/filters.ts';
 import { renderStarterConfig } from '../src/config/starter.ts';
 
 const FILE = '/cfg/equilybrium.config.ini';
@@ -70,6 +71,31 @@ keys('the starter config has them all, and parses without warnings', () => {
 	const text = renderStarterConfig({ role: 'A', idMethod: 'hostname', id: 'pc', folders: ['/data/photos'] });
 	for (const key of ['Workers = auto', 'Disk reads = auto', 'Max run time = none', 'Max bytes = none']) assert.ok(text.includes(key), key);
 	assert.equal(parseConfig(text, FILE).warnings, []);
+});
+
+keys("the starter config shows the original Equilybrium's five filters, leaving every file in; each works once filled in", () => {
+	const text = renderStarterConfig({ role: 'A', idMethod: 'hostname', id: 'pc', folders: ['/data/photos'] });
+	for (const key of ['Min file size = 0', 'Include files with no extension = True', 'Excluded extensions =', 'Excluded files =', 'Avoid at dirs =']) assert.ok(text.includes(`\n${key}\n`), key);
+	assert.equal(parseConfig(text, FILE).filters, DEFAULT_FILTERS);
+	const filled = text
+		.replace('Min file size = 0', 'Min file size = 100')
+		.replace('Include files with no extension = True', 'Include files with no extension = False')
+		.replace('Excluded extensions =\n', 'Excluded extensions = log, .TMP\n')
+		.replace('Excluded files =\n', 'Excluded files = Thumbs.db\n')
+		.replace('Avoid at dirs =\n', 'Avoid at dirs = B\n');
+	const config = parseConfig(filled, FILE);
+	assert.equal(config.filters, { minFileSize: 100, includeNoExtension: false, excludedExtensions: ['.log', '.tmp'], excludedFiles: ['Thumbs.db'], avoidAtDirs: ['B'] });
+	assert.equal(config.warnings, []);
+});
+
+keys('a bad filter value is refused naming its key as written and what it expects', () => {
+	fails('Min_file_size = lots', 'Min_file_size', 'lots', 'bytes');
+	fails('Include_files_with_no_extension = maybe', 'Include_files_with_no_extension', 'True or False');
+	fails('Excluded_extensions = log, a/b', 'Excluded_extensions', 'a/b');
+	fails('Excluded_files = sub/Thumbs.db', 'Excluded_files', 'no slashes');
+	fails('Avoid_at_dirs = NAS', 'Avoid_at_dirs', 'A, B');
+	assert.equal(parse('Avoid_at_dirs = AB\nExcluded_extensions = log,').filters.avoidAtDirs, ['A', 'B']);
+	assert.equal(parse('Excluded_extensions = log,,  *.Tmp ,').filters.excludedExtensions, ['.log', '.tmp']);
 });
 
 keys.run();

@@ -7,6 +7,8 @@ import { scanRoots, type ScanItem } from '../src/index.ts';
 import { scanFolders, type FolderRun } from '../src/scan/scan.ts';
 import { HashPool } from '../src/hashing/pool.ts';
 import { listingLine } from '../src/db/codecs.ts';
+import { folderFilters } from '../src/scan/filters.ts';
+import { DEFAULT_FILTERS } from '../src/config/filters.ts';
 import { removeDir, tempDir, writeTree } from './util/tree.ts';
 
 async function keysOf(items: AsyncIterable<ScanItem>): Promise<string[]> {
@@ -171,6 +173,44 @@ scan('a folder whose thread died is listed here, with its files’ lstat as the 
 			assert.ok(run.isStatedFile(i), item.key);
 			assert.is(run.stats!.values[i * 3], lstatSync(item.path).size);
 		});
+	}
+	removeDir(dir);
+});
+
+scan('the original Equilybrium filters leave files out wherever the folder is listed: here, on the threads, with or without lstat', async () => {
+	const dir = tempDir();
+	const tree: Record<string, string> = {
+		'keep.txt': 'x'.repeat(10), 'exact.txt': 'x'.repeat(5), 'small.txt': 'x'.repeat(4), 'empty.txt': '',
+		noext: 'x'.repeat(10), 'dir.d/noext2': 'x'.repeat(10), '.hidden': 'x'.repeat(10),
+		'a.log': 'x'.repeat(10), 'b.LOG': 'x'.repeat(10), 'log.txt': 'x'.repeat(10), 'x.logx': 'x'.repeat(10), 'arch.tar.gz': 'x'.repeat(10),
+		'Secret.txt': 'x'.repeat(10), 'sub/Secret.txt': 'x'.repeat(10), 'sub/secret.txt': 'x'.repeat(10),
+		'@eaDir2/in.txt': 'x'.repeat(10), 'deep/@x/y.txt': 'x'.repeat(10), '@top.txt': 'x'.repeat(10), 'a@b/z.txt': 'x'.repeat(10),
+	};
+	writeTree(dir, tree);
+	const filters = { minFileSize: 5, includeNoExtension: false, excludedExtensions: ['.log', '.tar.gz'], excludedFiles: ['Secret.txt'], avoidAtDirs: ['B' as const] };
+	const roots = [{ label: 'r', path: dir }];
+	const keysOfRuns = async (scan: AsyncIterable<FolderRun>) => {
+		const out: string[] = [];
+		for await (const run of scan) for (const item of run.batch) out.push(item.key);
+		return out;
+	};
+	const common = ['r/.hidden', 'r/@top.txt', 'r/a@b/z.txt', 'r/exact.txt', 'r/keep.txt', 'r/log.txt', 'r/sub/secret.txt', 'r/x.logx'];
+	const onB = folderFilters(filters, 'B');
+	assert.equal(await keysOf(scanRoots(roots, [], onB)), common, 'B: @ folders skipped');
+	assert.equal(await keysOf(scanRoots(roots, [], folderFilters(filters, 'A'))), [...common, 'r/@eaDir2/in.txt', 'r/deep/@x/y.txt'].sort(), 'A keeps @ folders');
+	assert.is(folderFilters(DEFAULT_FILTERS, 'A'), undefined, 'the defaults leave everything in');
+	const pool = HashPool.create({ workers: 2, algorithm: 'sha256', blockSize: 4096 })!;
+	try {
+		for (const stat of [true, false]) {
+			const runs: FolderRun[] = [];
+			for await (const run of scanFolders(roots, [], { list: (request) => pool.listFolder(request, stat), ahead: 2, stat }, undefined, onB)) runs.push(run);
+			assert.equal(runs.flatMap((run) => run.batch.map((item) => item.key)), common, `on the threads, stat ${stat}`);
+			if (!stat) assert.ok(runs.every((run) => run.stats === undefined), 'a first run still gets no lstat: the size filter stats for itself');
+			// the lstat and lines still belong to the files kept
+			for (const run of stat ? runs : []) run.batch.forEach((item, i) => assert.is(run.lines(i, i + 1), listingLine(item.key, lstatSync(item.path).size, lstatSync(item.path).mtimeMs), item.key));
+		}
+	} finally {
+		await pool.close();
 	}
 	removeDir(dir);
 });

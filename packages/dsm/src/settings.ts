@@ -7,7 +7,7 @@ import { removeIniValue, setIniValue } from '@equilybrium/core';
 import type { ScheduleCheck } from './pc-task.ts';
 
 // What the settings page may change: B's monitored folders, each side's schedule, the
-// algorithm and the excludes. Everything is validated here with a message a person can act
+// algorithm, the excludes and the original Equilybrium's filters (SPEC §3). Everything is validated here with a message a person can act
 // on, then the edited INI is parsed again by the core so that the page can never write a
 // config the runs would refuse.
 
@@ -23,11 +23,16 @@ export interface Schedules {
 	B: string;
 }
 
+/** Min file size, Include files with no extension, Excluded extensions, Excluded files, Avoid at dirs: the core's reading of them. */
+export type Filters = Config['filters'];
+
 export interface EditableSettings {
 	folders: Folder[];
 	schedules: Schedules;
 	algorithm: string;
 	exclude: string[];
+	/** Absent (a page from before the filters): the config's filters stay as they are. */
+	filters?: Filters;
 }
 
 export class InvalidInput extends Error {
@@ -48,6 +53,7 @@ export function settingsOf(config: Config): EditableSettings {
 		schedules: schedulesOf(config),
 		algorithm: config.algorithm,
 		exclude: config.exclude,
+		filters: config.filters,
 	};
 }
 
@@ -90,7 +96,38 @@ export async function validateSettings(input: unknown, volumesRoot: string, pcCh
 		if (twin) throw new InvalidInput('folders', `two folders are both labelled "${f.label}" (${twin} and ${f.path}); give one a label: "Other name = ${f.path}"`);
 		seen.set(f.label.toLowerCase(), f.path);
 	}
-	return { folders, schedules, algorithm, exclude };
+	const filters = value.filters === undefined ? undefined : checkFilters(value.filters);
+	return { folders, schedules, algorithm, exclude, ...(filters ? { filters } : {}) };
+}
+
+/** The filters as the page sends them (the core's shape); each mistake marks its field. */
+function checkFilters(raw: unknown): Filters {
+	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new InvalidInput('body', 'filters must be an object with minFileSize, includeNoExtension, excludedExtensions, excludedFiles and avoidAtDirs');
+	const value = raw as Record<string, unknown>;
+	const min = typeof value.minFileSize === 'string' && value.minFileSize.trim() !== '' ? Number(value.minFileSize.trim()) : value.minFileSize === '' ? 0 : value.minFileSize;
+	if (typeof min !== 'number' || !Number.isSafeInteger(min) || min < 0) throw new InvalidInput('minFileSize', `"${String(value.minFileSize)}" is not a size: give a whole number of bytes, e.g. 100 (0 monitors every file)`);
+	if (typeof value.includeNoExtension !== 'boolean') throw new InvalidInput('includeNoExtension', 'whether files without an extension are monitored must be true or false');
+	const list = (field: string, what: string): string[] => {
+		const items = value[field];
+		if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) throw new InvalidInput(field, `${what} must be a list of text`);
+		return items.map((i) => i.trim()).filter((i) => i !== '');
+	};
+	const excludedExtensions: string[] = [];
+	for (const item of list('excludedExtensions', 'the excluded extensions')) {
+		// "log", ".log" and "*.log" all mean files ending in .log, as the config's reader takes them
+		const extension = '.' + item.replace(/^\*?\./, '').toLowerCase();
+		if (extension === '.' || /[\\/*?,]/.test(extension)) throw new InvalidInput('excludedExtensions', `"${item}" is not an extension; write them separated by commas, e.g. "log, .tmp"`);
+		if (!excludedExtensions.includes(extension)) excludedExtensions.push(extension);
+	}
+	const excludedFiles: string[] = [];
+	for (const name of list('excludedFiles', 'the excluded files')) {
+		if (/[\\/,\x00-\x1f]/.test(name)) throw new InvalidInput('excludedFiles', `"${name}" is not a file name: no slashes or commas (names are separated by commas; for paths, use the excludes), e.g. "Thumbs.db, desktop.ini"`);
+		if (!excludedFiles.includes(name)) excludedFiles.push(name);
+	}
+	const avoid = value.avoidAtDirs;
+	if (!Array.isArray(avoid) || !avoid.every((r) => r === 'A' || r === 'B')) throw new InvalidInput('avoidAtB', 'the sides that skip @ folders must be a list of "A" and "B"');
+	const avoidAtDirs = (['A', 'B'] as const).filter((role) => avoid.includes(role));
+	return { minFileSize: min, includeNoExtension: value.includeNoExtension, excludedExtensions, excludedFiles, avoidAtDirs };
 }
 
 /** A cron expression node-cron takes; B's daemon also takes a seconds field, A's task never. */
@@ -147,6 +184,7 @@ export function applySettings(text: string, file: string, dir: string, settings:
 	out = setIniValue(out, 'Settings', 'Hash algorithm', settings.algorithm);
 	out = writeSchedules(out, settings.schedules);
 	out = setIniValue(out, 'Settings', 'Exclude', jsonList(settings.exclude));
+	if (settings.filters) out = writeFilters(out, file, dir, settings.filters);
 	out = setIniValue(out, 'Monitored Directories', 'B', renderFolders(settings.folders));
 	try {
 		parseConfig(out, file, dir);
@@ -176,6 +214,32 @@ function renderFolders(folders: Folder[]): string {
 	if (folders.every((f) => f.label === basename(f.path))) return jsonList(folders.map((f) => f.path));
 	if (folders.length === 0) return '{}';
 	return `{\n${folders.map((f) => `${JSON.stringify(f.label)}: ${JSON.stringify(f.path)}`).join(',\n')}\n}`;
+}
+
+/**
+ * Each filter whose value changed, under its key as the file spells it (Min_file_size stays
+ * so) or, if new, as the starter config does: a filter left alone keeps its line byte for byte.
+ */
+function writeFilters(text: string, file: string, dir: string, filters: Filters): string {
+	let before: Filters | undefined;
+	try {
+		before = parseConfig(text, file, dir).filters;
+	} catch {
+		before = undefined; // refused as it is: every filter written, and the result checked
+	}
+	const keys: [keyof Filters, string, string][] = [
+		['minFileSize', 'Min file size', String(filters.minFileSize)],
+		['includeNoExtension', 'Include files with no extension', filters.includeNoExtension ? 'True' : 'False'],
+		['excludedExtensions', 'Excluded extensions', filters.excludedExtensions.join(', ')],
+		['excludedFiles', 'Excluded files', filters.excludedFiles.join(', ')],
+		['avoidAtDirs', 'Avoid at dirs', filters.avoidAtDirs.join(', ')],
+	];
+	let out = text;
+	for (const [field, key, value] of keys) {
+		if (before && JSON.stringify(before[field]) === JSON.stringify(filters[field])) continue;
+		out = setIniValue(out, 'Settings', key, value);
+	}
+	return out;
 }
 
 function jsonList(items: string[]): string {

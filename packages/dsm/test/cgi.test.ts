@@ -95,10 +95,11 @@ read('status: a torn or foreign run record and history lines are left out, not s
 	rmSync(join(dsm.configDir, 'equilybrium.B.run-history.jsonl'));
 });
 
-read('settings: B folders, both schedules, algorithm, excludes, notifications, the shares, and a revision', async () => {
+read('settings: B folders, both schedules, algorithm, excludes, filters, notifications, the shares, and a revision', async () => {
 	const r = await callCgi(dsm, { query: 'action=settings', session: ADMIN });
 	assert.is(r.status, 200);
-	assert.equal(r.json.settings, { folders: [{ label: 'photo', path: dsm.photo }], schedules: { A: '0 3 * * *', B: '0 3 * * *' }, algorithm: 'sha256', exclude: ['*.tmp'] });
+	const filters = { minFileSize: 0, includeNoExtension: true, excludedExtensions: [], excludedFiles: [], avoidAtDirs: [] };
+	assert.equal(r.json.settings, { folders: [{ label: 'photo', path: dsm.photo }], schedules: { A: '0 3 * * *', B: '0 3 * * *' }, algorithm: 'sha256', exclude: ['*.tmp'], filters });
 	assert.equal(r.json.notifications, { notify: 'problems', remindOkEvery: 7, staleAfter: 3, webhook: '', email: [], smtp: '', desktop: true });
 	assert.is(r.json.smtpPasswordSet, false);
 	assert.equal(r.json.folder, { share: 'Backup', subfolder: 'Equilybrium' });

@@ -338,6 +338,45 @@ page('Settings: a bad PC schedule is refused at its field; both schedules and th
 	put(ini, originalIni, owner);
 });
 
+page("Settings: the original Equilybrium's filters are shown as the config spells them, and saved into the INI", async (ctx) => {
+	put(ini, originalIni.replace('[Settings]\n', '[Settings]\nMin_file_size = 100\nExcluded_extensions = log, .tmp\nAvoid_at_dirs = B\n'), owner);
+	try {
+		const frame = await openWindow(ctx);
+		await frame.locator('#tab-settings').click();
+		assert.is(await frame.locator('#minFileSize').inputValue(), '100');
+		assert.ok(await frame.locator('#includeNoExtension').isChecked(), 'absent: files without an extension are monitored');
+		assert.is(await frame.locator('#excludedExtensions').inputValue(), '.log, .tmp');
+		assert.is(await frame.locator('#excludedFiles').inputValue(), '');
+		assert.ok(await frame.locator('#avoidAtB').isChecked());
+		assert.not.ok(await frame.locator('#avoidAtA').isChecked());
+		await frame.locator('#excludedFiles').fill('Thumbs.db, sub/x');
+		await frame.locator('#save').click();
+		await frame.locator('#message.error').waitFor();
+		assert.match(await text(frame, '#message'), /"sub\/x" is not a file name/);
+		assert.match((await frame.locator('#excludedFiles').getAttribute('class')) ?? '', /invalid/);
+		await frame.locator('#minFileSize').fill('4096');
+		await frame.locator('#includeNoExtension').uncheck();
+		await frame.locator('#excludedExtensions').fill('LOG, tmp, .bak');
+		await frame.locator('#excludedFiles').fill('Thumbs.db, desktop.ini');
+		await frame.locator('#avoidAtA').check();
+		await frame.locator('#save').click();
+		await frame.locator('#message.success').waitFor();
+		const saved = readFileSync(ini, 'utf8');
+		assert.match(saved, /^Min_file_size = 4096$/m, 'the original spelling of the key is kept');
+		assert.match(saved, /^Excluded_extensions = \.log, \.tmp, \.bak$/m);
+		assert.match(saved, /^Avoid_at_dirs = A, B$/m);
+		assert.match(saved, /^Include files with no extension = False$/m);
+		assert.match(saved, /^Excluded files = Thumbs\.db, desktop\.ini$/m);
+		assert.is(await frame.locator('#excludedExtensions').inputValue(), '.log, .tmp, .bak', 'shown again as saved');
+		await shoot(ctx, 'settings-filters', async (f) => {
+			await f.locator('#tab-settings').click();
+			await f.locator('#avoidAtA').scrollIntoViewIfNeeded();
+		});
+	} finally {
+		put(ini, originalIni, owner);
+	}
+});
+
 page('Notifications: shown and saved; the password stays on the NAS; "Send a test" reaches the webhook', async (ctx) => {
 	const hook = `http://127.0.0.1:${(ctx.hook.address() as AddressInfo).port}/equilybrium`;
 	const frame = await openWindow(ctx);

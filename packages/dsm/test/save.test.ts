@@ -146,4 +146,66 @@ input('the same time for both sides is one Schedule; different times are Schedul
 	assert.not.match(text, /^Schedule [AB] =/m);
 });
 
+input('bad filters are refused at their field, and the INI is left as it was', async (ctx) => {
+	const { revision, settings } = await current(ctx);
+	const before = readFileSync(ctx.ini, 'utf8');
+	const filters = { minFileSize: 0, includeNoExtension: true, excludedExtensions: [], excludedFiles: [], avoidAtDirs: [] };
+	const cases: [Record<string, unknown>, string, RegExp][] = [
+		[{ minFileSize: -1 }, 'minFileSize', /"-1" is not a size/],
+		[{ minFileSize: 'lots' }, 'minFileSize', /"lots" is not a size/],
+		[{ includeNoExtension: 'yes' }, 'includeNoExtension', /true or false/],
+		[{ excludedExtensions: ['log', 'a/b'] }, 'excludedExtensions', /"a\/b" is not an extension/],
+		[{ excludedFiles: ['sub/Thumbs.db'] }, 'excludedFiles', /"sub\/Thumbs\.db" is not a file name/],
+		[{ avoidAtDirs: ['C'] }, 'avoidAtB', /"A" and "B"/],
+	];
+	for (const [change, field, message] of cases) {
+		const r = await handle(request('save', { settings: { ...settings, filters: { ...filters, ...change } }, revision }), ctx.deps);
+		assert.is(r.status, 400, r.body);
+		assert.is(JSON.parse(r.body).field, field);
+		assert.match(JSON.parse(r.body).error, message);
+	}
+	assert.is(readFileSync(ctx.ini, 'utf8'), before);
+});
+
 input.run();
+
+const filters = suite<Ctx>("the original Equilybrium's filters");
+filters.before.each(setup);
+filters.after.each((ctx) => rmSync(ctx.base, { recursive: true, force: true }));
+
+filters('shown as the config has them, the original spellings too; saved into the INI as the runs read them', async (ctx) => {
+	const text = readFileSync(ctx.ini, 'utf8').replace('# kept\n', '# kept\nMin_file_size = 100\nExcluded_extensions = log, .tmp\n');
+	writeFileSync(ctx.ini, text);
+	let { revision, settings } = await current(ctx);
+	assert.equal((settings as Record<string, unknown>).filters, { minFileSize: 100, includeNoExtension: true, excludedExtensions: ['.log', '.tmp'], excludedFiles: [], avoidAtDirs: [] });
+	const wanted = { minFileSize: '4096', includeNoExtension: false, excludedExtensions: ['*.LOG', 'tmp', 'bak'], excludedFiles: ['Thumbs.db', 'private notes.txt'], avoidAtDirs: ['B'] };
+	const r = await handle(request('save', { settings: { ...settings, filters: wanted }, revision }), ctx.deps);
+	assert.is(r.status, 200, r.body);
+	const saved = readFileSync(ctx.ini, 'utf8');
+	assert.match(saved, /^Min_file_size = 4096$/m, 'the key keeps its spelling');
+	assert.match(saved, /^Excluded_extensions = \.log, \.tmp, \.bak$/m);
+	assert.match(saved, /^Include files with no extension = False$/m);
+	assert.match(saved, /^Excluded files = Thumbs\.db, private notes\.txt$/m);
+	assert.match(saved, /^Avoid at dirs = B$/m);
+	({ revision, settings } = await current(ctx));
+	assert.equal((settings as Record<string, unknown>).filters, { minFileSize: 4096, includeNoExtension: false, excludedExtensions: ['.log', '.tmp', '.bak'], excludedFiles: ['Thumbs.db', 'private notes.txt'], avoidAtDirs: ['B'] });
+});
+
+filters('a save that leaves the filters as they were changes none of their lines; a page that sends none leaves them too', async (ctx) => {
+	const text = readFileSync(ctx.ini, 'utf8').replace('# kept\n', '# kept\nExcluded_extensions = LOG,tmp\nAvoid_at_dirs = b\n');
+	writeFileSync(ctx.ini, text);
+	let { revision, settings } = await current(ctx);
+	let r = await handle(request('save', { settings: { ...settings, algorithm: 'blake2b' }, revision }), ctx.deps);
+	assert.is(r.status, 200, r.body);
+	let saved = readFileSync(ctx.ini, 'utf8');
+	assert.ok(saved.includes('\nExcluded_extensions = LOG,tmp\nAvoid_at_dirs = b\n'), saved);
+	assert.not.match(saved, /Min file size|Include files with no extension|Excluded files/, 'no default written that was not there');
+	({ revision, settings } = await current(ctx));
+	const { filters: _, ...without } = settings as Record<string, unknown>;
+	r = await handle(request('save', { settings: { ...without, algorithm: 'sha256' }, revision }), ctx.deps);
+	assert.is(r.status, 200, r.body);
+	saved = readFileSync(ctx.ini, 'utf8');
+	assert.ok(saved.includes('\nExcluded_extensions = LOG,tmp\nAvoid_at_dirs = b\n'), saved);
+});
+
+filters.run();

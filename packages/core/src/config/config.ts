@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ALL_ALGORITHMS, isAlgorithm, type AlgorithmName } from '../hashing/names.ts';
 import { configError, CoreError } from '../errors.ts';
 import { parseIni, type IniSection, type IniValue } from './ini.ts';
-import { labelOf, isAbsoluteAnywhere } from './paths.ts';
+import { parseJson, readRoots, type Root } from './roots.ts';
+import { FILTER_KEYS, readFilters, type Filters } from './filters.ts';
 import { cronProblem } from './cron.ts';
 import { CONFIG_FILE } from './folder.ts';
 import { NOTIFICATIONS_SECTION, readNotifications, type NotificationSettings } from './notifications.ts';
@@ -12,11 +13,8 @@ export type Role = 'A' | 'B';
 export const ID_METHODS = ['Python uuid', 'hostname'] as const;
 export type IdMethod = (typeof ID_METHODS)[number];
 
-export interface Root {
-	label: string;
-	/** As written in the config: a native path of the machine that owns it. */
-	path: string;
-}
+export type { Root } from './roots.ts';
+export type { Filters } from './filters.ts';
 
 export type VerifyMode = { mode: 'full' } | { mode: 'rolling'; days: number };
 /** How files on one disk are read: `auto` asks Linux whether the disk rotates. */
@@ -37,6 +35,8 @@ export interface Config {
 	/** The key each side's schedule was read from and its line (none: the default), for messages. */
 	scheduleFrom: Record<Role, { key: string; line?: number }>;
 	exclude: string[];
+	/** The original Equilybrium's filters: Min file size, Excluded extensions… (SPEC §3). */
+	filters: Filters;
 	verify: VerifyMode;
 	/** B's database older than this is reported as stale ([Notifications] Stale after, or [Settings] Stale after days). */
 	staleAfterDays: number;
@@ -69,10 +69,13 @@ export const DEFAULTS = {
 export const BLOCK_SIZE_MIN = 512;
 export const BLOCK_SIZE_MAX = 2 ** 28;
 
+/** The algorithms the original Equilybrium took from zlib (`zlib.adler32`); the rest from hashlib. */
+const ZLIB = ['adler32', 'crc32'];
+
 const SETTINGS = 'Settings';
 const DIRECTORIES = 'Monitored Directories';
 const KNOWN_SETTINGS = ['id method', 'a', 'b', 'hash algorithm', 'block size', 'schedule', 'schedule a', 'schedule b', 'exclude', 'verify', 'stale after days',
-	'workers', 'disk reads', 'max run time', 'max bytes'];
+	'workers', 'disk reads', 'max run time', 'max bytes', ...FILTER_KEYS];
 
 export async function loadConfig(dir: string): Promise<Config> {
 	const file = join(dir, CONFIG_FILE);
@@ -108,7 +111,6 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		if (section !== SETTINGS && section !== DIRECTORIES && section !== NOTIFICATIONS_SECTION) warnings.push(`${name}:${doc.get(section)!.line}: unknown section [${section}], ignored`);
 	}
 	const read = new Reader(name, settings);
-	const dirs = new Reader(name, directories);
 	const schedules = read.schedules();
 	const notifications = readNotifications(doc.get(NOTIFICATIONS_SECTION), name, warnings);
 	const config: Config = {
@@ -122,6 +124,7 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		schedules: { A: schedules.A.cron, B: schedules.B.cron },
 		scheduleFrom: { A: schedules.A.from, B: schedules.B.from },
 		exclude: read.stringList('Exclude'),
+		filters: readFilters(settings, name),
 		verify: read.verify(),
 		staleAfterDays: notifications.staleAfterDays ?? read.positiveNumber('Stale after days', DEFAULTS.staleAfterDays),
 		notifications: notifications.settings,
@@ -129,7 +132,7 @@ export function parseConfig(text: string, file: string, dir = '.'): Config {
 		diskReads: read.oneOf('Disk reads', DISK_READS, DEFAULTS.diskReads),
 		maxRunTimeMs: read.duration('Max run time'),
 		maxBytes: read.byteCount('Max bytes'),
-		roots: { A: dirs.roots('A'), B: dirs.roots('B') },
+		roots: { A: readRoots(directories, 'A', name, dir, warnings), B: readRoots(directories, 'B', name, dir, warnings) },
 		lines,
 		warnings,
 	};
@@ -160,8 +163,9 @@ class Reader {
 		return this.section.values.get(key.toLowerCase());
 	}
 
+	/** Names the key as written (`Block_size`), or as documented when it is absent. */
 	private fail(entry: IniValue | undefined, key: string, message: string): never {
-		throw configError(this.file, entry?.line, `[${this.section.name}] ${key}: ${message}`);
+		throw configError(this.file, entry?.line, `[${this.section.name}] ${entry?.name ?? key}: ${message}`);
 	}
 
 	text(key: string): string | undefined {
@@ -181,8 +185,11 @@ class Reader {
 		const key = 'Hash algorithm';
 		const entry = this.get(key);
 		if (!entry) return DEFAULTS.algorithm;
-		const value = entry.value.trim().toLowerCase();
-		if (!isAlgorithm(value)) this.fail(entry, key, `unknown algorithm "${entry.value.trim()}"; expected one of ${ALL_ALGORITHMS.join(', ')}`);
+		// the original Equilybrium names the library too: zlib.adler32, hashlib.sha256
+		const written = entry.value.trim().toLowerCase();
+		const library = /^(zlib|hashlib)\.(.*)$/.exec(written);
+		const value = library && (library[1] === 'zlib') === ZLIB.includes(library[2]!) ? library[2]! : written;
+		if (!isAlgorithm(value) || (library && value === written)) this.fail(entry, key, `unknown algorithm "${entry.value.trim()}"; expected one of ${ALL_ALGORITHMS.join(', ')}`);
 		return value;
 	}
 
@@ -285,50 +292,8 @@ class Reader {
 		return value;
 	}
 
-	roots(key: string): Root[] | undefined {
-		const entry = this.get(key);
-		if (!entry) return undefined;
-		const shape = 'a JSON list of absolute paths, or a JSON object {"label": "path"}';
-		const value = this.json(entry, key, shape);
-		let pairs: [string, unknown][];
-		if (Array.isArray(value)) {
-			pairs = value.map((p) => {
-				if (typeof p !== 'string') this.fail(entry, key, `${JSON.stringify(p)} is not a path; expected ${shape}`);
-				const label = labelOf(p);
-				if (!label) this.fail(entry, key, `no folder name to label "${p}" with; use the object form {"label": "${p}"}`);
-				return [label, p];
-			});
-		} else if (value && typeof value === 'object') {
-			// JSON.parse keeps the last of two equal keys: one folder would vanish unsaid
-			const twice = repeatedKey(entry.value);
-			if (twice !== undefined) this.fail(entry, key, `the label "${twice}" is given twice; labels must be unique`);
-			pairs = Object.entries(value);
-		} else {
-			this.fail(entry, key, `expected ${shape}`);
-		}
-		const seen = new Map<string, string>();
-		return pairs.map(([label, path]) => {
-			if (typeof path !== 'string' || path.trim() === '') this.fail(entry, key, `label "${label}" has no path`);
-			if (!isAbsoluteAnywhere(path)) this.fail(entry, key, `"${path}" is not an absolute path`);
-			if (label === '' || /[\\/]/.test(label) || label === '.' || label === '..') {
-				this.fail(entry, key, `"${label}" cannot be a label (no slashes, not empty)`);
-			}
-			const folded = label.normalize('NFC').toLowerCase();
-			const twin = seen.get(folded);
-			if (twin !== undefined) this.fail(entry, key, `two folders share the label "${label}" ("${twin}" and "${path}"); labels must be unique: use the object form {"label": "path"}`);
-			seen.set(folded, path);
-			return { label: label.normalize('NFC'), path };
-		});
-	}
-
 	private json(entry: IniValue, key: string, expected: string): unknown {
-		try {
-			return JSON.parse(entry.value);
-		} catch (error) {
-			// Node quotes the whole value in its message; keep the one line that says what is wrong
-			const why = (error as Error).message.split(/\n|, "/)[0]!.replace(/\s+/g, ' ');
-			this.fail(entry, key, `not valid JSON (${why}); expected ${expected}`);
-		}
+		return parseJson(entry.value, expected, (message) => this.fail(entry, key, message));
 	}
 }
 
@@ -358,27 +323,4 @@ function firstInvalidUtf8(bytes: Buffer, from: number): number {
 		i += length;
 	}
 	return bytes.length - 1;
-}
-
-/** The first key given twice at the top level of a JSON object's text, if any. */
-function repeatedKey(json: string): string | undefined {
-	const seen = new Set<string>();
-	let depth = 0;
-	for (let i = 0; i < json.length; i++) {
-		const c = json[i];
-		if (c === '{' || c === '[') depth++;
-		else if (c === '}' || c === ']') depth--;
-		else if (c === '"') {
-			let end = i + 1;
-			while (end < json.length && json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
-			const after = json.slice(end + 1).trimStart();
-			if (depth === 1 && after.startsWith(':')) {
-				const key = JSON.parse(json.slice(i, end + 1)) as string;
-				if (seen.has(key)) return key;
-				seen.add(key);
-			}
-			i = end;
-		}
-	}
-	return undefined;
 }

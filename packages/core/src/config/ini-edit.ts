@@ -6,6 +6,8 @@
 // deeper than its key; comment lines inside a value are skipped by the reader, and are kept
 // here, after the new value.
 
+import { keyOf } from './ini.ts';
+
 const SECTION = /^\s*\[([^\]]+)\]\s*$/;
 const COMMENT = /^[#;]/;
 
@@ -119,8 +121,8 @@ function findKey(lines: string[], range: Range, key: string): { line: number; en
 	return undefined;
 }
 
-/** Keys are case-insensitive, as in the core's reader. */
-const keyName = (name: string) => name.trim().toLowerCase();
+/** Keys are case-insensitive and an underscore is a space, as in the core's reader. */
+const keyName = keyOf;
 
 function firstDelimiter(line: string): number {
 	const eq = line.indexOf('=');

@@ -2,7 +2,8 @@ import { configError } from '../errors.ts';
 
 // A reader for Python configparser's dialect, which the seed's config is written in:
 // `=` or `:` delimiters, `#`/`;` comment lines, case-insensitive keys that may contain
-// spaces, and values continued on following lines indented deeper than their key.
+// spaces, and values continued on following lines indented deeper than their key. In key
+// names an underscore is a space (SPEC §3): the original Equilybrium writes `Hash_algorithm`.
 // The `ini` package does not fold continuation lines nor report line numbers, hence our own.
 
 export interface IniValue {
@@ -17,7 +18,7 @@ export interface IniValue {
 export interface IniSection {
 	name: string;
 	line: number;
-	/** Keyed by the lower-cased, trimmed key name (configparser's optionxform). */
+	/** Keyed by keyOf(name): lower-cased and trimmed (configparser's optionxform), underscores as spaces. */
 	values: Map<string, IniValue>;
 }
 
@@ -67,7 +68,7 @@ export function parseIni(text: string, file: string): IniDocument {
 		if (at < 0) throw configError(file, lineNo, `"${trimmed}" is not "key = value" (expected "=" or ":")`);
 		const name = raw.slice(0, at).trim();
 		if (name === '') throw configError(file, lineNo, `a value without a key in [${section.name}]`);
-		const key = name.toLowerCase();
+		const key = keyOf(name);
 		if (section.values.has(key)) {
 			const first = section.values.get(key)!;
 			throw configError(file, lineNo, `[${section.name}] ${name}: given twice (first on line ${first.line})`);
@@ -79,6 +80,9 @@ export function parseIni(text: string, file: string): IniDocument {
 	finish();
 	return doc;
 }
+
+/** A key name as the sections are keyed: `Hash_algorithm` and `hash algorithm` are one key. */
+export const keyOf = (name: string) => name.trim().toLowerCase().replace(/_/g, ' ');
 
 /** The first `=` or `:` of a line, whichever comes first (configparser's rule). */
 export function delimiterIndex(line: string): number {

@@ -41,6 +41,17 @@ Block size = 2 ** 18
 Schedule = 0 3 * * *
 # Extra patterns to skip, added to the built-in ones (@eaDir, #recycle, Thumbs.db, ~$*, .DS_Store, *.ffs_db…).
 Exclude = []
+# Filters of the original Equilybrium (its config files work here unchanged); as written
+# below, they leave every file in. Files smaller than this many bytes are left out:
+Min file size = 0
+# "False" leaves out files whose name has no dot (no extension).
+Include files with no extension = True
+# Extensions left out, in any case, comma-separated: e.g. "log, .tmp".
+Excluded extensions =
+# File names left out at any depth, exactly as written, comma-separated: e.g. "index.dat, private.txt".
+Excluded files =
+# The sides (A, B or "A, B") that skip every folder whose name starts with @ (Synology's own).
+Avoid at dirs =
 # "full": re-hash every file every run. "rolling N": hash new and changed files every run and
 # re-verify each unchanged file at least every N days.
 Verify = full

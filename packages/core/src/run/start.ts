@@ -8,6 +8,7 @@ import type { Config, Role, Root } from '../config/config.ts';
 import { CHECKPOINT_SUFFIXES, checkpointFile, dbFileName } from '../config/folder.ts';
 import { configError } from '../errors.ts';
 import { HashPool } from '../hashing/pool.ts';
+import { folderFilters } from '../scan/filters.ts';
 import type { FolderRequest } from '../scan/folder.ts';
 import { listingHere, scanFolders, type FolderRun } from '../scan/scan.ts';
 import type { RunOptions } from './options.ts';
@@ -63,7 +64,7 @@ export function openScan(options: RunOptions, roots: readonly Root[], pool: Hash
 	const known = existsSync(join(config.dir, dbFileName(role))) || existsSync(checkpoint) || existsSync(checkpoint + CHECKPOINT_SUFFIXES.NEXT);
 	// without threads, this one lists (and stats, but for a first run)
 	const lister = pool ? { list: (request: FolderRequest) => pool.listFolder(request, known), ahead: options.host.lowMemory ? 2 : LIST_AHEAD, stat: known } : listingHere(known);
-	const listing = scanFolders(roots, config.exclude, lister, statBases);
+	const listing = scanFolders(roots, config.exclude, lister, statBases, folderFilters(config.filters, role));
 	const first = listing.next();
 	first.catch(() => {}); // seen, and thrown, where the merge awaits it
 	const scan = (async function* () {

@@ -12,6 +12,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { toNamespacedPath } from 'node:path';
 import { listingLine } from '../db/codecs.ts';
+import { fileNameLeftOut, folderLeftOut, type FolderFilters } from './filters.ts';
 import { cachedTester } from './glob.ts';
 import { quickStat } from './quickstat.ts';
 
@@ -29,6 +30,8 @@ export interface FolderRequest {
 	byPath?: string;
 	byNameGlobs?: string[];
 	byPathGlobs?: string[];
+	/** The original Equilybrium's filters, as this side applies them (scan/filters.ts). */
+	filters?: FolderFilters;
 }
 
 /**
@@ -43,9 +46,13 @@ export interface ListedFolder extends Pick<FolderEntries, 'error' | 'kinds' | 'f
 
 /** A folder listed, with its files' lstat and listing lines when asked for. */
 export function listFolder(request: FolderRequest, stat: boolean): { listing: FolderEntries; stats?: FolderStats; lines?: FolderLines } {
-	const listing = readFolder(request.dir, request.prefix, request.relative, cachedTester(request.byName, request.byNameGlobs), cachedTester(request.byPath, request.byPathGlobs));
+	let listing = readFolder(request.dir, request.prefix, request.relative, cachedTester(request.byName, request.byNameGlobs), cachedTester(request.byPath, request.byPathGlobs), request.filters);
+	const min = request.filters?.minFileSize ?? 0;
+	if (!stat && min === 0) return { listing };
+	let stats = statFolder(request.statBase ?? request.base, listing);
+	// a file too small is never listed: its size is known here, before any merge or hashing
+	if (min > 0) ({ listing, stats } = withoutSmall(listing, stats, min));
 	if (!stat) return { listing };
-	const stats = statFolder(request.statBase ?? request.base, listing);
 	return { listing, stats, lines: folderLines(listing, stats) };
 }
 
@@ -92,10 +99,10 @@ export function nativePath(path: string): string | Buffer {
 /**
  * Lists `dir`, whose key is `prefix` and whose path below its monitored folder is `relative`
  * ('' at the top). Names matching `byName`, or whose relative path matches `byPath`, are left
- * out; so are symlinks, junctions, FIFOs, sockets and devices. Keys are NFC (plain ASCII is
+ * out, and so is what `filters` leave out; so are symlinks, junctions, FIFOs, sockets and devices. Keys are NFC (plain ASCII is
  * already); a folder sorts as `name/`, so its subtree lands where its keys belong.
  */
-export function readFolder(dir: string, prefix: string, relative: string, byName: { test(text: string): boolean } | undefined, byPath: { test(text: string): boolean } | undefined): FolderEntries {
+export function readFolder(dir: string, prefix: string, relative: string, byName: { test(text: string): boolean } | undefined, byPath: { test(text: string): boolean } | undefined, filters?: FolderFilters): FolderEntries {
 	const nativeDir = nativePath(dir);
 	let entries: { name: string; isDirectory(): boolean; isFile(): boolean }[];
 	let escaped = typeof nativeDir !== 'string';
@@ -140,6 +147,7 @@ export function readFolder(dir: string, prefix: string, relative: string, byName
 		if ((byName && byName.test(name)) || (byPath && byPath.test(relative ? relative + '/' + name : name))) continue;
 		const isDir = entry.isDirectory();
 		if (!isDir && !entry.isFile()) continue;
+		if (filters && (isDir ? folderLeftOut(name, filters) : fileNameLeftOut(name, filters))) continue;
 		const key = prefix + '/' + name;
 		if (!ascii && !seen) seen = new Set(children.map((child) => child.key));
 		// a twin sorts among the files, after the name it shares its key with
@@ -188,6 +196,27 @@ export function statFolder(base: string, listing: FolderEntries): FolderStats {
 		}
 	}
 	return { values, errors };
+}
+
+/** The listing and its lstat less the files found smaller than `min` bytes (Min file size). */
+function withoutSmall(listing: FolderEntries, stats: FolderStats, min: number): { listing: FolderEntries; stats: FolderStats } {
+	const small = (i: number) => stats.values[i * 3 + 2] === 1 && stats.values[i * 3]! < min;
+	let count = 0;
+	for (let i = 0; i < listing.kinds.length; i++) if (small(i)) count++;
+	if (count === 0) return { listing, stats };
+	const kept: FolderEntries = { ...listing, names: [], keys: [], kinds: [] };
+	const values = new Float64Array((listing.kinds.length - count) * 3);
+	const errors: FolderStats['errors'] = {};
+	for (let i = 0, j = 0; i < listing.kinds.length; i++) {
+		if (small(i)) continue;
+		kept.names.push(listing.names[i]!);
+		kept.keys.push(listing.keys[i]!);
+		kept.kinds.push(listing.kinds[i]!);
+		values.set(stats.values.subarray(i * 3, i * 3 + 3), j * 3);
+		if (stats.errors[i]) errors[j] = stats.errors[i]!;
+		j++;
+	}
+	return { listing: kept, stats: { values, errors } };
 }
 
 /** lstatSync without its Stats object where that is safe (see quickstat.ts): one a thread. */

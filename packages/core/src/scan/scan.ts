@@ -3,6 +3,7 @@ import { sep } from 'node:path';
 import { FOLDER_FILE, FOLDER_SUBFOLDER, FOLDER_TWIN, listFolder, nativePath, type FolderRequest, type FolderStats, type ListedFolder } from './folder.ts';
 import { globRegExps } from './glob.ts';
 import { DEFAULT_EXCLUDES } from './excludes.ts';
+import type { FolderFilters } from './filters.ts';
 import type { Root } from '../config/config.ts';
 
 /** A regular file found by the scan. */
@@ -46,8 +47,8 @@ export type ListedItem = ListedFile | ScanProblem;
  * the NFC keys), the order the database is stored in, so the two merge as sorted streams.
  * Symlinks and junctions are not followed; FIFOs, sockets and devices are never opened.
  */
-export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ScanItem> {
-	for await (const batch of scanBatches(roots, extraExcludes)) {
+export async function* scanRoots(roots: readonly Root[], extraExcludes: readonly string[] = [], filters?: FolderFilters): AsyncGenerator<ScanItem> {
+	for await (const batch of scanBatches(roots, extraExcludes, filters)) {
 		for (const item of batch) {
 			const found = item.kind === 'listed' ? statListed(item) : item;
 			if (found) yield found;
@@ -84,8 +85,8 @@ export function fromStats(listed: ListedFile, stats: FolderStats, i: number): Sc
  * stat'ed (see ListedFile): a run handles tens of thousands of small files, and one
  * generator step per file would cost more than its lstat.
  */
-async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[] = []): AsyncGenerator<ListedItem[]> {
-	for await (const run of scanFolders(roots, extraExcludes)) yield run.batch;
+async function* scanBatches(roots: readonly Root[], extraExcludes: readonly string[], filters: FolderFilters | undefined): AsyncGenerator<ListedItem[]> {
+	for await (const run of scanFolders(roots, extraExcludes, HERE, undefined, filters)) yield run.batch;
 }
 
 /**
@@ -167,14 +168,16 @@ export interface Lister {
 /**
  * As scanBatches, through a lister. `statBases`: where each root's files are lstat'ed from,
  * relative to the working directory, when the run moved there (see enterCommonFolder).
+ * `filters`: the original Equilybrium's filters this side applies (scan/filters.ts).
  */
-export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE, statBases?: ReadonlyMap<string, string>): AsyncGenerator<FolderRun> {
+export async function* scanFolders(roots: readonly Root[], extraExcludes: readonly string[] = [], lister: Lister = HERE, statBases?: ReadonlyMap<string, string>, filters?: FolderFilters): AsyncGenerator<FolderRun> {
 	const { byName, byPath } = globRegExps([...DEFAULT_EXCLUDES, ...extraExcludes]);
 	const globs = {
 		...(byName?.source !== undefined ? { byName: byName.source } : {}),
 		...(byPath?.source !== undefined ? { byPath: byPath.source } : {}),
 		...(byName?.globs ? { byNameGlobs: byName.globs } : {}),
 		...(byPath?.globs ? { byPathGlobs: byPath.globs } : {}),
+		...(filters ? { filters } : {}),
 	};
 	const sorted = [...roots].sort((a, b) => compareKeys(a.label + '/', b.label + '/'));
 	for (const root of sorted) {

@@ -12,7 +12,8 @@ export const MALFORMED_CONFIGS: [string, (t: string) => string, RegExp][] = [
 	['a missing section', (t) => t.slice(0, t.indexOf('[Monitored')), /equilybrium\.config\.ini: missing section \[Monitored Directories\]$/],
 	['no [Settings]', (t) => t.slice(t.indexOf('[Monitored')), /equilybrium\.config\.ini: missing section \[Settings\]$/],
 	['duplicate labels', (t) => t.replace('"F:/myvideos"', '"F:/other/video"'), /:17: \[Monitored Directories\] A: two folders share the label "video"/],
-	['a relative path', (t) => t.replace('"D:/video"', '"video"'), /:17: \[Monitored Directories\] A: "video" is not an absolute path/],
+	// a relative path is no mistake since issue 19: it counts from the config folder, as the original Equilybrium's did
+	['a bad filter of the original Equilybrium', (t) => t.replace('Block size = 2 ** 18', 'Block size = 2 ** 18\nMin_file_size = lots'), /:12: \[Settings\] Min_file_size: "lots" is not a file size/],
 	['a key given twice', (t) => t.replace('B = 924784692', 'B = 924784692\nA = 1'), /:7: \[Settings\] A: given twice \(first on line 5\)/],
 	['unknown ID method', (t) => t.replace('= Python uuid', '= serial'), /:4: \[Settings\] ID method: "serial" is not one of "Python uuid", "hostname"/],
 	['a bad verify mode', (t) => t.replace('Block size = 2 ** 18', 'Block size = 2 ** 18\nVerify = sometimes'), /:12: \[Settings\] Verify: "sometimes" is not a verify mode/],
