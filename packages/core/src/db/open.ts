@@ -5,8 +5,7 @@ import { exists } from '../files/buffered.ts';
 import { firstEntries } from '../files/cursor.ts';
 import { readLines } from '../files/lines.ts';
 import { sealHere } from './seal.ts';
-import { DB_SUFFIXES } from '../config/folder.ts';
-import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type Sealer, type StoredEntry } from './format.ts';
+import { corrupt, previousVersion, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type Sealer, type StoredEntry } from './format.ts';
 import { completeFacts, ListedBlocks, LISTING_BLOCK } from './listing.ts';
 import { parseFile } from './codecs.ts';
 import { DbReader, readChunk } from './reader.ts';
@@ -121,10 +120,11 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 	const named = versionOf(head);
 	if (named !== undefined && named > DB_VERSION) {
 		// its seal may be made another way: what the file says it is is all that can be told
+		const backup = previousVersion(path);
 		throw new CoreError(
 			'E_DB_VERSION',
 			`${basename(path)}: written by a newer Equilybrium (database version ${named}, this one reads up to ${DB_VERSION}); update Equilybrium on this machine. ` +
-				`The file is left untouched. (If no newer Equilybrium ever ran here, the file is damaged: restore ${basename(path)}${DB_SUFFIXES.BAK} in its place.)`,
+				`The file is left untouched.${backup ? ` (If no newer Equilybrium ever ran here, the file is damaged: restore ${backup} in its place.)` : ''}`,
 		);
 	}
 	const version = named ?? DB_VERSION;
