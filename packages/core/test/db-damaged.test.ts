@@ -127,6 +127,12 @@ damaged('with hashing threads (which kept a hung run alive for ever): the same a
 	}
 });
 
+damaged("the original Equilybrium's database put in its place (its data/B.DB.json renamed): refused, import-legacy suggested", () => {
+	const original = '{\n  "2693604934": [\n    [\n      101,\n      "/volume1/docs/collision.1.txt"\n    ]\n  ]\n}';
+	refused(world, "the original's database", original, /original Equilybrium's database[\s\S]*import-legacy .* --role B/);
+	refused(world, "the original's empty database", '{}', /import-legacy/);
+});
+
 damaged('with a previous version kept (.bak), a damaged file\'s message names it; without one, it names none (checked on every case above)', () => {
 	writeFileSync(join(world.cfg, DB), good);
 	assert.is(runSide(world, 'B').status, 0);

@@ -50,6 +50,7 @@ export interface FileRecord {
 }
 
 export interface LocalRecord {
+	/** IMPORTED_MTIME for an entry `import-legacy` made, until a run reads the file. */
 	mtimeMs: number;
 	/** When the content was last hashed and found as recorded (ms since epoch). */
 	verifiedAt: number;
@@ -58,6 +59,14 @@ export interface LocalRecord {
 }
 
 export type DbEntry = FileRecord & LocalRecord;
+
+/**
+ * The modification time of an entry made from the original Equilybrium's database, which
+ * kept none: the earliest time a JavaScript Date holds, which no file system gives a file. A
+ * run reads such a file whatever its mtime, and reports changed content as changed since
+ * the import (neither an edit nor corruption: nothing tells them apart).
+ */
+export const IMPORTED_MTIME = -8.64e15;
 
 /** An entry as read, with its two lines as they are in the file (no trailing comma). */
 export type StoredEntry = DbEntry & StoredLines;

@@ -117,6 +117,7 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 	} finally {
 		await handle.close();
 	}
+	if (isLegacy(head)) throw legacyInPlace(path);
 	const named = versionOf(head);
 	if (named !== undefined && named > DB_VERSION) {
 		// its seal may be made another way: what the file says it is is all that can be told
@@ -220,6 +221,24 @@ async function headOf(handle: FileHandle): Promise<Buffer> {
 	const head = Buffer.alloc(256);
 	const { bytesRead } = await handle.read(head, 0, head.length, 0);
 	return head.subarray(0, bytesRead);
+}
+
+/**
+ * The original Equilybrium's database, `{"<decimal digest>": [[size, "path"], ...]}` (or `{}`),
+ * put in this one's place: the file is not damaged, it is in another format.
+ */
+function isLegacy(head: Buffer): boolean {
+	return /^\s*\{\s*(?:"\d+"\s*:\s*\[|\}\s*$)/.test(head.toString('latin1'));
+}
+
+function legacyInPlace(path: string): CoreError {
+	const name = basename(path);
+	const role = /\.([AB])\.DB\.json$/.exec(name)?.[1] ?? 'A|B';
+	return new CoreError(
+		'E_DB_CORRUPT',
+		`${name}: this is the original Equilybrium's database (its data/${role === 'A|B' ? '<role>' : role}.DB.json), not this one's. The file is left untouched. ` +
+			`To keep its baseline, move it out of the config folder and make this side's database from it: equilybrium import-legacy <the moved file> --role ${role}`,
+	);
 }
 
 /**
