@@ -46,12 +46,13 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	const now = options.now ?? Date.now;
 	const roots = rootsOf(config, role);
 	const path = join(config.dir, dbFileName(role));
-	const original = await readOriginalDb(file, config.algorithm);
-	const placed = placeEntries(original.entries, roots);
-	if (placed.entries.length === 0 && original.entries.length > 0) {
+	const placing = new Placing(roots);
+	const original = await readOriginalDb(file, config.algorithm, (entry) => placing.add(entry));
+	const placed = placing.done();
+	if (placed.entries.length === 0 && placed.leftOut > 0) {
 		throw new CoreError(
 			'E_INPUT',
-			`${file}: none of its ${original.entries.length} files is under a folder of ${role}'s [Monitored Directories] (${roots.map((r) => r.written ?? r.path).join(', ')}); ` +
+			`${file}: none of its ${placed.leftOut} files is under a folder of ${role}'s [Monitored Directories] (${roots.map((r) => r.written ?? r.path).join(', ')}); ` +
 				`the first is ${placed.leftOutSample[0]}. Is it ${role === 'A' ? 'B' : 'A'}'s database, or were the folders written otherwise in the original's config?`,
 		);
 	}
@@ -85,26 +86,36 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	}
 }
 
+interface Placed {
+	key: string;
+	size: number;
+	hash: string;
+}
+
 /** Each entry under its folder's label, in key order; those under no folder counted apart. */
-function placeEntries(entries: OriginalEntry[], roots: Root[]): { entries: { key: string; size: number; hash: string }[]; leftOut: number; leftOutSample: string[]; repeated: number } {
-	const prefixes = roots.flatMap((root) => [...new Set([root.written ?? root.path, root.path].map(asWritten))].map((prefix) => ({ prefix, label: root.label })));
-	// the longest folder first: a folder inside another takes its own files
-	prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
-	const placed: { key: string; size: number; hash: string }[] = [];
-	const leftOutSample: string[] = [];
-	let leftOut = 0;
-	for (const entry of entries) {
-		const key = keyOf(entry.path, prefixes);
-		if (key === undefined) {
-			leftOut++;
-			if (leftOutSample.length < SAMPLE) leftOutSample.push(entry.path);
-			continue;
-		}
-		placed.push({ key, size: entry.size, hash: entry.hash });
+class Placing {
+	private prefixes: { prefix: string; label: string }[];
+	private placed: Placed[] = [];
+	private leftOut = 0;
+	private leftOutSample: string[] = [];
+
+	constructor(roots: Root[]) {
+		this.prefixes = roots.flatMap((root) => [...new Set([root.written ?? root.path, root.path].map(asWritten))].map((prefix) => ({ prefix, label: root.label })));
+		// the longest folder first: a folder inside another takes its own files
+		this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
 	}
-	placed.sort((a, b) => compareKeys(a.key, b.key));
-	const unique = placed.filter((entry, i) => i === 0 || entry.key !== placed[i - 1]!.key);
-	return { entries: unique, leftOut, leftOutSample, repeated: placed.length - unique.length };
+
+	add(entry: OriginalEntry): void {
+		const key = keyOf(entry.path, this.prefixes);
+		if (key !== undefined) this.placed.push({ key, size: entry.size, hash: entry.hash });
+		else if (this.leftOut++ < SAMPLE) this.leftOutSample.push(entry.path);
+	}
+
+	done(): { entries: Placed[]; leftOut: number; leftOutSample: string[]; repeated: number } {
+		const placed = this.placed.sort((a, b) => compareKeys(a.key, b.key));
+		const unique = placed.filter((entry, i) => i === 0 || entry.key !== placed[i - 1]!.key);
+		return { entries: unique, leftOut: this.leftOut, leftOutSample: this.leftOutSample, repeated: placed.length - unique.length };
+	}
 }
 
 /** `label/rest` for a path written under one of the folders, NFC (SPEC §5). */
