@@ -46,6 +46,8 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	const now = options.now ?? Date.now;
 	const roots = rootsOf(config, role);
 	const path = join(config.dir, dbFileName(role));
+	// said before a large file is read, and checked again under the lock before anything is written
+	if (await exists(path)) throw alreadyThere(path);
 	const placing = new Placing(roots);
 	const original = await readOriginalDb(file, config.algorithm, (entry) => placing.add(entry));
 	const placed = placing.done();
@@ -58,13 +60,7 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	}
 	const lock = await acquireLock(config.dir, role);
 	try {
-		if (await exists(path)) {
-			throw new CoreError(
-				'E_INPUT',
-				`${path} already exists: import-legacy makes a new database and never replaces one; nothing was written. ` +
-					`Move that file out of the config folder first (if it is the original's database put there, import it from where you move it).`,
-			);
-		}
+		if (await exists(path)) throw alreadyThere(path);
 		const writer = await DbWriter.create(path, { role, algorithm: config.algorithm });
 		let bytes = 0;
 		try {
@@ -84,6 +80,14 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	} finally {
 		await lock.release();
 	}
+}
+
+function alreadyThere(path: string): CoreError {
+	return new CoreError(
+		'E_INPUT',
+		`${path} already exists: import-legacy makes a new database and never replaces one; nothing was written. ` +
+			`Move that file out of the config folder first (if it is the original's database put there, import it from where you move it).`,
+	);
 }
 
 interface Placed {
