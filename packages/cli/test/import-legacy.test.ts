@@ -104,6 +104,21 @@ test('Windows folders match in any case ("d:/Video/…" under "D:\\video"); the 
 	assert.equal([...readM(cfg, 'A')], [['video/zeros.bin', { size: 100, hash: '00640001' }]]);
 });
 
+test('relative folders as the original wrote their paths: "../pc/docs" as ../pc/docs/…, "." as the bare path', () => {
+	const cfg = join(dir, 'cfg');
+	writeConfig(cfg, config('zlib.adler32', ['../pc/docs', '.'], []));
+	const file = join(dir, 'A.DB.json');
+	writeFileSync(file, legacyDbText([
+		{ decimal: '6553601', size: 100, path: '../pc/docs/sub/zeros.bin' },
+		{ decimal: '6553601', size: 100, path: 'here.bin' },
+		{ decimal: '6553601', size: 100, path: '../elsewhere/gone.bin' },
+	]));
+	const r = cli(['import-legacy', file, '--role', 'A', '--config', cfg]);
+	assert.is(r.status, 0, r.all);
+	assert.equal([...readM(cfg, 'A').keys()], ['cfg/here.bin', 'docs/sub/zeros.bin']);
+	assert.match(r.stderr, /1 file .*left out.*\.\.\/elsewhere\/gone\.bin/);
+});
+
 test('after the first run, an imported file that rots is FileCorrupted as usual (it gained its mtime)', () => {
 	const cfg = join(dir, 'cfg');
 	const docs = join(dir, 'docs');

@@ -133,6 +133,8 @@ function keyOf(path: string, prefixes: { prefix: string; label: string }[]): str
 
 /** What follows `prefix/` in `path`; Windows folders (a drive, a share) match in any case. */
 function below(path: string, prefix: string): string | undefined {
+	// Path('.') as the original's folder: its glob gave the paths below it bare
+	if (prefix === '.') return path.startsWith('/') || path.startsWith('../') || /^[A-Za-z]:/.test(path) ? undefined : path;
 	const head = prefix.endsWith('/') ? prefix : prefix + '/';
 	if (path.length <= head.length) return undefined;
 	const start = path.slice(0, head.length);
