@@ -16,7 +16,7 @@ const NAMES = ['plain.txt', 'café.txt', 'say "hi".txt', 'back\\slash.txt', 'tab
 
 async function read(file: string, algorithm: 'adler32' | 'sha256', chunk?: number): Promise<OriginalEntry[]> {
 	const out: OriginalEntry[] = [];
-	await readOriginalDb(file, algorithm, (e) => out.push(e), chunk);
+	await readOriginalDb(file, algorithm, async (entries) => void out.push(...entries), chunk);
 	return out;
 }
 

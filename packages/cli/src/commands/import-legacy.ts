@@ -4,6 +4,7 @@ import type { ParsedArgs } from '../args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { count } from '../format.ts';
 import { configDir, roleFlag } from './_shared.ts';
+import { lowMemory } from '../machine.ts';
 import type { Io } from '../io.ts';
 
 /** `import-legacy FILE`: the original Equilybrium's database becomes this side's M. */
@@ -14,7 +15,7 @@ export async function importLegacyCommand(args: ParsedArgs, io: Io): Promise<num
 	for (const warning of config.warnings) io.err(`equilybrium: warning: ${warning}`);
 	const role = detectRole(config, io.machine(), roleFlag(args));
 	const file = resolve(io.cwd, given);
-	const result = await importLegacyDb({ config, role, file, toolVersion: io.version });
+	const result = await importLegacyDb({ config, role, file, toolVersion: io.version, lowMemory: lowMemory() });
 	if (result.leftOut > 0) {
 		io.err(`equilybrium: warning: ${count(result.leftOut, 'file')} of ${given} under no folder of ${role}'s [Monitored Directories] left out (the original file still has them): ${result.leftOutSample.join(', ')}${result.leftOut > result.leftOutSample.length ? ', …' : ''}`);
 	}

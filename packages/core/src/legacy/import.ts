@@ -2,7 +2,8 @@
 // keep their baseline. Each path is put under the label of the configured folder it was
 // written under; no folder is read (they may be on another machine). The entries have no
 // modification time (IMPORTED_MTIME): the next run reads every file once, says nothing of
-// those that did not change, and reports those that did as ChangedSinceImport.
+// those that did not change, and reports those that did as ChangedSinceImport. The entries
+// are put in key order through scratch files when they are many (sorted.ts).
 
 import { join } from 'node:path';
 import { CoreError } from '../errors.ts';
@@ -11,8 +12,8 @@ import { dbFileName } from '../config/folder.ts';
 import { DbWriter, IMPORTED_MTIME } from '../db/index.ts';
 import { exists } from '../files/buffered.ts';
 import { acquireLock } from '../run/lock.ts';
-import { compareKeys } from '../scan/scan.ts';
 import { readOriginalDb, type OriginalEntry } from './original.ts';
+import { SortedEntries } from './sorted.ts';
 
 export interface ImportOptions {
 	config: Config;
@@ -21,6 +22,8 @@ export interface ImportOptions {
 	file: string;
 	toolVersion: string;
 	now?: () => number;
+	/** A small heap (RunHost.lowMemory): fewer entries sorted in memory at a time. */
+	lowMemory?: boolean;
 }
 
 export interface ImportResult {
@@ -46,28 +49,30 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 	const now = options.now ?? Date.now;
 	const roots = rootsOf(config, role);
 	const path = join(config.dir, dbFileName(role));
-	// said before a large file is read, and checked again under the lock before anything is written
+	// said before a large file is read, and again under the lock, before anything is written
 	if (await exists(path)) throw alreadyThere(path);
-	const placing = new Placing(roots);
-	const original = await readOriginalDb(file, config.algorithm, (entry) => placing.add(entry));
-	const placed = placing.done();
-	if (placed.entries.length === 0 && placed.leftOut > 0) {
-		throw new CoreError(
-			'E_INPUT',
-			`${file}: none of its ${placed.leftOut} files is under a folder of ${role}'s [Monitored Directories] (${roots.map((r) => r.written ?? r.path).join(', ')}); ` +
-				`the first is ${placed.leftOutSample[0]}. Is it ${role === 'A' ? 'B' : 'A'}'s database, or were the folders written otherwise in the original's config?`,
-		);
-	}
 	const lock = await acquireLock(config.dir, role);
+	const sorted = new SortedEntries(config.dir, role, options.lowMemory);
 	try {
 		if (await exists(path)) throw alreadyThere(path);
-		const writer = await DbWriter.create(path, { role, algorithm: config.algorithm });
+		const placing = new Placing(roots, sorted);
+		const original = await readOriginalDb(file, config.algorithm, (entries) => placing.add(entries));
+		if (sorted.count === 0 && placing.leftOut > 0) {
+			throw new CoreError(
+				'E_INPUT',
+				`${file}: none of its ${placing.leftOut} files is under a folder of ${role}'s [Monitored Directories] (${roots.map((r) => r.written ?? r.path).join(', ')}); ` +
+					`the first is ${placing.leftOutSample[0]}. Is it ${role === 'A' ? 'B' : 'A'}'s database, or were the folders written otherwise in the original's config?`,
+			);
+		}
+		const writer = await DbWriter.create(path, { role, algorithm: config.algorithm }, undefined, options.lowMemory);
+		let files = 0;
 		let bytes = 0;
 		try {
 			// the original verified every file on each of its runs, the last one when it wrote its database
 			const verifiedAt = Math.floor(original.writtenAt);
-			for (const entry of placed.entries) {
+			for await (const entry of sorted.sorted()) {
 				await writer.add({ ...entry, mtimeMs: IMPORTED_MTIME, verifiedAt });
+				files++;
 				bytes += entry.size;
 			}
 			const lastRun = new Date(verifiedAt).toISOString();
@@ -76,8 +81,9 @@ export async function importLegacyDb(options: ImportOptions): Promise<ImportResu
 			await writer.discard();
 			throw error;
 		}
-		return { path, files: placed.entries.length, bytes, leftOut: placed.leftOut, leftOutSample: placed.leftOutSample, repeated: placed.repeated };
+		return { path, files, bytes, leftOut: placing.leftOut, leftOutSample: placing.leftOutSample, repeated: sorted.repeated };
 	} finally {
+		await sorted.close();
 		await lock.release();
 	}
 }
@@ -90,35 +96,27 @@ function alreadyThere(path: string): CoreError {
 	);
 }
 
-interface Placed {
-	key: string;
-	size: number;
-	hash: string;
-}
-
-/** Each entry under its folder's label, in key order; those under no folder counted apart. */
+/** Each entry under its folder's label, to be sorted; those under no folder counted apart. */
 class Placing {
 	private prefixes: { prefix: string; label: string }[];
-	private placed: Placed[] = [];
-	private leftOut = 0;
-	private leftOutSample: string[] = [];
+	leftOut = 0;
+	leftOutSample: string[] = [];
 
-	constructor(roots: Root[]) {
+	constructor(
+		roots: Root[],
+		private sorted: SortedEntries,
+	) {
 		this.prefixes = roots.flatMap((root) => [...new Set([root.written ?? root.path, root.path].map(asWritten))].map((prefix) => ({ prefix, label: root.label })));
 		// the longest folder first: a folder inside another takes its own files
 		this.prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
 	}
 
-	add(entry: OriginalEntry): void {
-		const key = keyOf(entry.path, this.prefixes);
-		if (key !== undefined) this.placed.push({ key, size: entry.size, hash: entry.hash });
-		else if (this.leftOut++ < SAMPLE) this.leftOutSample.push(entry.path);
-	}
-
-	done(): { entries: Placed[]; leftOut: number; leftOutSample: string[]; repeated: number } {
-		const placed = this.placed.sort((a, b) => compareKeys(a.key, b.key));
-		const unique = placed.filter((entry, i) => i === 0 || entry.key !== placed[i - 1]!.key);
-		return { entries: unique, leftOut: this.leftOut, leftOutSample: this.leftOutSample, repeated: placed.length - unique.length };
+	async add(entries: OriginalEntry[]): Promise<void> {
+		for (const entry of entries) {
+			const key = keyOf(entry.path, this.prefixes);
+			if (key !== undefined) await this.sorted.add({ key, size: entry.size, hash: entry.hash });
+			else if (this.leftOut++ < SAMPLE) this.leftOutSample.push(entry.path);
+		}
 	}
 }
 

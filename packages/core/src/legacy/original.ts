@@ -29,13 +29,13 @@ const HEX_WIDTH: Partial<Record<AlgorithmName, number>> = {
 };
 
 /**
- * Reads the original's database, each entry given to `onEntry` with its digest made the
- * lowercase hex of `algorithm` (the config's Hash_algorithm, the one the original hashed
- * with). A file that is missing, is not JSON, is not in the original's shape or holds a
- * digest too wide for `algorithm`: a CoreError naming it. Returns when the original last
- * wrote it (its mtime: the end of its last run).
+ * Reads the original's database, its entries given to `onEntries` a chunk of the file at a
+ * time, each digest made the lowercase hex of `algorithm` (the config's Hash_algorithm, the
+ * one the original hashed with). A file that is missing, is not JSON, is not in the
+ * original's shape or holds a digest too wide for `algorithm`: a CoreError naming it.
+ * Returns when the original last wrote it (its mtime: the end of its last run).
  */
-export async function readOriginalDb(file: string, algorithm: AlgorithmName, onEntry: (entry: OriginalEntry) => void, chunkBytes = 1 << 20): Promise<{ writtenAt: number }> {
+export async function readOriginalDb(file: string, algorithm: AlgorithmName, onEntries: (entries: OriginalEntry[]) => Promise<void>, chunkBytes = 1 << 20): Promise<{ writtenAt: number }> {
 	const width = HEX_WIDTH[algorithm];
 	if (width === undefined) throw new CoreError('E_INPUT', `the config's Hash algorithm is ${algorithm}, which the original Equilybrium never offered: set the one it used (its Hash_algorithm, e.g. zlib.adler32) before importing ${file}`);
 	let writtenAt: number;
@@ -44,18 +44,24 @@ export async function readOriginalDb(file: string, algorithm: AlgorithmName, onE
 	} catch (error) {
 		throw unreadable(file, error);
 	}
-	const parser = new OriginalParser(file, algorithm, width, onEntry);
+	const parser = new OriginalParser(file, algorithm, width);
 	let carry = '';
+	// an error while the entries are handed on is not the file's
+	let handing = false;
 	try {
 		for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: chunkBytes })) {
 			carry = parser.feed(carry + (chunk as string), false);
+			handing = true;
+			await onEntries(parser.take());
+			handing = false;
 		}
 	} catch (error) {
-		if (error instanceof CoreError) throw error;
+		if (handing || error instanceof CoreError) throw error;
 		throw unreadable(file, error);
 	}
 	parser.feed(carry, true);
 	parser.end();
+	await onEntries(parser.take());
 	return { writtenAt };
 }
 
@@ -81,13 +87,20 @@ class OriginalParser {
 	private digest = '';
 	private hash = '';
 	private size = 0;
+	/** The entries of what was fed since the last `take`. */
+	private found: OriginalEntry[] = [];
 
 	constructor(
 		private file: string,
 		private algorithm: AlgorithmName,
 		private width: number,
-		private onEntry: (entry: OriginalEntry) => void,
 	) {}
+
+	take(): OriginalEntry[] {
+		const found = this.found;
+		this.found = [];
+		return found;
+	}
 
 	/** Takes every whole token of `text`; returns what is left of an unfinished one (none when `last`). */
 	feed(text: string, last: boolean): string {
@@ -151,7 +164,7 @@ class OriginalParser {
 			this.state = 'comma';
 		} else if (s === 'comma' && is(',')) this.state = 'path';
 		else if (s === 'path' && is('string')) {
-			this.onEntry({ path: value, size: this.size, hash: this.hash });
+			this.found.push({ path: value, size: this.size, hash: this.hash });
 			this.state = 'itemEnd';
 		} else if (s === 'itemEnd' && is(']')) this.state = 'afterItem';
 		else if (s === 'afterItem' && is(',')) this.state = 'item';
