@@ -14,7 +14,7 @@ var pollTimer = null;
 var lastView = null;
 var $ = function (id) { return document.getElementById(id); };
 
-var EVENT_WORDS = { NewFile: 'new', FileModified: 'modified', FileCorrupted: 'corrupted', FileMovedOrRenamed: 'moved', FileNotFound: 'removed', HashCollision: 'hash collisions', FileUnreadable: 'unreadable', DuplicateFile: 'duplicates' };
+var EVENT_WORDS = { NewFile: 'new', FileModified: 'modified', FileCorrupted: 'corrupted', FileMovedOrRenamed: 'moved', FileNotFound: 'removed', HashCollision: 'hash collisions', FileUnreadable: 'unreadable', DuplicateFile: 'duplicates', ChangedSinceImport: 'changed since the import' };
 var OUTCOME_WORDS = { ok: 'OK', found: 'Found problems', failed: 'Failed', stopped: 'Stopped', 'bad-config': 'Config error' };
 var PHASE_WORDS = { listing: 'Listing the files', hashing: 'Reading and hashing', committing: 'Saving the database' };
 var VERDICT_ICONS = { ok: '✓', warn: '!', risk: '✕', none: '?' };

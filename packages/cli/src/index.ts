@@ -9,6 +9,7 @@ import { reportCommand } from './commands/report.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { notifyCommand } from './commands/notify.ts';
 import { openReportCommand } from './commands/open-report.ts';
+import { importLegacyCommand } from './commands/import-legacy.ts';
 import type { Io } from './io.ts';
 
 export type { Io } from './io.ts';
@@ -102,6 +103,26 @@ ${COMMON}
 Exit codes: 0 every channel delivered, 1 one failed, 2 no channel set or a bad config.`,
 		flags: { values: ['config', 'role'], booleans: ['test', 'json', 'help'] },
 		run: notifyCommand,
+	},
+	'import-legacy': {
+		summary: "make this side's database from the original Equilybrium's (its data/A.DB.json or B.DB.json)",
+		usage: 'equilybrium import-legacy FILE [--role A|B] [--config DIR]',
+		help: `  FILE            the original Equilybrium's database, {"<digest>": [[size, "path"], ...]};
+                  only read, never changed
+  --role A|B      the side it was made on (default: this machine's, from its ID)
+${COMMON}
+
+Each path is put under the label of the folder of [Monitored Directories] it was written
+under (absolute, relative like "./pics", or "D:\\video"); no folder is read, so it may be
+run on either machine. Digests become lowercase hex of the config's Hash algorithm: set it
+to the original's (zlib.adler32, hashlib.sha256…) first. A database already in the config
+folder is never replaced: the import is refused, nothing written; move it away first.
+The next run reads every file once: unchanged files say nothing, content changed since the
+original's last run is reported as ChangedSinceImport (neither an edit nor corruption: the
+original kept no modification times), and the one after reports as usual.`,
+		flags: { values: ['config', 'role'], booleans: ['help'] },
+		positionals: 1,
+		run: importLegacyCommand,
 	},
 	'open-report': {
 		summary: "open A's report (equilybrium.report.txt) with this desktop's usual program (what a click on the toast runs)",

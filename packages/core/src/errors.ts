@@ -7,6 +7,7 @@ export type CoreErrorCode =
 	| 'E_DB_VERSION' // a database written by a newer Equilybrium
 	| 'E_LOCKED' // another run of the same role is going on
 	| 'E_IO' // the config folder cannot be read or written
+	| 'E_INPUT' // a file named on the command line is not what the command takes, or would replace what must be kept
 	| 'E_EVENTS'; // the run committed, but its events wait for the next run to reach the logs
 
 export class CoreError extends Error {

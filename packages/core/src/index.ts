@@ -31,6 +31,9 @@ export { runMonitor } from './run/monitor.ts';
 export type { Progress, RunResult } from './run/options.ts';
 export { acquireLock } from './run/lock.ts';
 
+// legacy/: the original Equilybrium's database made into M
+export { importLegacyDb, type ImportResult } from './legacy/import.ts';
+
 // events/
 export { ALARMING, EVENT_TYPES, emptyCounts, parseEventLine, type EventType, type FileEvent } from './events/events.ts';
 

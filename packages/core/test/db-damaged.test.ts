@@ -40,6 +40,7 @@ function refused(world: World, name: string, damaged: string | Buffer, message?:
 	assert.not.match(r.stderr, /Unexpected (token|end)|JSON|undefined|TypeError|RangeError|\n\s+at /, `${name}: no JavaScript error text: ${r.stderr}`);
 	assert.ok(Buffer.compare(readFileSync(join(world.cfg, DB)), Buffer.from(damaged)) === 0, `${name}: the file is left as it was`);
 	assert.not.ok(existsSync(join(world.cfg, 'equilybrium.B.lock')), `${name}: the lock is released`);
+	for (const backup of r.stderr.match(/[^\s"'()`]+\.bak\b/g) ?? []) assert.ok(existsSync(join(world.cfg, backup)), `${name}: names ${backup}, which is not there: ${r.stderr}`);
 }
 
 const damaged = suite('a damaged or unknown database');
@@ -124,6 +125,22 @@ damaged('with hashing threads (which kept a hung run alive for ever): the same a
 	} finally {
 		writeFileSync(ini, config);
 	}
+});
+
+damaged("the original Equilybrium's database put in its place (its data/B.DB.json renamed): refused, import-legacy suggested", () => {
+	const original = '{\n  "2693604934": [\n    [\n      101,\n      "/volume1/docs/collision.1.txt"\n    ]\n  ]\n}';
+	refused(world, "the original's database", original, /original Equilybrium's database[\s\S]*import-legacy .* --role B/);
+	refused(world, "the original's empty database", '{}', /import-legacy/);
+});
+
+damaged('with a previous version kept (.bak), a damaged file\'s message names it; without one, it names none (checked on every case above)', () => {
+	writeFileSync(join(world.cfg, DB), good);
+	assert.is(runSide(world, 'B').status, 0);
+	assert.ok(existsSync(join(world.cfg, `${DB}.bak`)), 'the second run kept the first version');
+	const flipped = Buffer.from(readFileSync(join(world.cfg, DB)));
+	flipped[10] = 0x26;
+	refused(world, 'a flipped byte, with a .bak', flipped, /restore that backup/);
+	assert.match(runOn(world, flipped).stderr, /equilybrium\.B\.DB\.json\.bak/);
 });
 
 damaged.run();

@@ -33,6 +33,9 @@ export const LOCK_TAKEOVER_SUFFIX = '.takeover';
 /** What a run lost and found, for the moves it settles after its merge (run/moves.ts). */
 export const scratchFileName = (role: string, what: 'new' | 'gone') => own(role, `${what}.tmp`);
 
+/** `import-legacy`'s sorted runs of entries, when there are too many to sort at once (legacy/sorted.ts). */
+export const importScratchName = (role: string, n: number) => own(role, `import-${n}.tmp`);
+
 /** How the side's last run ended (SPEC §12), and the runs before it. */
 export const RUN_RECORD_FILE = (role: string) => own(role, 'last-run.json');
 export const RUN_HISTORY_FILE = (role: string) => own(role, 'run-history.jsonl');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CoreError } from '../errors.ts';
 import type { AlgorithmName } from '../hashing/names.ts';
@@ -49,6 +50,7 @@ export interface FileRecord {
 }
 
 export interface LocalRecord {
+	/** IMPORTED_MTIME for an entry `import-legacy` made, until a run reads the file. */
 	mtimeMs: number;
 	/** When the content was last hashed and found as recorded (ms since epoch). */
 	verifiedAt: number;
@@ -57,6 +59,14 @@ export interface LocalRecord {
 }
 
 export type DbEntry = FileRecord & LocalRecord;
+
+/**
+ * The modification time of an entry made from the original Equilybrium's database, which
+ * kept none: the earliest time a JavaScript Date holds, which no file system gives a file. A
+ * run reads such a file whatever its mtime, and reports changed content as changed since
+ * the import (neither an edit nor corruption: nothing tells them apart).
+ */
+export const IMPORTED_MTIME = -8.64e15;
 
 /** An entry as read, with its two lines as they are in the file (no trailing comma). */
 export type StoredEntry = DbEntry & StoredLines;
@@ -121,11 +131,14 @@ export const SEPARATOR = ',\n';
 export const SECTION_END = '\n],\n';
 
 export function corrupt(path: string, why: string): CoreError {
-	return new CoreError(
-		'E_DB_CORRUPT',
-		`${basename(path)}: ${why}. The file is left untouched; the previous version is ${basename(path)}${DB_SUFFIXES.BAK}. ` +
-			`To go on, restore that backup in its place, or move the damaged file away to start a new database.`,
-	);
+	const backup = previousVersion(path);
+	const restore = backup ? `The file is left untouched; the previous version is ${backup}. To go on, restore that backup in its place, or move` : 'The file is left untouched (there is no previous version of it). To go on, move';
+	return new CoreError('E_DB_CORRUPT', `${basename(path)}: ${why}. ${restore} the damaged file away to start a new database.`);
+}
+
+/** The backup a message may point at: only one that is there. */
+export function previousVersion(path: string): string | undefined {
+	return existsSync(path + DB_SUFFIXES.BAK) ? basename(path) + DB_SUFFIXES.BAK : undefined;
 }
 
 /** A sealed file whose entry could not be read: its shape is wrong (see shapeOf). */

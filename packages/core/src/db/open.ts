@@ -5,8 +5,7 @@ import { exists } from '../files/buffered.ts';
 import { firstEntries } from '../files/cursor.ts';
 import { readLines } from '../files/lines.ts';
 import { sealHere } from './seal.ts';
-import { DB_SUFFIXES } from '../config/folder.ts';
-import { corrupt, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type Sealer, type StoredEntry } from './format.ts';
+import { corrupt, previousVersion, DB_FORMAT, DB_VERSION, unreadableEntry, upgrade, type DbEntry, type DbHeader, type DbPrefix, type DbRun, type FileRecord, type Sealer, type StoredEntry } from './format.ts';
 import { completeFacts, ListedBlocks, LISTING_BLOCK } from './listing.ts';
 import { parseFile } from './codecs.ts';
 import { DbReader, readChunk } from './reader.ts';
@@ -118,13 +117,15 @@ async function verify(path: string, sealer?: Sealer): Promise<{ header: DbHeader
 	} finally {
 		await handle.close();
 	}
+	if (isLegacy(head)) throw legacyInPlace(path);
 	const named = versionOf(head);
 	if (named !== undefined && named > DB_VERSION) {
 		// its seal may be made another way: what the file says it is is all that can be told
+		const backup = previousVersion(path);
 		throw new CoreError(
 			'E_DB_VERSION',
 			`${basename(path)}: written by a newer Equilybrium (database version ${named}, this one reads up to ${DB_VERSION}); update Equilybrium on this machine. ` +
-				`The file is left untouched. (If no newer Equilybrium ever ran here, the file is damaged: restore ${basename(path)}${DB_SUFFIXES.BAK} in its place.)`,
+				`The file is left untouched.${backup ? ` (If no newer Equilybrium ever ran here, the file is damaged: restore ${backup} in its place.)` : ''}`,
 		);
 	}
 	const version = named ?? DB_VERSION;
@@ -220,6 +221,24 @@ async function headOf(handle: FileHandle): Promise<Buffer> {
 	const head = Buffer.alloc(256);
 	const { bytesRead } = await handle.read(head, 0, head.length, 0);
 	return head.subarray(0, bytesRead);
+}
+
+/**
+ * The original Equilybrium's database, `{"<decimal digest>": [[size, "path"], ...]}` (or `{}`),
+ * put in this one's place: the file is not damaged, it is in another format.
+ */
+function isLegacy(head: Buffer): boolean {
+	return /^\s*\{\s*(?:"\d+"\s*:\s*\[|\}\s*$)/.test(head.toString('latin1'));
+}
+
+function legacyInPlace(path: string): CoreError {
+	const name = basename(path);
+	const role = /\.([AB])\.DB\.json$/.exec(name)?.[1] ?? 'A|B';
+	return new CoreError(
+		'E_DB_CORRUPT',
+		`${name}: this is the original Equilybrium's database (its data/${role === 'A|B' ? '<role>' : role}.DB.json), not this one's. The file is left untouched. ` +
+			`To keep its baseline, move it out of the config folder and make this side's database from it: equilybrium import-legacy <the moved file> --role ${role}`,
+	);
 }
 
 /**

@@ -7,6 +7,7 @@ export const EVENT_TYPES = [
 	'FileNotFound',
 	'HashCollision',
 	'FileUnreadable',
+	'ChangedSinceImport',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -23,7 +24,7 @@ export interface FileEvent {
 	hash?: string;
 	/** FileMovedOrRenamed: the key the file had. */
 	from?: string;
-	/** FileModified and FileCorrupted: the content the database had. */
+	/** FileModified, FileCorrupted and ChangedSinceImport: the content the database had. */
 	was?: { size: number; hash: string };
 }
 
@@ -41,6 +42,15 @@ export function modifiedEvent(key: string, was: { size: number; hash: string }, 
 export function corruptedEvent(key: string, was: { size: number; hash: string }, at: number, size: number, hash: string): FileEvent {
 	const details = `content changed but its modification time did not: was ${was.size} bytes ${was.hash}, now ${size} bytes ${hash}`;
 	return { type: 'FileCorrupted', key, details, at, size, hash, was };
+}
+
+/**
+ * Changed content of an entry made by `import-legacy`: the original Equilybrium kept no
+ * modification times, so whether it was edited or rotted since its last run cannot be told.
+ */
+export function changedSinceImportEvent(key: string, was: { size: number; hash: string }, at: number, size: number, hash: string): FileEvent {
+	const details = `content changed since the original Equilybrium's last run, which kept no modification time: an edit cannot be told from corruption; was ${was.size} bytes ${was.hash}, now ${size} bytes ${hash}`;
+	return { type: 'ChangedSinceImport', key, details, at, size, hash, was };
 }
 
 /** Events a person must act on: they make the run's exit code 1. */

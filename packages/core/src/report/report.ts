@@ -128,6 +128,7 @@ const EVENT_WORDS: Record<EventType, string> = {
 	FileNotFound: 'removed',
 	HashCollision: 'hash collisions',
 	FileUnreadable: 'unreadable',
+	ChangedSinceImport: 'changed since the import',
 };
 
 function bLine(input: ReportInput): string {

@@ -2,8 +2,8 @@
 // leaves in the new database, and the event it is, if any (SPEC §6). A file new to the
 // database waits for the moves (moves.ts) when the run has one to pair it with.
 
-import type { DbEntry, StoredEntry } from '../db/index.ts';
-import { corruptedEvent, modifiedEvent } from '../events/events.ts';
+import { IMPORTED_MTIME, type DbEntry, type StoredEntry } from '../db/index.ts';
+import { changedSinceImportEvent, corruptedEvent, modifiedEvent } from '../events/events.ts';
 import { toCheckpoint, type HashOutcome } from './hashing.ts';
 import { emit, report, write, type RunState } from './state.ts';
 import type { Unit, Work } from './work.ts';
@@ -59,7 +59,7 @@ function settle(run: RunState, work: Work): void {
 	}
 }
 
-/** A file the database knows, read again: unchanged, touched, edited, rotted or healed. */
+/** A file the database knows, read again: unchanged, touched, edited, rotted, healed, or changed since an import. */
 function settleChecked(run: RunState, old: StoredEntry, outcome: HashOutcome, now: number): void {
 	if (!outcome.ok) {
 		emit(run, { type: 'FileUnreadable', key: old.key, details: outcome.reason, at: now });
@@ -74,7 +74,10 @@ function settleChecked(run: RunState, old: StoredEntry, outcome: HashOutcome, no
 		if (old.goodHash) entry.goodHash = old.goodHash;
 		return write(run, entry, false);
 	}
-	if (file.mtimeMs !== old.mtimeMs) {
+	if (old.mtimeMs === IMPORTED_MTIME) {
+		// the original Equilybrium kept no modification times: an edit or rot since its last run
+		emit(run, changedSinceImportEvent(old.key, { size: old.size, hash: old.hash }, now, file.size, file.hash));
+	} else if (file.mtimeMs !== old.mtimeMs) {
 		emit(run, modifiedEvent(old.key, { size: old.size, hash: old.hash }, now, file.size, file.hash));
 	} else if (old.goodHash && old.goodHash === file.hash) {
 		// the good content is back (restored from the backup): healed, no event
