@@ -169,10 +169,20 @@ moves('renaming one of several empty files is one move, nothing lost', async () 
 	removeDir(s.dir);
 });
 
-moves('a new file with the content of an existing one is NewFile, not a move', async () => {
+moves('a new file with the content of an existing one is NewFile and DuplicateFile naming it, not a move', async () => {
 	const s = await side({ 'a.txt': 'alpha' });
 	writeTree(s.docs, { 'copy.txt': 'alpha' });
-	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/copy.txt']);
+	const r = await runSide(s.cfg);
+	assert.equal(r.lines, ['DuplicateFile docs/copy.txt', 'NewFile docs/copy.txt']);
+	assert.is(r.events.find((e) => e.type === 'DuplicateFile')!.details, 'same content as docs/a.txt');
+	assert.not.ok(r.result.alarming, 'informational');
+	removeDir(s.dir);
+});
+
+moves('no DuplicateFile between two files new in the same run, nor for an empty file', async () => {
+	const s = await side({ 'a.txt': 'alpha', 'empty.txt': '' });
+	writeTree(s.docs, { 'x1.txt': 'twins', 'x2.txt': 'twins', 'empty2.txt': '' });
+	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/empty2.txt', 'NewFile docs/x1.txt', 'NewFile docs/x2.txt']);
 	removeDir(s.dir);
 });
 
@@ -200,7 +210,7 @@ collisions('same crc32, another size: HashCollision', async () => {
 collisions('same digest and same size is a duplicate, not a collision', async () => {
 	const s = await side({ 'a.txt': 'twin' }, 'crc32');
 	writeTree(s.docs, { 'b.txt': 'twin' });
-	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/b.txt']);
+	assert.equal((await runSide(s.cfg)).lines, ['DuplicateFile docs/b.txt', 'NewFile docs/b.txt']);
 	removeDir(s.dir);
 });
 

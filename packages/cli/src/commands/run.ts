@@ -119,7 +119,9 @@ export function summaryLine(r: RunResult): string {
 	const first = r.firstRun ? ' — first run, database created' : '';
 	const algo = r.previousAlgorithm ? ` — re-hashed: the database used ${r.previousAlgorithm}` : '';
 	const what = found.length ? ` — ${found.join(', ')}` : r.firstRun ? '' : ' — no changes';
-	return head + first + algo + resumedPart(r) + what + coveragePart(r) + (r.alarming ? ' — LOOK AT THIS' : '');
+	// still on disk, left out by the config now (SPEC §3): not removed, so not a FileNotFound
+	const left = r.noLongerMonitored ? ` — ${count(r.noLongerMonitored, 'file')} no longer monitored (left out by the config)` : '';
+	return head + first + algo + resumedPart(r) + what + left + coveragePart(r) + (r.alarming ? ' — LOOK AT THIS' : '');
 }
 
 function resumedPart(r: RunResult): string {

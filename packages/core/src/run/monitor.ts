@@ -17,13 +17,15 @@ import { rootsOf, type Root } from '../config/config.ts';
 import { dbFileName } from '../config/folder.ts';
 import { DbWriter, openDb, sealAfter } from '../db/index.ts';
 import { EventLogWriter } from '../events/eventlog.ts';
-import { ALARMING, emptyCounts } from '../events/events.ts';
+import { ALARMING, emptyCounts, type FileEvent } from '../events/events.ts';
 import type { FolderRun } from '../scan/scan.ts';
 import { enterCommonFolder } from '../scan/workdir.ts';
 import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './checkpoint.ts';
 import { CollisionWatch } from './collisions.ts';
+import { DuplicateWatch } from './duplicates.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
 import { merge } from './merge.ts';
+import { stillThere } from './leftout.ts';
 import { MoveCandidates, removeScratch } from './moves.ts';
 import type { Progress, RunOptions, RunResult } from './options.ts';
 import { checkRoots, openScan, startThreads } from './start.ts';
@@ -92,7 +94,7 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 		const rolling = await RollingRun.start(config, previous, sameAlgorithm, startedAt);
 		// a first run indexes every entry for its collisions as it goes (see CollisionWatch)
 		const collisions = new CollisionWatch(!previous && !lowMemory);
-		run = { options, config, roots, now, startedAt, lowMemory, previous, sameAlgorithm, writer, log, journal, resume, moves, collisions, rolling, threads, counts: emptyCounts(), progress, position: 0, skipped: 0 };
+		run = { options, config, roots, now, startedAt, lowMemory, previous, sameAlgorithm, writer, log, journal, resume, moves, collisions, rolling, threads, counts: emptyCounts(), progress, position: 0, skipped: 0, noLongerMonitored: 0 };
 		setUp();
 		aborted = await merge(run, scan);
 		if (aborted) await writer.discard();
@@ -127,7 +129,12 @@ async function commit(run: RunState): Promise<void> {
 	const { writer, rolling } = run;
 	// nothing is left to hash or list: the threads end while the run commits
 	const closing = run.threads.pool?.close();
-	await run.moves?.settle(run.now, (event) => emit(run, event));
+	const duplicates = new DuplicateWatch();
+	const found = (event: FileEvent) => {
+		emit(run, event);
+		if (event.type === 'NewFile') duplicates.noteNew(event);
+	};
+	run.noLongerMonitored = (await run.moves?.settle(run.now, found, (key) => stillThere(run.roots, key))) ?? 0;
 	await run.previous?.sealed;
 	await writer.finish({
 		startedAt: new Date(run.startedAt).toISOString(),
@@ -139,7 +146,9 @@ async function commit(run: RunState): Promise<void> {
 	});
 	// their memory goes before the collision index is sorted
 	await closing;
-	await run.collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event));
+	const seen = duplicates.any ? (file: { key: string; size: number; hash: string }) => duplicates.see(file) : undefined;
+	const passed = await run.collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event), seen);
+	await duplicates.find(passed ? undefined : writer.pending, run.lowMemory, run.now, (event) => emit(run, event));
 	// every event on the disk before the commit that makes them due (SPEC §13)
 	await run.log.prepare();
 	await writer.publish();
@@ -163,6 +172,7 @@ function resultOf(run: RunState, aborted: boolean, tookOverFrom: LockOwner | und
 		alarming: [...ALARMING].some((type) => counts[type] > 0),
 		aborted,
 	};
+	if (run.noLongerMonitored > 0) result.noLongerMonitored = run.noLongerMonitored;
 	if (!run.sameAlgorithm) result.previousAlgorithm = previous!.header.algorithm;
 	if (tookOverFrom) result.tookOverLockFrom = tookOverFrom;
 	if (rolling) result.rolling = rolling.summary;

@@ -49,13 +49,22 @@ export class MoveCandidates {
 		await this.lost.writeFull();
 	}
 
-	/** Every file settled: the moves, the new files and the removals, as events (found at `now()`). */
-	async settle(now: () => number, emit: (event: FileEvent) => void): Promise<void> {
+	/**
+	 * Every file settled: the moves, the new files and the removals, as events (found at
+	 * `now()`). A lost entry whose file `leftOut` says is still there is no removal and pairs
+	 * with no move: it is counted, and the count returned (see leftout.ts).
+	 */
+	async settle(now: () => number, emit: (event: FileEvent) => void, leftOut?: (key: string) => boolean): Promise<number> {
 		await this.found.close();
 		await this.lost.close();
 		const gone = new Map<string, Candidate[]>();
+		let left = 0;
 		// an empty scratch file is not read back (most runs add and lose nothing)
 		if (this.lost.size > 0) for await (const c of candidates(this.path('gone'))) {
+			if (leftOut?.(c.key)) {
+				left++;
+				continue;
+			}
 			const id = `${c.hash}:${c.size}`;
 			gone.set(id, [...(gone.get(id) ?? []), c]);
 		}
@@ -74,6 +83,7 @@ export class MoveCandidates {
 		}
 		const removed = [...gone.values()].flat().sort((a, b) => compareKeys(a.key, b.key));
 		for (const c of removed) emit({ type: 'FileNotFound', key: c.key, at, size: c.size, hash: c.hash });
+		return left;
 	}
 
 	/** Closed, if they were not yet. */

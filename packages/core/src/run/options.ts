@@ -47,6 +47,8 @@ export interface RunResult {
 	resumedFiles: number;
 	/** Files found unchanged a block at a time (listing digests), not compared one by one. */
 	skippedFiles: number;
+	/** Entries of the database whose files are still there but now left out by `Exclude` or a filter: dropped quietly (SPEC §3). */
+	noLongerMonitored?: number;
 	/** Set when the database was made with another algorithm and every file was re-hashed. */
 	previousAlgorithm?: string;
 	firstRun: boolean;
