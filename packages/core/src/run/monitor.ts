@@ -72,16 +72,18 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 	const { config, role } = options;
 	const lowMemory = options.host.lowMemory;
 	const dbPath = join(config.dir, dbFileName(role));
+	// where the run writes: the config folder, or a dry run's own folder (RunOptions.dryRun)
+	const out = options.dryRun?.into ?? config.dir;
 	// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
 	let setUp!: () => void;
 	const previous = await openDb(dbPath, { sealer: sealAfter(new Promise<void>((resolve) => (setUp = resolve))), lowMemory });
 	const progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
 	if (previous) Object.assign(progress, { totalFiles: previous.run.count, totalBytes: previous.run.bytes });
-	await EventLogWriter.recover(config.dir, role, previous?.run.startedAt);
-	const log = await EventLogWriter.open(config.dir, role, new Date(startedAt).toISOString(), lowMemory);
+	if (!options.dryRun) await EventLogWriter.recover(config.dir, role, previous?.run.startedAt);
+	const log = await EventLogWriter.open(out, role, new Date(startedAt).toISOString(), lowMemory);
 	const sameAlgorithm = !previous || previous.header.algorithm === config.algorithm;
-	const writer = await DbWriter.create(dbPath, { role, algorithm: config.algorithm }, sameAlgorithm ? previous : undefined, lowMemory);
-	const moves = previous ? await MoveCandidates.create(config.dir, role, lowMemory) : undefined;
+	const writer = await DbWriter.create(join(out, dbFileName(role)), { role, algorithm: config.algorithm }, sameAlgorithm ? previous : undefined, lowMemory);
+	const moves = previous ? await MoveCandidates.create(out, role, lowMemory) : undefined;
 	let resume: CheckpointReader | undefined;
 	let journal: CheckpointWriter | undefined;
 	let run: RunState | undefined;
@@ -89,8 +91,9 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 	let committed = false;
 	try {
 		// open (and merge) the old checkpoint before the new one is started over it
-		resume = await CheckpointReader.open(config.dir, role, config.algorithm, previous?.run.startedAt);
-		journal = await CheckpointWriter.create(config.dir, role, config.algorithm, new Date(startedAt).toISOString(), { flushMs: options.checkpointFlushMs, lowMemory });
+		// (opening it merges and drops journals: a dry run leaves them as they are)
+		if (!options.dryRun) resume = await CheckpointReader.open(config.dir, role, config.algorithm, previous?.run.startedAt);
+		journal = await CheckpointWriter.create(out, role, config.algorithm, new Date(startedAt).toISOString(), { flushMs: options.checkpointFlushMs, lowMemory });
 		const rolling = await RollingRun.start(config, previous, sameAlgorithm, startedAt);
 		// a first run indexes every entry for its collisions as it goes (see CollisionWatch)
 		const collisions = new CollisionWatch(!previous && !lowMemory);
@@ -115,8 +118,8 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 		if (committed) await journal?.discard().catch(() => {});
 		else await journal?.close().catch(() => {});
 		await moves?.close();
-		await removeScratch(config.dir, role);
-		if (committed) await removeCheckpoints(config.dir, role);
+		await removeScratch(out, role);
+		if (committed) await removeCheckpoints(out, role);
 		if (!committed) await log.discard();
 	}
 	// committed: the events go to their logs (a failure here leaves them for the next run)
