@@ -186,6 +186,18 @@ moves('no DuplicateFile between two files new in the same run, nor for an empty 
 	removeDir(s.dir);
 });
 
+moves('a file newly left out by Exclude, still there, leaves quietly and pairs with no move: its copy elsewhere is new', async () => {
+	const s = await side({ 'app.log': 'log lines', 'keep.txt': 'keep' });
+	writeConfig(s.cfg, { a: [s.docs], extra: 'Exclude = ["*.log"]' });
+	writeTree(s.docs, { 'sub/app.txt': 'log lines' });
+	const r = await runSide(s.cfg);
+	// not "moved from docs/app.log" (it is still there), nor a copy of it (it is no longer monitored)
+	assert.equal(r.lines, ['NewFile docs/sub/app.txt']);
+	assert.is(r.result.noLongerMonitored, 1);
+	assert.is(r.result.counts.FileNotFound, 0);
+	removeDir(s.dir);
+});
+
 moves.run();
 
 // ---
