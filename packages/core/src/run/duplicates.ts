@@ -22,6 +22,8 @@ export class DuplicateWatch {
 	/** The run's new files by `hash:size`: what changed, not every file. */
 	private fresh = new Map<string, NewFile[]>();
 	private newKeys = new Set<string>();
+	/** Their digests alone: most entries seen are ruled out without a key made for them. */
+	private hashes = new Set<string>();
 
 	/** A file this run found new (not moved). */
 	noteNew(event: FileEvent): void {
@@ -31,6 +33,7 @@ export class DuplicateWatch {
 		list.push({ key: event.key, size: event.size, hash: event.hash, others: [], more: 0 });
 		this.fresh.set(id, list);
 		this.newKeys.add(event.key);
+		this.hashes.add(event.hash);
 	}
 
 	get any(): boolean {
@@ -39,6 +42,7 @@ export class DuplicateWatch {
 
 	/** An entry of the new database: the new files with its content (other than itself) note it. */
 	see(file: { key: string; size: number; hash: string }): void {
+		if (!this.hashes.has(file.hash)) return;
 		const list = this.fresh.get(`${file.hash}:${file.size}`);
 		if (!list || this.newKeys.has(file.key)) return;
 		for (const copy of list) {
