@@ -86,7 +86,7 @@ async function monitorIn(args: ParsedArgs, io: Io, recording: RunRecording, conf
 			alarming ||= comparisonAlarms(report.comparison);
 		}
 		if (printed > EVENT_LINES && !dry) io.out(`  … and ${printed - EVENT_LINES} more: see the ${eventLogsPattern(role)} files`);
-		io.out(summaryLine(result, dry !== undefined));
+		io.out(summaryLine(result, { dryRun: dry !== undefined, newOnly: how.newOnly }));
 		if (report) printVerdict(io, report, config.dir, dry !== undefined);
 		if (dry) io.out(DRY_RUN_NOTE);
 		else if (role === 'A') await followSchedule(config, io); // the task keeps to Schedule A when it changed
@@ -143,17 +143,18 @@ export function eventLine(event: FileEvent): string {
 	return `  ${event.type.padEnd(18)} ${event.key}${event.details ? `  (${event.details})` : ''}`;
 }
 
-export function summaryLine(r: RunResult, dryRun = false): string {
+export function summaryLine(r: RunResult, how: { dryRun?: boolean; newOnly?: boolean } = {}): string {
 	const took = humanDuration(r.finishedAt - r.startedAt);
 	if (r.aborted) return `${r.role}: stopped after ${count(r.hashedFiles, 'file')} read in ${took}; the database was left as it was, and the next run continues from what was read`;
 	const found = EVENT_TYPES.filter((t) => r.counts[t] > 0).map((t) => `${r.counts[t]} ${t}`);
 	const head = `${r.role}: ${count(r.files, 'file')}, ${humanBytes(r.bytes)}, ${humanBytes(r.hashedBytes)} read in ${took} (${r.algorithm})`;
-	const first = r.firstRun ? (dryRun ? ' — first run (dry run: no database created)' : ' — first run, database created') : '';
+	const first = r.firstRun ? (how.dryRun ? ' — first run (dry run: no database created)' : ' — first run, database created') : '';
+	const only = how.newOnly && !r.firstRun ? ' — new files only (--new-only): known files were not read' : '';
 	const algo = r.previousAlgorithm ? ` — re-hashed: the database used ${r.previousAlgorithm}` : '';
 	const what = found.length ? ` — ${found.join(', ')}` : r.firstRun ? '' : ' — no changes';
 	// still on disk, left out by the config now (SPEC §3): not removed, so not a FileNotFound
 	const left = r.noLongerMonitored ? ` — ${count(r.noLongerMonitored, 'file')} no longer monitored (left out by the config)` : '';
-	return head + first + algo + resumedPart(r) + what + left + coveragePart(r) + (r.alarming ? ' — LOOK AT THIS' : '');
+	return head + first + only + algo + resumedPart(r) + what + left + coveragePart(r) + (r.alarming ? ' — LOOK AT THIS' : '');
 }
 
 function resumedPart(r: RunResult): string {
