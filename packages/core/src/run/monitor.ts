@@ -25,7 +25,7 @@ import { CollisionWatch } from './collisions.ts';
 import { DuplicateWatch } from './duplicates.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
 import { merge } from './merge.ts';
-import { stillThere } from './leftout.ts';
+import { LeftOut } from './leftout.ts';
 import { MoveCandidates, removeScratch } from './moves.ts';
 import type { Progress, RunOptions, RunResult } from './options.ts';
 import { checkRoots, openScan, startThreads } from './start.ts';
@@ -137,7 +137,8 @@ async function commit(run: RunState): Promise<void> {
 		emit(run, event);
 		if (event.type === 'NewFile') duplicates.noteNew(event);
 	};
-	run.noLongerMonitored = (await run.moves?.settle(run.now, found, (key) => stillThere(run.roots, key))) ?? 0;
+	const leftOut = new LeftOut(run.roots);
+	run.noLongerMonitored = (await run.moves?.settle(run.now, found, (key) => leftOut.stillThere(key))) ?? 0;
 	await run.previous?.sealed;
 	await writer.finish({
 		startedAt: new Date(run.startedAt).toISOString(),
