@@ -2,10 +2,11 @@
 // files go, a side with no folders, and --json. Nothing is ever left in the config folder.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cli, filler, removeDir, snapshot, tempDir, writeConfig, writeFiles } from './util/legacy.ts';
+import { runCliAsync, startWebhook } from './util/servers.ts';
 
 const test = suite('run --dry-run: the lock, its temporary folder, no folders, --json');
 let dir = '';
@@ -73,6 +74,24 @@ test('--dry-run --json prints the record it would write, and writes none', () =>
 	const record = JSON.parse(r.stdout) as { role: string; counts: Record<string, number>; verdict?: { status: string } };
 	assert.equal([record.role, record.counts.NewFile, record.verdict?.status], ['A', 1, 'not-verified']);
 	assert.equal(snapshot(cfg), before);
+});
+
+test('Notify = always with a Webhook (a real local server): the dry run posts nothing, the real run after it does', async () => {
+	const server = await startWebhook();
+	try {
+		writeFileSync(join(cfg, 'equilybrium.config.ini'), readFileSync(join(cfg, 'equilybrium.config.ini'), 'utf8') + `\n[Notifications]\nNotify = always\nWebhook = ${server.url}\n`);
+		const env = { TMPDIR: tmp, EQUILYBRIUM_DESKTOP: 'none' };
+		const before = snapshot(cfg);
+		const r = await runCliAsync(['run', '--config', cfg, '--role', 'A', '--dry-run'], env);
+		assert.is(r.status, 1, r.stdout + r.stderr);
+		assert.is(server.received.length, 0, 'no notification from a dry run');
+		assert.equal(snapshot(cfg), before, 'no notify state either');
+		const real = await runCliAsync(['run', '--config', cfg, '--role', 'A'], env);
+		assert.is(real.status, 1, real.stdout + real.stderr);
+		assert.is(server.received.length, 1, 'the real run notifies: the server would have heard a dry run');
+	} finally {
+		await server.close();
+	}
 });
 
 test.run();
