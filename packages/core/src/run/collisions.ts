@@ -29,12 +29,17 @@ export class CollisionWatch {
 		else if (changed) this.changedDigests.mark(ordinal, hash);
 	}
 
+	/** Whether this run found the content of the entry at `ordinal` of the new database (new, moved, edited). */
+	changedAt(ordinal: number): boolean {
+		return this.dense ? (this.index.flag(ordinal) & CHANGED) !== 0 : this.changedDigests.has(ordinal);
+	}
+
 	/**
 	 * The collisions of what this run changed, in the database at `dbPath`, as events found at
 	 * `now()`. `also` is shown every entry if the search reads them all (true is returned then):
 	 * the duplicates' search (duplicates.ts) needs no pass of its own.
 	 */
-	async find(dbPath: string, algorithm: string, lowMemory: boolean, now: () => number, emit: (event: FileEvent) => void, also?: (file: Seen) => void): Promise<boolean> {
+	async find(dbPath: string, algorithm: string, lowMemory: boolean, now: () => number, emit: (event: FileEvent) => void, also?: (file: Seen, changed: boolean) => void): Promise<boolean> {
 		const { filter, passed } = await this.filter(dbPath, lowMemory, also);
 		if (!filter) return passed;
 		const { wanted, changed } = filter;
@@ -72,7 +77,7 @@ export class CollisionWatch {
 	 * changed. A dense index knows already; otherwise the finished database is read once for
 	 * the prefixes of what changed that are shared across sizes.
 	 */
-	private async filter(dbPath: string, lowMemory: boolean, also?: (file: Seen) => void): Promise<{ filter?: { wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean }; passed: boolean }> {
+	private async filter(dbPath: string, lowMemory: boolean, also?: (file: Seen, changed: boolean) => void): Promise<{ filter?: { wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean }; passed: boolean }> {
 		if (this.dense) {
 			const candidates = this.index.collisionCandidates(CHANGED);
 			if (candidates.size === 0) return { passed: false };
@@ -81,9 +86,10 @@ export class CollisionWatch {
 		const marked = this.changedDigests;
 		if (marked.count === 0) return { passed: false };
 		const shared = new SharedPrefixes(marked);
+		let ordinal = 0;
 		for await (const file of (await openDb(dbPath, { lowMemory }))!.files()) {
 			shared.see(file.hash, file.size);
-			also?.(file);
+			also?.(file, marked.has(ordinal++));
 		}
 		if (!shared.any) return { passed: true };
 		return { filter: { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) }, passed: true };

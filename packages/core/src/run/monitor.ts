@@ -135,7 +135,7 @@ async function commit(run: RunState): Promise<void> {
 	const duplicates = new DuplicateWatch();
 	const found = (event: FileEvent) => {
 		emit(run, event);
-		if (event.type === 'NewFile') duplicates.noteNew(event);
+		if (event.type === 'NewFile') duplicates.noteNew(event.hash!, event.size!);
 	};
 	const leftOut = new LeftOut(run.roots);
 	run.noLongerMonitored = (await run.moves?.settle(run.now, found, (key) => leftOut.stillThere(key))) ?? 0;
@@ -150,9 +150,13 @@ async function commit(run: RunState): Promise<void> {
 	});
 	// their memory goes before the collision index is sorted
 	await closing;
-	const seen = duplicates.any ? (file: { key: string; size: number; hash: string }) => duplicates.see(file) : undefined;
-	const passed = await run.collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event), seen);
-	await duplicates.find(passed ? undefined : writer.pending, run.lowMemory, run.now, (event) => emit(run, event));
+	const collisions = run.collisions;
+	const seen = duplicates.any ? (file: { key: string; size: number; hash: string }, changed: boolean) => duplicates.see(file, changed) : undefined;
+	const passed = await collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event), seen);
+	if (run.moves) {
+		const pass = passed ? undefined : { dbPath: writer.pending, lowMemory: run.lowMemory, changed: (ordinal: number) => collisions.changedAt(ordinal) };
+		await duplicates.find(run.moves.newFiles(), pass, run.now, (event) => emit(run, event));
+	}
 	// every event on the disk before the commit that makes them due (SPEC §13)
 	await run.log.prepare();
 	await writer.publish();

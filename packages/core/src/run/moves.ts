@@ -19,6 +19,9 @@ interface Candidate {
 }
 
 export class MoveCandidates {
+	/** The new keys of the moves paired (what settle found was no new file). */
+	private movedTo = new Set<string>();
+
 	private constructor(
 		private dir: string,
 		private role: Role,
@@ -76,6 +79,7 @@ export class MoveCandidates {
 				const name = basename(c.key);
 				const twin = Math.max(0, list.findIndex((g) => basename(g.key) === name));
 				const [from] = list.splice(twin, 1);
+				this.movedTo.add(c.key);
 				emit(movedEvent(c.key, from!.key, at, c.size, c.hash));
 			} else {
 				emit({ type: 'NewFile', key: c.key, at, size: c.size, hash: c.hash });
@@ -84,6 +88,12 @@ export class MoveCandidates {
 		const removed = [...gone.values()].flat().sort((a, b) => compareKeys(a.key, b.key));
 		for (const c of removed) emit({ type: 'FileNotFound', key: c.key, at, size: c.size, hash: c.hash });
 		return left;
+	}
+
+	/** After `settle`: the files found that were new (not moved), read back in key order. */
+	async *newFiles(): AsyncGenerator<Candidate> {
+		if (this.found.size === 0) return;
+		for await (const c of candidates(this.path('new'))) if (!this.movedTo.has(c.key)) yield c;
 	}
 
 	/** Closed, if they were not yet. */
