@@ -30,9 +30,15 @@ const COMMON = `  --config DIR    the config folder (default: the current folder
 const COMMANDS: Record<string, Command> = {
 	run: {
 		summary: 'hash the monitored folders, record what changed (A also compares with B and reports)',
-		usage: 'equilybrium run [--config DIR] [--role A|B] [--quiet] [--json] [--progress-file FILE]',
+		usage: 'equilybrium run [--config DIR] [--role A|B] [--dry-run] [--new-only] [--quiet] [--json] [--progress-file FILE]',
 		help: `${COMMON}
   --role A|B      play this role instead of matching this machine's ID
+  --dry-run       (or --simulate, the original Equilybrium's name) the whole run, every event
+                  and A's verdict printed, and nothing written in the config folder: no
+                  database, event log, report, run record or checkpoint; no notification.
+                  It holds the side's lock while it runs, as a run does, and removes it
+  --new-only      (or --differential-scan) read only the files the database does not hold
+                  yet; known files keep their entries as they are, for the next full run
   --quiet         no progress line and no event lines; the summary line, A's verdict and
                   what to do about files at risk are still printed
   --json          print the run record (SPEC §12, also written to
@@ -45,7 +51,7 @@ On a terminal a progress line shows the files and bytes read, against the last r
 when there was one (share, rate, time left). A's run ends with the report's verdict line and,
 when there is something to do, its "What to do" (the first files of each list; the report
 has more).`,
-		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'json', 'help'] },
+		flags: { values: ['config', 'role', 'progress-file'], booleans: ['quiet', 'json', 'help', 'dry-run', 'simulate', 'new-only', 'differential-scan'] },
 		run: runCommand,
 	},
 	id: {

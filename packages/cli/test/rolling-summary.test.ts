@@ -39,4 +39,11 @@ summary('full verification: no rolling part; a resumed run says so', () => {
 	assert.match(summaryLine({ ...base, resumedFiles: 1234 }), /continued a stopped run \(1,234 files taken from its checkpoint\)/);
 });
 
+summary('files left out by the config, --new-only and a dry run are told; a plain run says none of them', () => {
+	assert.match(summaryLine({ ...base, noLongerMonitored: 3 }), / — 3 files no longer monitored \(left out by the config\)/);
+	assert.match(summaryLine(base, { newOnly: true }), / — new files only \(--new-only\): known files were not read/);
+	assert.match(summaryLine({ ...base, firstRun: true }, { dryRun: true }), / — first run \(dry run: no database created\)/);
+	assert.not.match(summaryLine(base), /no longer monitored|new files only|dry run/);
+});
+
 summary.run();

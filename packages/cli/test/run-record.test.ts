@@ -34,7 +34,7 @@ outcomes('ok: exit 0, the counts of every event type, files and bytes, times', (
 		{
 			version: 1, role: 'B', toolVersion: 'x', startedAt: 'x', finishedAt: 'x', durationMs: 0, exitCode: 0, outcome: 'ok', folders: 1,
 			files: 2, bytes: 9, hashedFiles: 2, hashedBytes: 9, firstRun: true,
-			counts: { NewFile: 2, FileModified: 0, FileCorrupted: 0, FileMovedOrRenamed: 0, FileNotFound: 0, HashCollision: 0, FileUnreadable: 0, ChangedSinceImport: 0 },
+			counts: { NewFile: 2, FileModified: 0, FileCorrupted: 0, FileMovedOrRenamed: 0, FileNotFound: 0, HashCollision: 0, FileUnreadable: 0, DuplicateFile: 0, ChangedSinceImport: 0 },
 		},
 	);
 	assert.match(rec.startedAt, ISO);

@@ -43,7 +43,7 @@ export { AT_RISK, VERDICTS, compareJson, compareSides, type Comparison, type Ver
 // report/
 export { VERDICT_LABEL, renderReportSection, whatToDo, type ReportInput } from './report/report.ts';
 export { appendReportSection, emptyDigest, latestReportSection, readEventsSince, type EventDigest } from './report/reportfile.ts';
-export { noFoldersHeadline, reportNoFolders } from './report/nofolders.ts';
+export { noFoldersError, noFoldersHeadline, reportNoFolders } from './report/nofolders.ts';
 export { count, humanBytes, humanDuration, humanShare, humanTime, thousands } from './report/format.ts';
 export { buildRunRecord, readRunHistory, readRunRecord, writeFileAtomic, writeRunRecord, type Delivery, type ExitCode, type NotificationChannel, type RunOutcome, type RunRecord, type RunVerdict } from './report/runrecord.ts';
 

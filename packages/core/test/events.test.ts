@@ -169,10 +169,32 @@ moves('renaming one of several empty files is one move, nothing lost', async () 
 	removeDir(s.dir);
 });
 
-moves('a new file with the content of an existing one is NewFile, not a move', async () => {
+moves('a new file with the content of an existing one is NewFile and DuplicateFile naming it, not a move', async () => {
 	const s = await side({ 'a.txt': 'alpha' });
 	writeTree(s.docs, { 'copy.txt': 'alpha' });
-	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/copy.txt']);
+	const r = await runSide(s.cfg);
+	assert.equal(r.lines, ['DuplicateFile docs/copy.txt', 'NewFile docs/copy.txt']);
+	assert.is(r.events.find((e) => e.type === 'DuplicateFile')!.details, 'same content as docs/a.txt');
+	assert.not.ok(r.result.alarming, 'informational');
+	removeDir(s.dir);
+});
+
+moves('no DuplicateFile between two files new in the same run, nor for an empty file', async () => {
+	const s = await side({ 'a.txt': 'alpha', 'empty.txt': '' });
+	writeTree(s.docs, { 'x1.txt': 'twins', 'x2.txt': 'twins', 'empty2.txt': '' });
+	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/empty2.txt', 'NewFile docs/x1.txt', 'NewFile docs/x2.txt']);
+	removeDir(s.dir);
+});
+
+moves('a file newly left out by Exclude, still there, leaves quietly and pairs with no move: its copy elsewhere is new', async () => {
+	const s = await side({ 'app.log': 'log lines', 'keep.txt': 'keep' });
+	writeConfig(s.cfg, { a: [s.docs], extra: 'Exclude = ["*.log"]' });
+	writeTree(s.docs, { 'sub/app.txt': 'log lines' });
+	const r = await runSide(s.cfg);
+	// not "moved from docs/app.log" (it is still there), nor a copy of it (it is no longer monitored)
+	assert.equal(r.lines, ['NewFile docs/sub/app.txt']);
+	assert.is(r.result.noLongerMonitored, 1);
+	assert.is(r.result.counts.FileNotFound, 0);
 	removeDir(s.dir);
 });
 
@@ -200,7 +222,7 @@ collisions('same crc32, another size: HashCollision', async () => {
 collisions('same digest and same size is a duplicate, not a collision', async () => {
 	const s = await side({ 'a.txt': 'twin' }, 'crc32');
 	writeTree(s.docs, { 'b.txt': 'twin' });
-	assert.equal((await runSide(s.cfg)).lines, ['NewFile docs/b.txt']);
+	assert.equal((await runSide(s.cfg)).lines, ['DuplicateFile docs/b.txt', 'NewFile docs/b.txt']);
 	removeDir(s.dir);
 });
 

@@ -33,7 +33,7 @@ build('a finished run: times, counts of every event type, files and bytes', () =
 	assert.equal(r, {
 		version: 1, role: 'B', toolVersion: '1.2.3', startedAt: '2026-03-01T03:00:00.000Z', finishedAt: '2026-03-01T03:00:02.600Z', durationMs: 2600,
 		exitCode: 0, outcome: 'ok', folders: 2, files: 12, bytes: 3400, hashedFiles: 2, hashedBytes: 100, firstRun: false,
-		counts: { NewFile: 2, FileModified: 0, FileCorrupted: 0, FileMovedOrRenamed: 0, FileNotFound: 0, HashCollision: 0, FileUnreadable: 0, ChangedSinceImport: 0 },
+		counts: { NewFile: 2, FileModified: 0, FileCorrupted: 0, FileMovedOrRenamed: 0, FileNotFound: 0, HashCollision: 0, FileUnreadable: 0, DuplicateFile: 0, ChangedSinceImport: 0 },
 	});
 });
 

@@ -24,12 +24,16 @@ export function comparisonAlarms(c: Comparison): boolean {
 /** Files listed per list in the "What to do" a run prints on the terminal: the report has more. */
 export const TERMINAL_LIMIT = 5;
 
-/** After A's run: compare with B, append the report section; its "What to do" for the terminal. */
-export async function compareAndReport(config: Config, result: RunResult): Promise<{ comparison: Comparison; section: string; todo: string[] }> {
-	const comparison = await compareSides({ configDir: config.dir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT, lowMemory: lowMemory() });
+/**
+ * After A's run: compare with B, append the report section; its "What to do" for the terminal.
+ * A dry run (`dryRun`: the folder it wrote its database and logs in) appends nothing.
+ */
+export async function compareAndReport(config: Config, result: RunResult, dryRun?: { into: string }): Promise<{ comparison: Comparison; section: string; todo: string[] }> {
+	const aDir = dryRun?.into ?? config.dir;
+	const comparison = await compareSides({ configDir: config.dir, aDir, now: result.finishedAt, staleAfterDays: config.staleAfterDays, sampleLimit: REPORT_LIMIT, lowMemory: lowMemory() });
 	const previous = await latestReportSection(config.dir);
 	// every run since the last section: a run whose section could not be appended is reported now
-	const aEvents = await readEventsSince(config.dir, 'A', previous ? previous.at + 1 : 0, REPORT_LIMIT);
+	const aEvents = await readEventsSince(aDir, 'A', previous ? previous.at + 1 : 0, REPORT_LIMIT);
 	const unreported = aEvents.earliest !== undefined && aEvents.earliest < result.startedAt ? (previous?.at ?? aEvents.earliest) : undefined;
 	const input: ReportInput = {
 		at: result.finishedAt,
@@ -49,6 +53,6 @@ export async function compareAndReport(config: Config, result: RunResult): Promi
 		limit: REPORT_LIMIT,
 	};
 	const section = renderReportSection(input);
-	await appendReportSection(config.dir, section);
+	if (!dryRun) await appendReportSection(config.dir, section);
 	return { comparison, section, todo: whatToDo({ ...input, limit: TERMINAL_LIMIT }) };
 }

@@ -25,7 +25,7 @@ import {
 import { has, type ParsedArgs } from '../args.ts';
 import { exitCodeOf, UsageError } from '../errors.ts';
 import { deliver } from '../notify/index.ts';
-import { configDir, roleFlag } from './_shared.ts';
+import { configDir, isDryRun, roleFlag } from './_shared.ts';
 import type { Io } from '../io.ts';
 
 // What a run leaves for others to read and who it tells (SPEC §11, §12): the run record at the
@@ -121,6 +121,8 @@ export class RunRecording {
 				stopped: this.outer.signal?.aborted === true,
 				...(this.comparison ? { comparison: this.comparison, headline: this.headline ?? '' } : {}),
 			});
+			// a dry run leaves no record and tells no one (--json still prints what it would record)
+			if (isDryRun(this.args)) return record;
 			const deliveries = this.config ? await this.notify(this.config, record) : [];
 			if (deliveries.length > 0) record.notifications = deliveries;
 			await writeRunRecord(dir, record);

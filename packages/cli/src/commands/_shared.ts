@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { flag, type ParsedArgs } from '../args.ts';
+import { flag, has, type ParsedArgs } from '../args.ts';
 import type { Io } from '../io.ts';
 
 export function configDir(args: ParsedArgs, io: Io): string {
@@ -10,3 +10,6 @@ export function roleFlag(args: ParsedArgs): 'A' | 'B' | undefined {
 	const role = flag(args, 'role');
 	return role === 'A' || role === 'B' ? role : undefined;
 }
+
+/** `run --dry-run`, or `--simulate` as the original Equilybrium called it. */
+export const isDryRun = (args: ParsedArgs): boolean => has(args, 'dry-run') || has(args, 'simulate');

@@ -59,6 +59,8 @@ export interface Comparison {
 
 export interface CompareOptions {
 	configDir: string;
+	/** Where A's database is read from instead of the config folder (a dry run's own folder). */
+	aDir?: string;
 	now: number;
 	staleAfterDays: number;
 	/** Items kept per verdict for the report; the rest are counted and streamed on demand. */
@@ -69,8 +71,9 @@ export interface CompareOptions {
 
 export async function compareSides(options: CompareOptions): Promise<Comparison> {
 	const lowMemory = options.lowMemory ?? false;
-	const a = await openDb(join(options.configDir, dbFileName('A')), { lowMemory });
-	if (!a) throw new CoreError('E_IO', `${join(options.configDir, dbFileName('A'))}: A has no database yet; run "equilybrium run" on A first`);
+	const aPath = join(options.aDir ?? options.configDir, dbFileName('A'));
+	const a = await openDb(aPath, { lowMemory });
+	if (!a) throw new CoreError('E_IO', `${aPath}: A has no database yet; run "equilybrium run" on A first`);
 	const aRun = sideRun(a);
 	const counts = Object.fromEntries(VERDICTS.map((v) => [v, { files: 0, bytes: 0 }])) as Comparison['counts'];
 	const samples = Object.fromEntries(VERDICTS.map((v) => [v, []])) as unknown as Comparison['samples'];

@@ -7,6 +7,7 @@ export const EVENT_TYPES = [
 	'FileNotFound',
 	'HashCollision',
 	'FileUnreadable',
+	'DuplicateFile',
 	'ChangedSinceImport',
 ] as const;
 
@@ -42,6 +43,12 @@ export function modifiedEvent(key: string, was: { size: number; hash: string }, 
 export function corruptedEvent(key: string, was: { size: number; hash: string }, at: number, size: number, hash: string): FileEvent {
 	const details = `content changed but its modification time did not: was ${was.size} bytes ${was.hash}, now ${size} bytes ${hash}`;
 	return { type: 'FileCorrupted', key, details, at, size, hash, was };
+}
+
+/** A new file whose content (hash and size) other monitored files hold: informational. */
+export function duplicateEvent(key: string, others: readonly string[], more: number, at: number, size: number, hash: string): FileEvent {
+	const rest = more > 0 ? ` and ${more} more` : '';
+	return { type: 'DuplicateFile', key, details: `${DUPLICATE_OF}${others.join(', ')}${rest}`, at, size, hash };
 }
 
 /**
@@ -94,6 +101,7 @@ export function parseEventLine(line: string): FileEvent | undefined {
 // --- internal ---
 
 const MOVED_FROM = 'from ';
+const DUPLICATE_OF = 'same content as ';
 
 // a name's bytes that are not UTF-8 are escaped in a key (see scan/folder.ts): as \xHH in a log
 const NEEDS_ESCAPE = /[\\\t\n\r\udc80-\udcff]/u;

@@ -128,6 +128,7 @@ const EVENT_WORDS: Record<EventType, string> = {
 	FileNotFound: 'removed',
 	HashCollision: 'hash collisions',
 	FileUnreadable: 'unreadable',
+	DuplicateFile: 'duplicates',
 	ChangedSinceImport: 'changed since the import',
 };
 

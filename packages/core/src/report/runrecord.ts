@@ -57,6 +57,8 @@ export interface RunRecord {
 	hashedBytes: number;
 	firstRun: boolean;
 	counts: EventCounts;
+	/** Files still there that `Exclude` or a filter now leaves out: dropped from M, not FileNotFound (absent: none). */
+	noLongerMonitored?: number;
 	coverage?: { days: number; share: number; oldestVerifiedAt?: string };
 	/** A only, when the comparison ran. */
 	verdict?: RunVerdict;
@@ -107,6 +109,7 @@ export function buildRunRecord(input: RecordInput): RunRecord {
 		counts: Object.fromEntries(EVENT_TYPES.map((t) => [t, r?.counts[t] ?? 0])) as EventCounts,
 	};
 	if (input.error) record.error = input.error;
+	if (r?.noLongerMonitored) record.noLongerMonitored = r.noLongerMonitored;
 	if (r?.coverage) {
 		const c = r.coverage;
 		record.coverage = { days: c.days, share: c.share, ...(c.oldestVerifiedAt !== undefined ? { oldestVerifiedAt: iso(c.oldestVerifiedAt) } : {}) };

@@ -8,6 +8,8 @@ import { ChangedDigests, HashIndex, SharedPrefixes } from './hashindex.ts';
 
 const CHANGED = 1;
 
+type Seen = { key: string; size: number; hash: string };
+
 export class CollisionWatch {
 	private index = new HashIndex();
 	private changedDigests = new ChangedDigests();
@@ -27,10 +29,19 @@ export class CollisionWatch {
 		else if (changed) this.changedDigests.mark(ordinal, hash);
 	}
 
-	/** The collisions of what this run changed, in the database at `dbPath`, as events found at `now()`. */
-	async find(dbPath: string, algorithm: string, lowMemory: boolean, now: () => number, emit: (event: FileEvent) => void): Promise<void> {
-		const filter = await this.filter(dbPath, lowMemory);
-		if (!filter) return;
+	/** Whether this run found the content of the entry at `ordinal` of the new database (new, moved, edited). */
+	changedAt(ordinal: number): boolean {
+		return this.dense ? (this.index.flag(ordinal) & CHANGED) !== 0 : this.changedDigests.has(ordinal);
+	}
+
+	/**
+	 * The collisions of what this run changed, in the database at `dbPath`, as events found at
+	 * `now()`. `also` is shown every entry if the search reads them all (true is returned then):
+	 * the duplicates' search (duplicates.ts) needs no pass of its own.
+	 */
+	async find(dbPath: string, algorithm: string, lowMemory: boolean, now: () => number, emit: (event: FileEvent) => void, also?: (file: Seen, changed: boolean) => void): Promise<boolean> {
+		const { filter, passed } = await this.filter(dbPath, lowMemory, also);
+		if (!filter) return passed;
 		const { wanted, changed } = filter;
 		const db = await openDb(dbPath, { lowMemory });
 		const groups = new Map<string, { key: string; size: number; changed: boolean }[]>();
@@ -58,6 +69,7 @@ export class CollisionWatch {
 				});
 			}
 		}
+		return passed;
 	}
 
 	/**
@@ -65,17 +77,21 @@ export class CollisionWatch {
 	 * changed. A dense index knows already; otherwise the finished database is read once for
 	 * the prefixes of what changed that are shared across sizes.
 	 */
-	private async filter(dbPath: string, lowMemory: boolean): Promise<{ wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean } | undefined> {
+	private async filter(dbPath: string, lowMemory: boolean, also?: (file: Seen, changed: boolean) => void): Promise<{ filter?: { wanted: (ordinal: number, hash: string) => boolean; changed: (ordinal: number) => boolean }; passed: boolean }> {
 		if (this.dense) {
 			const candidates = this.index.collisionCandidates(CHANGED);
-			if (candidates.size === 0) return undefined;
-			return { wanted: (o) => candidates.has(o), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 };
+			if (candidates.size === 0) return { passed: false };
+			return { filter: { wanted: (o) => candidates.has(o), changed: (o) => (this.index.flag(o) & CHANGED) !== 0 }, passed: false };
 		}
 		const marked = this.changedDigests;
-		if (marked.count === 0) return undefined;
+		if (marked.count === 0) return { passed: false };
 		const shared = new SharedPrefixes(marked);
-		for await (const file of (await openDb(dbPath, { lowMemory }))!.files()) shared.see(file.hash, file.size);
-		if (!shared.any) return undefined;
-		return { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) };
+		let ordinal = 0;
+		for await (const file of (await openDb(dbPath, { lowMemory }))!.files()) {
+			shared.see(file.hash, file.size);
+			also?.(file, marked.has(ordinal++));
+		}
+		if (!shared.any) return { passed: true };
+		return { filter: { wanted: (_, hash) => shared.suspect(hash), changed: (o) => marked.has(o) }, passed: true };
 	}
 }

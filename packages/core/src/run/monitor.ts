@@ -17,13 +17,15 @@ import { rootsOf, type Root } from '../config/config.ts';
 import { dbFileName } from '../config/folder.ts';
 import { DbWriter, openDb, sealAfter } from '../db/index.ts';
 import { EventLogWriter } from '../events/eventlog.ts';
-import { ALARMING, emptyCounts } from '../events/events.ts';
+import { ALARMING, emptyCounts, type FileEvent } from '../events/events.ts';
 import type { FolderRun } from '../scan/scan.ts';
 import { enterCommonFolder } from '../scan/workdir.ts';
 import { CheckpointReader, CheckpointWriter, removeCheckpoints } from './checkpoint.ts';
 import { CollisionWatch } from './collisions.ts';
+import { DuplicateWatch } from './duplicates.ts';
 import { acquireLock, type LockOwner } from './lock.ts';
 import { merge } from './merge.ts';
+import { LeftOut } from './leftout.ts';
 import { MoveCandidates, removeScratch } from './moves.ts';
 import type { Progress, RunOptions, RunResult } from './options.ts';
 import { checkRoots, openScan, startThreads } from './start.ts';
@@ -70,16 +72,18 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 	const { config, role } = options;
 	const lowMemory = options.host.lowMemory;
 	const dbPath = join(config.dir, dbFileName(role));
+	// where the run writes: the config folder, or a dry run's own folder (RunOptions.dryRun)
+	const out = options.dryRun?.into ?? config.dir;
 	// the seal is checked once the run is set up, beside the merge; nothing is committed before it is
 	let setUp!: () => void;
 	const previous = await openDb(dbPath, { sealer: sealAfter(new Promise<void>((resolve) => (setUp = resolve))), lowMemory });
 	const progress: Progress = { files: 0, bytes: 0, hashedFiles: 0, hashedBytes: 0 };
 	if (previous) Object.assign(progress, { totalFiles: previous.run.count, totalBytes: previous.run.bytes });
-	await EventLogWriter.recover(config.dir, role, previous?.run.startedAt);
-	const log = await EventLogWriter.open(config.dir, role, new Date(startedAt).toISOString(), lowMemory);
+	if (!options.dryRun) await EventLogWriter.recover(config.dir, role, previous?.run.startedAt);
+	const log = await EventLogWriter.open(out, role, new Date(startedAt).toISOString(), lowMemory);
 	const sameAlgorithm = !previous || previous.header.algorithm === config.algorithm;
-	const writer = await DbWriter.create(dbPath, { role, algorithm: config.algorithm }, sameAlgorithm ? previous : undefined, lowMemory);
-	const moves = previous ? await MoveCandidates.create(config.dir, role, lowMemory) : undefined;
+	const writer = await DbWriter.create(join(out, dbFileName(role)), { role, algorithm: config.algorithm }, sameAlgorithm ? previous : undefined, lowMemory);
+	const moves = previous ? await MoveCandidates.create(out, role, lowMemory) : undefined;
 	let resume: CheckpointReader | undefined;
 	let journal: CheckpointWriter | undefined;
 	let run: RunState | undefined;
@@ -87,12 +91,13 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 	let committed = false;
 	try {
 		// open (and merge) the old checkpoint before the new one is started over it
-		resume = await CheckpointReader.open(config.dir, role, config.algorithm, previous?.run.startedAt);
-		journal = await CheckpointWriter.create(config.dir, role, config.algorithm, new Date(startedAt).toISOString(), { flushMs: options.checkpointFlushMs, lowMemory });
+		// (opening it merges and drops journals: a dry run leaves them as they are)
+		if (!options.dryRun) resume = await CheckpointReader.open(config.dir, role, config.algorithm, previous?.run.startedAt);
+		journal = await CheckpointWriter.create(out, role, config.algorithm, new Date(startedAt).toISOString(), { flushMs: options.checkpointFlushMs, lowMemory });
 		const rolling = await RollingRun.start(config, previous, sameAlgorithm, startedAt);
 		// a first run indexes every entry for its collisions as it goes (see CollisionWatch)
 		const collisions = new CollisionWatch(!previous && !lowMemory);
-		run = { options, config, roots, now, startedAt, lowMemory, previous, sameAlgorithm, writer, log, journal, resume, moves, collisions, rolling, threads, counts: emptyCounts(), progress, position: 0, skipped: 0 };
+		run = { options, config, roots, now, startedAt, lowMemory, previous, sameAlgorithm, writer, log, journal, resume, moves, collisions, rolling, threads, counts: emptyCounts(), progress, position: 0, skipped: 0, noLongerMonitored: 0 };
 		setUp();
 		aborted = await merge(run, scan);
 		if (aborted) await writer.discard();
@@ -113,8 +118,8 @@ async function setUpAndMerge(options: RunOptions, roots: Root[], now: () => numb
 		if (committed) await journal?.discard().catch(() => {});
 		else await journal?.close().catch(() => {});
 		await moves?.close();
-		await removeScratch(config.dir, role);
-		if (committed) await removeCheckpoints(config.dir, role);
+		await removeScratch(out, role);
+		if (committed) await removeCheckpoints(out, role);
 		if (!committed) await log.discard();
 	}
 	// committed: the events go to their logs (a failure here leaves them for the next run)
@@ -127,7 +132,13 @@ async function commit(run: RunState): Promise<void> {
 	const { writer, rolling } = run;
 	// nothing is left to hash or list: the threads end while the run commits
 	const closing = run.threads.pool?.close();
-	await run.moves?.settle(run.now, (event) => emit(run, event));
+	const duplicates = new DuplicateWatch();
+	const found = (event: FileEvent) => {
+		emit(run, event);
+		if (event.type === 'NewFile') duplicates.noteNew(event.hash!, event.size!);
+	};
+	const leftOut = new LeftOut(run.roots);
+	run.noLongerMonitored = (await run.moves?.settle(run.now, found, (key) => leftOut.stillThere(key))) ?? 0;
 	await run.previous?.sealed;
 	await writer.finish({
 		startedAt: new Date(run.startedAt).toISOString(),
@@ -139,7 +150,13 @@ async function commit(run: RunState): Promise<void> {
 	});
 	// their memory goes before the collision index is sorted
 	await closing;
-	await run.collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event));
+	const collisions = run.collisions;
+	const seen = duplicates.any ? (file: { key: string; size: number; hash: string }, changed: boolean) => duplicates.see(file, changed) : undefined;
+	const passed = await collisions.find(writer.pending, run.config.algorithm, run.lowMemory, run.now, (event) => emit(run, event), seen);
+	if (run.moves) {
+		const pass = passed ? undefined : { dbPath: writer.pending, lowMemory: run.lowMemory, changed: (ordinal: number) => collisions.changedAt(ordinal) };
+		await duplicates.find(run.moves.newFiles(), pass, run.now, (event) => emit(run, event));
+	}
 	// every event on the disk before the commit that makes them due (SPEC §13)
 	await run.log.prepare();
 	await writer.publish();
@@ -163,6 +180,7 @@ function resultOf(run: RunState, aborted: boolean, tookOverFrom: LockOwner | und
 		alarming: [...ALARMING].some((type) => counts[type] > 0),
 		aborted,
 	};
+	if (run.noLongerMonitored > 0) result.noLongerMonitored = run.noLongerMonitored;
 	if (!run.sameAlgorithm) result.previousAlgorithm = previous!.header.algorithm;
 	if (tookOverFrom) result.tookOverLockFrom = tookOverFrom;
 	if (rolling) result.rolling = rolling.summary;

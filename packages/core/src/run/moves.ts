@@ -19,6 +19,9 @@ interface Candidate {
 }
 
 export class MoveCandidates {
+	/** The new keys of the moves paired (what settle found was no new file). */
+	private movedTo = new Set<string>();
+
 	private constructor(
 		private dir: string,
 		private role: Role,
@@ -49,13 +52,22 @@ export class MoveCandidates {
 		await this.lost.writeFull();
 	}
 
-	/** Every file settled: the moves, the new files and the removals, as events (found at `now()`). */
-	async settle(now: () => number, emit: (event: FileEvent) => void): Promise<void> {
+	/**
+	 * Every file settled: the moves, the new files and the removals, as events (found at
+	 * `now()`). A lost entry whose file `leftOut` says is still there is no removal and pairs
+	 * with no move: it is counted, and the count returned (see leftout.ts).
+	 */
+	async settle(now: () => number, emit: (event: FileEvent) => void, leftOut?: (key: string) => boolean): Promise<number> {
 		await this.found.close();
 		await this.lost.close();
 		const gone = new Map<string, Candidate[]>();
+		let left = 0;
 		// an empty scratch file is not read back (most runs add and lose nothing)
 		if (this.lost.size > 0) for await (const c of candidates(this.path('gone'))) {
+			if (leftOut?.(c.key)) {
+				left++;
+				continue;
+			}
 			const id = `${c.hash}:${c.size}`;
 			gone.set(id, [...(gone.get(id) ?? []), c]);
 		}
@@ -67,6 +79,7 @@ export class MoveCandidates {
 				const name = basename(c.key);
 				const twin = Math.max(0, list.findIndex((g) => basename(g.key) === name));
 				const [from] = list.splice(twin, 1);
+				this.movedTo.add(c.key);
 				emit(movedEvent(c.key, from!.key, at, c.size, c.hash));
 			} else {
 				emit({ type: 'NewFile', key: c.key, at, size: c.size, hash: c.hash });
@@ -74,6 +87,13 @@ export class MoveCandidates {
 		}
 		const removed = [...gone.values()].flat().sort((a, b) => compareKeys(a.key, b.key));
 		for (const c of removed) emit({ type: 'FileNotFound', key: c.key, at, size: c.size, hash: c.hash });
+		return left;
+	}
+
+	/** After `settle`: the files found that were new (not moved), read back in key order. */
+	async *newFiles(): AsyncGenerator<Candidate> {
+		if (this.found.size === 0) return;
+		for await (const c of candidates(this.path('new'))) if (!this.movedTo.has(c.key)) yield c;
 	}
 
 	/** Closed, if they were not yet. */

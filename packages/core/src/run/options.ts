@@ -23,6 +23,21 @@ export interface RunOptions {
 	checkpointFlushMs?: number;
 	/** The machine and the process the run runs in, as the shell found them. */
 	host: RunHost;
+	/**
+	 * `run --new-only`: only files the database does not hold are read; a known file keeps its
+	 * entry as it is (its mtime too, so the next full run reads it if it changed). A database of
+	 * another algorithm is still read again whole: its digests cannot be kept.
+	 */
+	newOnly?: boolean;
+	/**
+	 * `run --dry-run`: the whole run, but whatever it would write in the config folder (the new
+	 * database, the events journal and logs, checkpoints, scratch files) goes to `into`, a folder
+	 * of the shell's outside it, which the shell reads and removes. The config folder is only
+	 * read; the lock is taken there as for any run (no run replaces the database while it is
+	 * read) and removed at the end. A stopped run's checkpoint is not used, nor a journal left
+	 * behind delivered.
+	 */
+	dryRun?: { into: string };
 }
 
 export interface Progress {
@@ -47,6 +62,8 @@ export interface RunResult {
 	resumedFiles: number;
 	/** Files found unchanged a block at a time (listing digests), not compared one by one. */
 	skippedFiles: number;
+	/** Entries of the database whose files are still there but now left out by `Exclude` or a filter: dropped quietly (SPEC §3). */
+	noLongerMonitored?: number;
 	/** Set when the database was made with another algorithm and every file was re-hashed. */
 	previousAlgorithm?: string;
 	firstRun: boolean;

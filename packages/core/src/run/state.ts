@@ -43,6 +43,8 @@ export interface RunState {
 	position: number;
 	/** Files whose listing matched the database's, block by block, not compared one by one. */
 	skipped: number;
+	/** Entries dropped because their files, still there, are now left out (leftout.ts). */
+	noLongerMonitored: number;
 }
 
 /** Where files are hashed. */

@@ -131,7 +131,10 @@ export function startHashing(run: RunState, unit: Unit): void {
 
 /** Why a file the database knows is read again, if it is: changed, Verify = full, or due for rolling verification. */
 function mustHash(run: RunState, file: ScannedFile, old: OldEntry): 'changed' | 'full' | 'rolling' | undefined {
-	if (!run.sameAlgorithm || file.size !== old.size || file.mtimeMs !== old.mtimeMs) return 'changed';
+	if (!run.sameAlgorithm) return 'changed';
+	// --new-only: what the database holds is kept as it is, for the next full run to read
+	if (run.options.newOnly) return undefined;
+	if (file.size !== old.size || file.mtimeMs !== old.mtimeMs) return 'changed';
 	const { verify, maxRunTimeMs } = run.config;
 	if (verify.mode === 'full') return 'full';
 	if (!old.due) return undefined;
