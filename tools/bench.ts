@@ -1,7 +1,7 @@
 // `pnpm bench`: Equilybrium beside the Debian peers on the same files in the same run,
 // printed as a table with ratios (issue 6). Not a test: numbers depend on the machine.
 //
-//   pnpm bench                 large + small + rolling + adler32 rows (about two minutes)
+//   pnpm bench                 large + small + rolling + adler32 rows (about three minutes)
 //   pnpm bench --million       also the 1,000,000-file memory rows (~12 min, ~4 GB of inodes)
 //   pnpm bench --runs 15       repetitions per timing (best of; default 9)
 //   BENCH_DIR=/path pnpm bench where the trees go (default: the system temp folder)

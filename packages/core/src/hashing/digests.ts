@@ -1,6 +1,6 @@
 // The engines a digest is computed by, by the names OpenSSL and zlib give them, and the
-// WebAssembly ones (wasm.ts): what a hashing thread computes with, and this thread too
-// (algorithms.ts). One table for both.
+// WebAssembly ones (adler32.ts, wasm.ts): what a hashing thread computes with, and this
+// thread too (algorithms.ts). One table for both.
 
 import type { AlgorithmName } from './names.ts';
 import { adler32Space, simdAdler32 } from './adler32.ts';
