@@ -3,7 +3,7 @@
 // (a compile of a few milliseconds) before the first file is hashed with them: the hashing
 // threads and the main thread alike.
 
-import { createAdler32, createBLAKE3, createXXHash128, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 
 /**
  * xxh128 and blake3 as `xxhsum -H2` and `b3sum` print them; adler32 where WebAssembly has no
@@ -19,7 +19,10 @@ export const isWasmEngine = (engine: string): engine is WasmEngine => (WASM_ENGI
 export function loadWasm(engine: WasmEngine): Promise<void> {
 	let ready = loading.get(engine);
 	if (!ready) {
-		ready = CREATE[engine]().then((hasher) => void loaded.set(engine, hasher));
+		// imported when first needed: a thread that lists, or hashes with another engine, never evaluates it
+		ready = import('./wasm-load.ts')
+			.then((wasm) => ({ adler32: wasm.createAdler32, xxh128: wasm.createXXHash128, blake3: wasm.createBLAKE3 })[engine]())
+			.then((hasher) => void loaded.set(engine, hasher));
 		loading.set(engine, ready);
 	}
 	return ready;
@@ -30,6 +33,5 @@ export const wasmHasher = (engine: WasmEngine): IHasher | undefined => loaded.ge
 
 // --- internal ---
 
-const CREATE: Record<WasmEngine, () => Promise<IHasher>> = { adler32: createAdler32, xxh128: createXXHash128, blake3: createBLAKE3 };
 const loading = new Map<WasmEngine, Promise<void>>();
 const loaded = new Map<WasmEngine, IHasher>();
