@@ -1,7 +1,7 @@
 // A hashing thread's program: it hashes the files of each request (wire.ts), and lists
 // folders and lstats their files for a run that lists ahead of its merge. Started from its
-// text (program.ts): it may require Node's built-in modules, and holds the rest (hash-wasm's
-// WebAssembly) in its text.
+// text (program.ts): it may require Node's built-in modules, and holds the rest (the
+// WebAssembly of adler32.ts and hash-wasm) in its text.
 //
 // In a thread, synchronous reads are right: it has nothing else to do, and a synchronous call
 // costs a fraction of a promise round trip, which dominates with small files.
