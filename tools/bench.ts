@@ -1,7 +1,7 @@
 // `pnpm bench`: Equilybrium beside the Debian peers on the same files in the same run,
 // printed as a table with ratios (issue 6). Not a test: numbers depend on the machine.
 //
-//   pnpm bench                 large + small + rolling rows (about a minute)
+//   pnpm bench                 large + small + rolling + adler32 rows (about three minutes)
 //   pnpm bench --million       also the 1,000,000-file memory rows (~12 min, ~4 GB of inodes)
 //   pnpm bench --runs 15       repetitions per timing (best of; default 9)
 //   BENCH_DIR=/path pnpm bench where the trees go (default: the system temp folder)
@@ -39,16 +39,18 @@ delete process.env.NODE_EXTRA_CA_CERTS;
 const withCerts = extraCerts ? { ...process.env, NODE_EXTRA_CA_CERTS: extraCerts } : undefined;
 
 async function main(): Promise<void> {
-	for (const tool of ['rhash', 'b3sum', 'sha256sum', 'find', '/usr/bin/time']) {
-		if (timeCommand(`command -v ${tool}`).status !== 0) throw new Error(`${tool} is not installed (apt-get install rhash b3sum coreutils findutils time)`);
+	for (const tool of ['rhash', 'b3sum', 'sha256sum', 'find', '/usr/bin/time', 'python3']) {
+		if (timeCommand(`command -v ${tool}`).status !== 0) throw new Error(`${tool} is not installed (apt-get install rhash b3sum coreutils findutils time python3)`);
 	}
 	await buildAll(['cli']);
 	mkdirSync(work, { recursive: true });
 	const rows: Row[] = [];
 	const large = tree('large', { kind: 'large', count: 41, bytes: 25 << 20 });
 	const small = tree('small', { kind: 'small', count: 50_000 });
+	const legacy = tree('legacy', { kind: 'legacy', count: 20_000 });
 	warm(large);
 	warm(small);
+	warm(legacy);
 
 	// 1 GiB of 25 MiB files, sha256
 	// "parallel" is the target's setting: the files are in the page cache. "auto" is what a
@@ -86,6 +88,12 @@ async function main(): Promise<void> {
 		const again = alternating(runs, () => timeCommand(run(smallCfg), { env: withCerts }), findSmall);
 		rows.push(certsRow('50,000 files, second run', again.ours.seconds, "find -type f -printf '%s %T@'", again.peer.seconds));
 	}
+
+	// the original Equilybrium's default algorithm, on the case measured against it (issue 19):
+	// its first run is a Python loop of zlib.adler32 over each file's blocks (tools/bench-adler32.py)
+	const legacyCfg = config('legacy', legacy, 'Verify = full', 'adler32');
+	const adler = alternating(runs, () => timeCommand(run(legacyCfg), { before: () => fresh(legacyCfg) }), () => timeCommand(`python3 ${quote(join(root, 'tools/bench-adler32.py'))} ${quote(legacy)}`));
+	rows.push(compareRow('20,000 files 1 – 64 KiB + 20 × 20 MiB, adler32, first run', adler.ours.seconds, 'Python zlib.adler32 loop', adler.peer.seconds, 1.0));
 
 	if (args.includes('--million')) rows.push(...million());
 
@@ -147,11 +155,11 @@ function warm(dir: string): void {
 	timeCommand(`find ${quote(dir)} -type f -exec cat {} + > /dev/null`);
 }
 
-function config(name: string, dir: string, extra: string): string {
+function config(name: string, dir: string, extra: string, algorithm = 'sha256'): string {
 	const cfg = join(work, `cfg-${name}`);
 	mkdirSync(cfg, { recursive: true });
 	// role B: a monitoring run alone (A also compares with B and appends the report)
-	writeFileSync(join(cfg, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nB = bench-b\nHash algorithm = sha256\n${extra}\n[Monitored Directories]\nB = ${JSON.stringify({ data: dir })}\n`);
+	writeFileSync(join(cfg, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nB = bench-b\nHash algorithm = ${algorithm}\n${extra}\n[Monitored Directories]\nB = ${JSON.stringify({ data: dir })}\n`);
 	return cfg;
 }
 

@@ -3,17 +3,19 @@
 //   tsx tools/make-tree.ts DIR large  [count=41] [bytes=25MiB]
 //   tsx tools/make-tree.ts DIR small  [count=50000]        sizes 100 B – 8 KiB
 //   tsx tools/make-tree.ts DIR million [count=1000000]     sizes 0 – 256 B
+//   tsx tools/make-tree.ts DIR legacy [count=20000]        sizes 1 – 64 KiB, and 20 files of 20 MiB
+//                                                          (the original Equilybrium's adler32 case)
 import { createCipheriv } from 'node:crypto';
 import { mkdirSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type TreeKind = 'large' | 'small' | 'million';
+export type TreeKind = 'large' | 'small' | 'million' | 'legacy';
 
 export interface TreeSpec {
 	kind: TreeKind;
 	count: number;
-	/** For `large`: bytes per file. */
+	/** For `large`: bytes per file; for `legacy`: bytes of each of its 20 large files. */
 	bytes?: number;
 }
 
@@ -33,16 +35,31 @@ export function makeTree(dir: string, spec: TreeSpec): { files: number; bytes: n
 		utimesSync(path, MTIME, MTIME);
 		total += size;
 	}
-	return { files: spec.count, bytes: total };
+	if (spec.kind !== 'legacy') return { files: spec.count, bytes: total };
+	// and the few large files a photo or video collection also holds, in a folder of their own
+	const folder = join(dir, 'large');
+	mkdirSync(folder, { recursive: true });
+	const bytes = spec.bytes ?? 20 << 20;
+	for (let i = 0; i < LEGACY_LARGE; i++) {
+		const path = join(folder, `l${String(i).padStart(2, '0')}.bin`);
+		writeFileSync(path, stream(bytes));
+		utimesSync(path, MTIME, MTIME);
+		total += bytes;
+	}
+	return { files: spec.count + LEGACY_LARGE, bytes: total };
 }
 
 // --- internal ---
+
+/** The `legacy` tree's files of 20 MiB, beside its small ones. */
+const LEGACY_LARGE = 20;
 
 function sizeOf(spec: TreeSpec, i: number): number {
 	// a multiplicative hash spreads sizes evenly without a PRNG state
 	const spread = (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32;
 	if (spec.kind === 'large') return spec.bytes ?? 25 << 20;
 	if (spec.kind === 'small') return 100 + Math.floor(spread * (8192 - 100));
+	if (spec.kind === 'legacy') return 1024 + Math.floor(spread * (65536 - 1024 + 1));
 	return Math.floor(spread * 257);
 }
 
@@ -55,11 +72,11 @@ function keystream(seed: string): (n: number) => Buffer {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	const [dir, kind, count, bytes] = process.argv.slice(2);
-	if (!dir || (kind !== 'large' && kind !== 'small' && kind !== 'million')) {
-		console.error('usage: tsx tools/make-tree.ts DIR large|small|million [count] [bytes]');
+	if (!dir || (kind !== 'large' && kind !== 'small' && kind !== 'million' && kind !== 'legacy')) {
+		console.error('usage: tsx tools/make-tree.ts DIR large|small|million|legacy [count] [bytes]');
 		process.exit(2);
 	}
-	const defaults = { large: 41, small: 50_000, million: 1_000_000 };
+	const defaults = { large: 41, small: 50_000, million: 1_000_000, legacy: 20_000 };
 	const made = makeTree(dir, { kind, count: count ? Number(count) : defaults[kind], bytes: bytes ? Number(bytes) : undefined });
 	console.log(`${made.files} files, ${made.bytes} bytes in ${dir}`);
 }

@@ -1,7 +1,7 @@
 // equilybrium.exe under Wine: it starts with Node's default heap; it writes the same
 // database as the Linux bundle for the same tree (byte for byte in the canonical files part),
-// its exit codes follow SPEC §10, Windows paths and locked files are handled, and the
-// windowless twin runs.
+// its exit codes follow SPEC §10, Windows paths and locked files are handled, the
+// windowless twin runs, and every algorithm gives the digests it gives on Linux.
 // Builds dist/ first if it is missing or stale (pnpm build:win, ~1.5 min).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -237,6 +237,29 @@ setup('the windowless twin runs the same job (from a config folder with a non-AS
 	assert.is(filesPart(db(dir)), expected);
 	assert.ok(statSync(join(dir, 'equilybrium.A.DB.json')).size > 0);
 	assert.ok(readdirSync(dir).includes('equilybrium.A.Event.NewFile.log'));
+});
+
+setup('adler32, crc32, xxh128 and blake3 give the Linux bundle\'s digests in the exe too, now hashed on its threads (issue 19)', () => {
+	// its own files: several blocks, adler32's largest sums (0xff), and a folder of small ones
+	const files = join(work, 'algorithms');
+	mkdirSync(join(files, 'small'), { recursive: true });
+	writeFileSync(join(files, 'blocks.bin'), Buffer.from(Array.from({ length: (3 << 16) + 5555 }, (_, i) => (i * 31 + 7) % 251)));
+	writeFileSync(join(files, 'ff.bin'), Buffer.alloc(70_001, 0xff));
+	for (let i = 0; i < 30; i++) writeFileSync(join(files, 'small', `f${i}.txt`), 'x'.repeat(i * 97));
+	for (const algorithm of ['adler32', 'crc32', 'xxh128', 'blake3']) {
+		const parts = ['linux', 'exe'].map((side) => {
+			const dir = join(work, `${algorithm}-${side}`);
+			mkdirSync(dir, { recursive: true });
+			const folder = side === 'exe' ? winPath(files) : files;
+			writeFileSync(join(dir, 'equilybrium.config.ini'), `[Settings]\nID method = hostname\nB = b\nHash algorithm = ${algorithm}\nBlock size = 2 ** 16\n[Monitored Directories]\nB = ${JSON.stringify({ data: folder })}\n`);
+			if (side === 'linux') return filesPart(runB(dir));
+			const r = exe(['run', '--role', 'B', '--quiet', '--config', winPath(dir)]);
+			assert.is(r.code, 0, `${algorithm}: ${r.stdout}${r.stderr}`);
+			return filesPart(readFileSync(join(dir, 'equilybrium.B.DB.json'), 'utf8'));
+		});
+		assert.is(parts[1], parts[0], algorithm);
+		assert.ok(parts[0]!.includes('"data/ff.bin",70001,'), algorithm);
+	}
 });
 
 setup.run();

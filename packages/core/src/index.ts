@@ -19,7 +19,7 @@ export { scanRoots, type ScanItem } from './scan/scan.ts';
 // hashing/
 export { ALGORITHMS, ALL_ALGORITHMS, FAST_ALGORITHMS, isAlgorithm, type AlgorithmName } from './hashing/names.ts';
 export { createDigest, digestOf, prepareAlgorithm } from './hashing/algorithms.ts';
-export { OPENSSL_NAMES, crc32Js } from './hashing/digests.ts';
+export { crc32Js } from './hashing/digests.ts';
 export { FileChangingError, hashFile } from './hashing/hash.ts';
 export { prestartThreads } from './hashing/threads.ts';
 

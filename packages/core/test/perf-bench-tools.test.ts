@@ -27,6 +27,21 @@ bench('makeTree is deterministic: same sizes and bytes for the same spec', () =>
 	}
 });
 
+bench('the legacy tree (the adler32 row): small files of 1 – 64 KiB in folders of 1,000, and 20 large ones', () => {
+	const a = mkdtempSync(join(tmpdir(), 'eq-tree-'));
+	try {
+		const made = makeTree(a, { kind: 'legacy', count: 1001, bytes: 3000 });
+		assert.equal(readdirSync(a), ['d0000', 'd0001', 'large']);
+		assert.is(made.files, 1021);
+		const sizes = readdirSync(join(a, 'd0000')).map((f) => statSync(join(a, 'd0000', f)).size);
+		assert.ok(sizes.every((s) => s >= 1024 && s <= 65536));
+		assert.ok(Math.max(...sizes) - Math.min(...sizes) > 60_000, 'spread over the range');
+		assert.equal(readdirSync(join(a, 'large')).map((f) => statSync(join(a, 'large', f)).size), new Array(20).fill(3000));
+	} finally {
+		rmSync(a, { recursive: true, force: true });
+	}
+});
+
 bench('timeCommand measures, and reads peak RSS from /usr/bin/time -v when there', () => {
 	const t = timeCommand('true');
 	assert.is(t.status, 0);

@@ -2,8 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
-import { ALL_ALGORITHMS, createDigest, hashFile, OPENSSL_NAMES, prepareAlgorithm, type AlgorithmName } from '@equilybrium/core';
+import { ALL_ALGORITHMS, createDigest, hashFile, prepareAlgorithm, type AlgorithmName } from '@equilybrium/core';
 import { flag, type ParsedArgs } from '../args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -34,12 +33,13 @@ export async function benchAlgorithmsCommand(args: ParsedArgs, io: Io): Promise<
 		await prepareAlgorithm(algorithm);
 		const speed = measure(algorithm, buffer, seconds);
 		speeds.set(algorithm, speed);
-		const notes = [BITS[algorithm] < 64 ? 'short digest: collisions likely in large trees' : '', parallel(algorithm) ? `×${workers} cores in a run` : 'one core in a run']
+		// every algorithm is hashed on the threads, one per core, with this engine
+		const notes = [BITS[algorithm] < 64 ? 'short digest: collisions likely in large trees' : '', `×${workers} cores in a run`]
 			.filter(Boolean)
 			.join('; ');
 		io.out(`  ${algorithm.padEnd(10)} ${speed.toFixed(0).padStart(8)}  ${String(BITS[algorithm]).padStart(4)}  ${notes}`);
 	}
-	const effective = (a: AlgorithmName) => speeds.get(a)! * (parallel(a) ? workers : 1);
+	const effective = (a: AlgorithmName) => speeds.get(a)! * workers;
 	const fastest = (pool: AlgorithmName[]) => pool.reduce((best, a) => (effective(a) > effective(best) ? a : best));
 	const longEnough = ALL_ALGORITHMS.filter((a) => BITS[a] >= 128);
 	const quick = fastest(longEnough);
@@ -59,7 +59,7 @@ export async function benchAlgorithmsCommand(args: ParsedArgs, io: Io): Promise<
 
 	io.out('');
 	io.out(`Recommendation for this machine:`);
-	io.out(`  Hash algorithm = ${quick}      (fastest with at least 128 bits: ${effective(quick).toFixed(0)} MiB/s with ${parallel(quick) ? `${workers} cores` : 'one core'})`);
+	io.out(`  Hash algorithm = ${quick}      (fastest with at least 128 bits: ${effective(quick).toFixed(0)} MiB/s with ${workers} cores)`);
 	if (crypto !== quick) io.out(`  or ${crypto} for a cryptographic digest (${effective(crypto).toFixed(0)} MiB/s), e.g. to compare with sha256sum/b3sum`);
 	io.out(`  Block size = 2 ** ${block}`);
 	io.out(`Changing the algorithm makes the next run re-hash every file once.`);
@@ -67,12 +67,6 @@ export async function benchAlgorithmsCommand(args: ParsedArgs, io: Io): Promise<
 }
 
 // --- internal ---
-
-/** Node's crypto algorithms (and crc32 when zlib has it) run on every core in a run. */
-function parallel(algorithm: AlgorithmName): boolean {
-	if (algorithm === 'crc32') return typeof (zlib as { crc32?: unknown }).crc32 === 'function';
-	return algorithm in OPENSSL_NAMES;
-}
 
 function measure(algorithm: AlgorithmName, buffer: Buffer, seconds: number): number {
 	let bytes = 0;

@@ -1,8 +1,10 @@
-// Node's own digests, by the names OpenSSL and zlib give them: what a hashing thread computes
-// with built-in modules alone, and this thread too (algorithms.ts). One table for both; the
-// WebAssembly algorithms and adler32 are this thread's only.
+// The engines a digest is computed by, by the names OpenSSL and zlib give them, and the
+// WebAssembly ones (adler32.ts, wasm.ts): what a hashing thread computes with, and this
+// thread too (algorithms.ts). One table for both.
 
 import type { AlgorithmName } from './names.ts';
+import { adler32Space, simdAdler32 } from './adler32.ts';
+import { isWasmEngine, loadWasm, wasmHasher } from './wasm.ts';
 
 export interface Digest {
 	update(chunk: Uint8Array): void;
@@ -29,17 +31,44 @@ export interface NodeHashing {
 }
 
 /**
- * The name a hashing thread computes `algorithm` under (see nodeDigest), or undefined when it
- * is hashed on the main thread only: the WebAssembly algorithms, adler32, and crc32 where
- * zlib has no crc32 (before Node 20.15).
+ * The engine `algorithm` is computed by (see engineDigest): an OpenSSL name, 'crc32' (zlib's,
+ * or computed here before Node 20.15), or a WebAssembly one (wasm.ts). Every algorithm has
+ * one, and every one runs on the hashing threads.
  */
-export function threadEngine(algorithm: AlgorithmName, zlibHasCrc32: boolean): string | undefined {
-	if (algorithm === 'crc32') return zlibHasCrc32 ? 'crc32' : undefined;
-	return (OPENSSL_NAMES as Partial<Record<AlgorithmName, string>>)[algorithm];
+export function threadEngine(algorithm: AlgorithmName): string {
+	return (OPENSSL_NAMES as Partial<Record<AlgorithmName, string>>)[algorithm] ?? algorithm;
 }
 
-/** A digest by its engine's name: 'crc32' (zlib's, else computed here), or an OpenSSL name. */
-export function nodeDigest(engine: string, node: NodeHashing): Digest {
+/**
+ * What `engine` needs loaded before engineDigest can make it (hash-wasm's WebAssembly, once
+ * per thread), or undefined when it is ready.
+ */
+export function engineLoading(engine: string): Promise<void> | undefined {
+	if (!isWasmEngine(engine) || wasmHasher(engine) || (engine === 'adler32' && simdAdler32())) return undefined;
+	return loadWasm(engine);
+}
+
+/** Whether `engine`'s digests share one hasher (hash-wasm's): one digest at a time, or each keeps a state to load. */
+export const sharesHasher = (engine: string): boolean => isWasmEngine(engine) && !(engine === 'adler32' && simdAdler32());
+
+/**
+ * A digest by its engine's name. One of hash-wasm's must be loaded (engineLoading) and serves
+ * one digest at a time, as a hashing thread hashes one file at a time (this thread keeps a
+ * state per digest: algorithms.ts).
+ */
+export function engineDigest(engine: string, node: NodeHashing): Digest {
+	if (engine === 'adler32') {
+		const simd = simdAdler32();
+		if (simd) return simd();
+	}
+	if (isWasmEngine(engine)) {
+		const hasher = wasmHasher(engine)!;
+		hasher.init();
+		return {
+			update: (chunk) => void hasher.update(chunk),
+			digest: () => hasher.digest('hex'),
+		};
+	}
 	if (engine === 'crc32') {
 		const crc32 = (node.zlib() as { crc32?: (data: Uint8Array, value?: number) => number }).crc32 ?? crc32Js;
 		let crc = 0;
@@ -57,11 +86,21 @@ export function nodeDigest(engine: string, node: NodeHashing): Digest {
 	};
 }
 
+/**
+ * Where a thread reads the files it hashes with `engine`, `size` bytes at a time: adler32's
+ * module memory, whose digests take it in place, or a buffer of its own.
+ */
+export function readBuffer(engine: string, size: number): Buffer {
+	const space = engine === 'adler32' ? adler32Space(size) : undefined;
+	return space ? Buffer.from(space.buffer, 0, size) : Buffer.allocUnsafe(size);
+}
+
 /** The digest of a small file's whole content in one call (crypto.hash: Node 20.12 and later). */
 export function digestOnce(engine: string, data: Uint8Array, node: NodeHashing): string {
-	const oneShot = (node.crypto() as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
-	if (typeof oneShot === 'function' && engine !== 'crc32') return oneShot(engine, data, 'hex');
-	const digest = nodeDigest(engine, node);
+	// crypto is not loaded for an engine of its own (some twenty of Node's modules)
+	const oneShot = engine === 'crc32' || isWasmEngine(engine) ? undefined : (node.crypto() as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+	if (typeof oneShot === 'function') return oneShot(engine, data, 'hex');
+	const digest = engineDigest(engine, node);
 	digest.update(data);
 	return digest.digest();
 }

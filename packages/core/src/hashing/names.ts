@@ -17,7 +17,6 @@ export const FAST_ALGORITHMS = ['xxh128', 'blake3'] as const;
 export const ALL_ALGORITHMS = [...ALGORITHMS, ...FAST_ALGORITHMS] as const;
 
 export type AlgorithmName = (typeof ALGORITHMS)[number] | (typeof FAST_ALGORITHMS)[number];
-export type WasmAlgorithm = (typeof FAST_ALGORITHMS)[number];
 
 export function isAlgorithm(name: string): name is AlgorithmName {
 	return (ALL_ALGORITHMS as readonly string[]).includes(name);

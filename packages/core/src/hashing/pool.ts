@@ -2,7 +2,7 @@ import { sep } from 'node:path';
 import type { FolderRequest, ListedFolder } from '../scan/folder.ts';
 import type { Worker } from 'node:worker_threads';
 import { FileChangingError, type HashedFile } from './hash.ts';
-import { threadAlgorithm } from './algorithms.ts';
+import { threadEngine } from './digests.ts';
 import type { AlgorithmName } from './names.ts';
 import { READ_ATTEMPTS } from './steady.ts';
 import { LISTING_THREADS, takeThread } from './threads.ts';
@@ -79,11 +79,10 @@ export class HashPool {
 		}
 	}
 
-	/** A pool for `algorithm`, or undefined when it must be hashed on the main thread. */
+	/** A pool, or undefined with no threads (Workers = 0): every algorithm is hashed on them. */
 	static create(options: PoolOptions): HashPool | undefined {
-		const engine = threadAlgorithm(options.algorithm);
-		if (options.workers < 1 || !engine) return undefined;
-		return new HashPool(options, engine);
+		if (options.workers < 1) return undefined;
+		return new HashPool(options, threadEngine(options.algorithm));
 	}
 
 	/** `size` and `mtimeMs` as the scan saw them: a file that no longer matches is re-checked. */

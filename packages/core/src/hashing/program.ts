@@ -13,9 +13,10 @@ import type { BuildOptions } from 'esbuild';
 /**
  * How thread.ts becomes the program, for the build and the sources alike. In a function
  * (iife): the script's top-level names would be the thread's globals, and `var crypto` is
- * Node's global Web Crypto there.
+ * Node's global Web Crypto there. hash-wasm's ES build: only the WebAssembly the thread
+ * uses is kept (its CommonJS build holds every algorithm's).
  */
-export const THREAD_BUNDLE = { bundle: true, platform: 'node', format: 'iife', target: 'node20', charset: 'utf8', legalComments: 'none', logLevel: 'warning' } satisfies BuildOptions;
+export const THREAD_BUNDLE = { bundle: true, platform: 'node', format: 'iife', target: 'node20', charset: 'utf8', legalComments: 'none', logLevel: 'warning', mainFields: ['module', 'main'] } satisfies BuildOptions;
 
 /** The thread's own source file. */
 export const threadEntry = (): string => fileURLToPath(new URL('./thread.ts', import.meta.url));

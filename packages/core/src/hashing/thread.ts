@@ -1,6 +1,7 @@
 // A hashing thread's program: it hashes the files of each request (wire.ts), and lists
 // folders and lstats their files for a run that lists ahead of its merge. Started from its
-// text (program.ts): it may require Node's built-in modules, and nothing else.
+// text (program.ts): it may require Node's built-in modules, and holds the rest (the
+// WebAssembly of adler32.ts and hash-wasm) in its text.
 //
 // In a thread, synchronous reads are right: it has nothing else to do, and a synchronous call
 // costs a fraction of a promise round trip, which dominates with small files.
@@ -10,7 +11,7 @@ import { isAbsolute, resolve, toNamespacedPath } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { listFolder, nativePath } from '../scan/folder.ts';
 import { quickStat } from '../scan/quickstat.ts';
-import { digestOnce, nodeDigest, type NodeHashing } from './digests.ts';
+import { digestOnce, engineDigest, engineLoading, readBuffer, type NodeHashing } from './digests.ts';
 import { SteadyRead } from './steady.ts';
 import { E_CHANGING, E_LARGE, E_NOTFILE, E_READ, HashReplyBuilder, LARGE_READ, listReply, NOT_STATED_HOLD_LARGE, pathIn, type HashRequest, type ListRequest } from './wire.ts';
 
@@ -29,7 +30,8 @@ const fstat = quickStat('fstat', fstatSync, toNamespacedPath);
 
 /** Opened non-blocking when the scan did not stat the file: a FIFO put in its place cannot hang the thread. */
 const PROBE_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK || 0);
-let buffer = Buffer.allocUnsafe(1 << 18);
+let buffer: Buffer = Buffer.allocUnsafe(0);
+let bufferEngine = '';
 
 interface Task {
 	path: string | Buffer;
@@ -47,6 +49,14 @@ const NOT_A_FILE: Answer = { code: E_NOTFILE, message: 'not a regular file' };
 parentPort!.on('message', (message: string | ListRequest) => {
 	if (typeof message !== 'string') return list(message);
 	const request = JSON.parse(message) as HashRequest;
+	// hash-wasm's WebAssembly is compiled for the first request that needs it; the requests after
+	// it wait behind it in order (a failure ends the thread: the run hashes on its own thread)
+	const loading = engineLoading(request.algorithm);
+	if (loading) void loading.then(() => hashAll(request));
+	else hashAll(request);
+});
+
+function hashAll(request: HashRequest): void {
 	let reply = new HashReplyBuilder();
 	for (let i = 0; i < request.ids.length; i++) {
 		const id = request.ids[i]!;
@@ -72,7 +82,7 @@ parentPort!.on('message', (message: string | ListRequest) => {
 		}
 	}
 	if (!reply.empty) parentPort!.postMessage(JSON.stringify(reply));
-});
+}
 
 /**
  * A file read whole (see steady.ts). The scan's lstat stands in for the first fstat; a file
@@ -80,7 +90,10 @@ parentPort!.on('message', (message: string | ListRequest) => {
  * by a single read when it can be.
  */
 function hashOne(task: Task): Answer {
-	if (buffer.length !== task.blockSize) buffer = Buffer.allocUnsafe(task.blockSize);
+	if (buffer.length !== task.blockSize || bufferEngine !== task.engine) {
+		buffer = readBuffer(task.engine, task.blockSize);
+		bufferEngine = task.engine;
+	}
 	const stated = task.size >= 0;
 	if (!stated) {
 		const small = hashSmallNew(task);
@@ -93,7 +106,7 @@ function hashOne(task: Task): Answer {
 			const ended = read.statFirst ? read.before(fstat(fd)!) : undefined;
 			if (ended?.kind === 'not a file') return NOT_A_FILE;
 			if (ended?.kind === 'large') return { code: E_LARGE, message: ended.size };
-			const digest = nodeDigest(task.engine, NODE);
+			const digest = engineDigest(task.engine, NODE);
 			for (let more = true; more; ) {
 				const n = readSync(fd, buffer, 0, buffer.length, null);
 				if (n > 0) digest.update(n === buffer.length ? buffer : buffer.subarray(0, n));
