@@ -13,7 +13,7 @@ const filter = process.argv[2] ? new RegExp(process.argv[2]) : null;
 const files = find(join(root, 'packages')).concat(find(join(root, 'tools'))).filter((f) => !filter || filter.test(f)).sort();
 const width = Math.max(1, Math.min(Number(process.env.TEST_JOBS) || cpus().length, 4));
 
-const WINE_FILE = /[\/](win-(exe|installer|installer-pages|leftout)|notify-wine)\.test\.ts$/;
+const WINE_FILE = /[\\/](win-(exe|installer|installer-pages|leftout)|notify-wine)\.test\.ts$/;
 
 function passedAll(output, code) {
 	const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
