@@ -1,46 +1,17 @@
 // Helpers for the tests of issue 19 (the original Equilybrium's users coming over). They treat
 // the built CLI as a black box: they spawn dist/equilybrium.cjs and read only the files SPEC
-// names (the database, the event logs, the run record, the report), never the sources, whose
-// paths are being reshaped. So this file builds the bundle itself rather than importing the
-// core's test helpers.
+// names (the database, the event logs, the run record, the report), never the sources.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLE, REPO, ensureBundle } from '../../../core/test/util/bundle.ts';
 
-export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-export const BUNDLE = join(REPO, 'dist/equilybrium.cjs');
+export { BUNDLE, REPO, ensureBundle };
 export const LEGACY = join(REPO, 'fixtures/legacy');
 
 export type Role = 'A' | 'B';
-
-/** Builds dist/equilybrium.cjs when it is missing or older than a source file. */
-export function ensureBundle(): string {
-	if (!existsSync(BUNDLE) || newestSource(join(REPO, 'packages')) > statSync(BUNDLE).mtimeMs) {
-		const built = spawnSync('pnpm', ['-s', 'build'], { cwd: REPO, encoding: 'utf8' });
-		if (built.status !== 0) throw new Error(`pnpm build failed:\n${built.stdout}${built.stderr}`);
-	}
-	return BUNDLE;
-}
-
-function newestSource(packages: string): number {
-	let newest = 0;
-	const walk = (dir: string) => {
-		for (const name of readdirSync(dir)) {
-			const path = join(dir, name);
-			const stats = statSync(path);
-			if (stats.isDirectory()) walk(path);
-			else newest = Math.max(newest, stats.mtimeMs);
-		}
-	};
-	for (const pkg of readdirSync(packages)) {
-		const src = join(packages, pkg, 'src');
-		if (existsSync(src)) walk(src);
-	}
-	return newest;
-}
 
 export interface Ran {
 	status: number | null;
