@@ -198,6 +198,20 @@ moves('a file newly left out by Exclude, still there, leaves quietly and pairs w
 	removeDir(s.dir);
 });
 
+moves('a folder taken out of [Monitored Directories]: its files leave quietly, not as FileNotFound; a file removed from a folder kept still is', async () => {
+	const s = await side({ 'a.txt': 'alpha', 'gone.txt': 'gone' });
+	const pics = join(s.dir, 'pics');
+	writeTree(pics, { 'p1.jpg': 'one', 'sub/p2.jpg': 'two' });
+	writeConfig(s.cfg, { a: [s.docs, pics] });
+	assert.equal((await runSide(s.cfg)).lines, ['NewFile pics/p1.jpg', 'NewFile pics/sub/p2.jpg']);
+	writeConfig(s.cfg, { a: [s.docs] });
+	rmSync(join(s.docs, 'gone.txt'));
+	const r = await runSide(s.cfg);
+	assert.equal(r.lines, ['FileNotFound docs/gone.txt']);
+	assert.is(r.result.noLongerMonitored, 2);
+	removeDir(s.dir);
+});
+
 moves.run();
 
 // ---

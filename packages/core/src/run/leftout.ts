@@ -1,6 +1,7 @@
 // A file of the database that the scan did not see but that is still there: `Exclude` or one
-// of the original's filters now leaves it out (SPEC §3). It leaves M quietly, counted as "no
-// longer monitored": FileNotFound would tell the user a file is gone that is not.
+// of the original's filters now leaves it out (SPEC §3), or its whole folder left the config's
+// [Monitored Directories]. It leaves M quietly, counted as "no longer monitored": FileNotFound
+// would tell the user a file is gone that is not.
 
 import { lstatSync, readdirSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -17,11 +18,15 @@ export class LeftOut {
 
 	constructor(private roots: readonly Root[]) {}
 
-	/** True if the file of `key` (`label/relative/path`) is still a regular file under its monitored folder, by that very name. */
+	/**
+	 * True if the file of `key` (`label/relative/path`) is still a regular file under its
+	 * monitored folder, by that very name, or its folder is monitored no more (every folder of
+	 * the config was found reachable before the run: a label missing is one taken out of it).
+	 */
 	stillThere(key: string): boolean {
 		const slash = key.indexOf('/');
 		const root = this.roots.find((r) => r.label === key.slice(0, slash));
-		if (!root) return false;
+		if (!root) return true;
 		const base = root.path.endsWith(sep) ? root.path : root.path + sep;
 		const relative = key.slice(slash + 1).split('/');
 		try {
