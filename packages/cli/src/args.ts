@@ -24,7 +24,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
 			continue;
 		}
 		const eq = arg.indexOf('=');
-		const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+		// the original Equilybrium writes its flags with underscores (--differential_scan), as its config's keys
+		const name = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).replace(/_/g, '-');
 		if (spec.values.includes(name)) {
 			const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
 			if (value === undefined) throw new UsageError(`--${name} needs a value`);

@@ -37,8 +37,9 @@ const COMMANDS: Record<string, Command> = {
                   and A's verdict printed, and nothing written in the config folder: no
                   database, event log, report, run record or checkpoint; no notification.
                   It holds the side's lock while it runs, as a run does, and removes it
-  --new-only      (or --differential-scan) read only the files the database does not hold
-                  yet; known files keep their entries as they are, for the next full run
+  --new-only      (or --differential-scan, the original's --differential_scan) read only
+                  the files the database does not hold yet; known files keep their entries
+                  as they are, for the next full run
   --quiet         no progress line and no event lines; the summary line, A's verdict and
                   what to do about files at risk are still printed
   --json          print the run record (SPEC §12, also written to
