@@ -13,16 +13,11 @@ export type Phase = ProgressPhase;
  */
 export type Measure = 'bytes' | 'files';
 
-export interface ProgressView {
+/** The run's counts (core's Progress, without what only the core reads) and what this side derives from them. */
+export interface ProgressView extends Omit<Progress, 'current' | 'committing'> {
 	phase: Phase;
 	measure: Measure;
 	elapsedMs: number;
-	files: number;
-	bytes: number;
-	hashedFiles: number;
-	hashedBytes: number;
-	totalFiles?: number;
-	totalBytes?: number;
 	/** 0 to 1, when the total is known; never 1 before the run commits. */
 	share?: number;
 	bytesPerSecond?: number;
