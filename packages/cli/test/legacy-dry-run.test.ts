@@ -7,27 +7,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventsSince, filler, lastReportSection, lastRun, logMark, readM, removeDir, runAs, snapshot, T2, tempDir, typed, writeConfig, writeFiles, type Ran, type Role } from './util/legacy.ts';
+import { eventsSince, filler, lastReportSection, lastRun, logMark, pcAndNas, readM, removeDir, runAs, snapshot, T2, tempDir, typed, writeFiles, type Ran, type Role } from './util/legacy.ts';
 import { rot } from './util/legacy-scenario.ts';
 
 const TREE = { 'a.txt': filler('a.txt', 200), 'b.txt': filler('b.txt', 200), 'c.txt': filler('c.txt', 200), 'sub/d.txt': filler('d.txt', 300) };
 
-function setUp(dir: string) {
-	const l = { cfg: join(dir, 'cfg'), pc: join(dir, 'pc'), nas: join(dir, 'nas') };
-	writeFiles(l.pc, TREE);
-	writeFiles(l.nas, TREE);
-	writeConfig(l.cfg, `[Settings]
-ID method = hostname
-A = test-machine-a
-B = test-machine-b
-Hash algorithm = sha256
-
-[Monitored Directories]
-A = {"Docs": "${l.pc}"}
-B = {"Docs": "${l.nas}"}
-`);
-	return l;
-}
+const setUp = (dir: string) => pcAndNas(dir, TREE);
 
 /**
  * A dry run, then the real run: the config folder is the same before and after the dry run, and

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventsSince, filler, lastReportSection, lastRun, logMark, removeDir, runAs, T2, tempDir, typed, writeConfig, writeFiles } from './util/legacy.ts';
+import { eventsSince, filler, lastReportSection, lastRun, logMark, pcAndNas, removeDir, runAs, T2, tempDir, typed, writeFiles } from './util/legacy.ts';
 
 const SOURCE = filler('src.txt', 300);
 const TREE = { 'a.txt': filler('a.txt', 200), 'sub/src.txt': SOURCE };
@@ -14,21 +14,7 @@ const test = suite('DuplicateFile');
 const s = { dir: '', cfg: '', pc: '', nas: '' };
 test.before(() => {
 	s.dir = tempDir();
-	s.cfg = join(s.dir, 'cfg');
-	s.pc = join(s.dir, 'pc');
-	s.nas = join(s.dir, 'nas');
-	writeFiles(s.pc, TREE);
-	writeFiles(s.nas, TREE);
-	writeConfig(s.cfg, `[Settings]
-ID method = hostname
-A = test-machine-a
-B = test-machine-b
-Hash algorithm = sha256
-
-[Monitored Directories]
-A = {"Docs": "${s.pc}"}
-B = {"Docs": "${s.nas}"}
-`);
+	Object.assign(s, pcAndNas(s.dir, TREE));
 });
 test.after(() => removeDir(s.dir));
 

@@ -47,6 +47,24 @@ export const T1 = 1_700_000_000;
 /** 2023-11-15T22:13:20Z: the scenario's second-pass mtime. */
 export const T2 = 1_700_086_400;
 
+/** A PC and a NAS below `dir`, each holding `tree` in a folder labelled Docs, and the config of both (sha256, by host name). */
+export function pcAndNas(dir: string, tree: Record<string, string | Uint8Array>): { cfg: string; pc: string; nas: string } {
+	const l = { cfg: join(dir, 'cfg'), pc: join(dir, 'pc'), nas: join(dir, 'nas') };
+	writeFiles(l.pc, tree);
+	writeFiles(l.nas, tree);
+	writeConfig(l.cfg, `[Settings]
+ID method = hostname
+A = test-machine-a
+B = test-machine-b
+Hash algorithm = sha256
+
+[Monitored Directories]
+A = {"Docs": "${l.pc}"}
+B = {"Docs": "${l.nas}"}
+`);
+	return l;
+}
+
 /** Writes `{ 'a/b.txt': content }` below `root`, each file dated `mtime` (seconds). */
 export function writeFiles(root: string, files: Record<string, string | Uint8Array>, mtime = T1): void {
 	for (const [rel, content] of Object.entries(files)) {
